@@ -1,0 +1,36 @@
+r"""litbackprop: backpropagation written out equation by equation, and checked.
+
+The single neuron $a = \sigma(w^T x)$ and the two-layer network
+FC → ReLU → FC → softmax → cross-entropy, with one function per equation of
+the forward and backward passes.
+"""
+
+from litbackprop.activations import grad_relu, log_softmax, relu, sigmoid, sigmoid_derivative, softmax
+from litbackprop.gradcheck import gradient_check, numerical_gradient, relative_error
+from litbackprop.linear import grad_input, grad_weights, linear
+from litbackprop.loss import cross_entropy, cross_entropy_from_logits, grad_logits, grad_loss
+from litbackprop.network import TwoLayerNet
+from litbackprop.neuron import Neuron
+
+__all__ = [
+    "Neuron",
+    "TwoLayerNet",
+    "cross_entropy",
+    "cross_entropy_from_logits",
+    "grad_input",
+    "grad_logits",
+    "grad_loss",
+    "grad_relu",
+    "grad_weights",
+    "gradient_check",
+    "linear",
+    "log_softmax",
+    "numerical_gradient",
+    "relative_error",
+    "relu",
+    "sigmoid",
+    "sigmoid_derivative",
+    "softmax",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,51 @@
+"""Argument checks shared by every public function.
+
+Each check names the argument, what was expected and what was given, so a
+shape mistake surfaces as one readable sentence instead of a numpy
+broadcasting error deep inside a matrix product.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
+    """Return `value` as a floating array, or raise ``ValueError`` naming `name`.
+
+    Integer and boolean input is promoted to float64; float32 stays float32.
+    """
+    array = np.asarray(value)
+    if array.dtype.kind in "biu":
+        array = array.astype(np.float64)
+    elif array.dtype.kind != "f":
+        raise ValueError(f"{name} must be an array of real numbers; got dtype {array.dtype}")
+    if array.ndim not in ndims:
+        raise ValueError(f"{name} must be {_describe_ndims(ndims)}; got an array of shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty; got an array of shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite; got an array containing nan or inf")
+    return array
+
+
+def check_rows(name: str, array: np.ndarray, rows: int, what: str) -> None:
+    """Raise ``ValueError`` unless ``array.shape[0] == rows``."""
+    if array.shape[0] != rows:
+        expected = (rows,) + array.shape[1:]
+        raise ValueError(f"{name} must have {rows} rows ({what}), i.e. shape {expected}; got shape {array.shape}")
+
+
+def check_same_shape(name: str, array: np.ndarray, other_name: str, other: np.ndarray) -> None:
+    """Raise ``ValueError`` unless the two arrays have the same shape."""
+    if array.shape != other.shape:
+        raise ValueError(f"{name} must have the same shape as {other_name}, {other.shape}; got shape {array.shape}")
+
+
+def _describe_ndims(ndims: tuple[int, ...]) -> str:
+    words = {
+        0: "a scalar",
+        1: "a 1-d vector of shape (d,)",
+        2: "a 2-d array of shape (d, N)",
+    }
+    return " or ".join(words[n] for n in ndims)

@@ -1,0 +1,180 @@
+r"""Activation functions: the sigmoid of the single neuron, ReLU and softmax of the network.
+
+Each forward function has its backward partner beside it, so the rule that
+undoes a step is read next to the step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from litbackprop._checks import as_float_array, check_same_shape
+
+_ANY_NDIM = (0, 1, 2)
+
+
+def sigmoid(z) -> np.ndarray:
+    r"""Logistic sigmoid, $\sigma(z) = \frac{1}{1 + e^{-z}}$, elementwise.
+
+    Parameters
+    ----------
+    z : array_like
+        A scalar, a vector or a matrix of pre-activations.
+
+    Returns
+    -------
+    numpy.ndarray
+        $\sigma(z)$, same shape and floating dtype as `z`.
+
+    Notes
+    -----
+    Written as $e^{z}/(1+e^{z})$ for negative $z$, so no exponential of a large
+    positive number is ever taken: $\sigma(\pm 1000)$ is exactly 1 or 0, with
+    no overflow warning.
+
+    Examples
+    --------
+    >>> float(sigmoid(0.0))
+    0.5
+    >>> sigmoid([-1000.0, 1000.0])
+    array([0., 1.])
+    """
+    z = as_float_array("z", z, _ANY_NDIM)
+    return _sigmoid(z)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))[()]
+
+
+def sigmoid_derivative(a) -> np.ndarray:
+    r"""Derivative of the sigmoid from its output, $\sigma'(z) = a\,(1 - a)$ with $a = \sigma(z)$.
+
+    Parameters
+    ----------
+    a : array_like
+        Sigmoid outputs, each in $[0, 1]$.
+
+    Returns
+    -------
+    numpy.ndarray
+        $\partial a / \partial z$, elementwise.
+
+    Examples
+    --------
+    >>> float(sigmoid_derivative(0.5))
+    0.25
+    """
+    a = as_float_array("a", a, _ANY_NDIM)
+    if ((a < 0) | (a > 1)).any():
+        raise ValueError("a must hold sigmoid outputs in [0, 1]; got values outside [0, 1]")
+    return (a * (1 - a))[()]
+
+
+def relu(z) -> np.ndarray:
+    r"""Rectified linear unit, $\max(0, z)$, elementwise.
+
+    Examples
+    --------
+    >>> relu([-2.0, 0.0, 3.0])
+    array([0., 0., 3.])
+    """
+    z = as_float_array("z", z, _ANY_NDIM)
+    return _relu(z)
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0)[()]
+
+
+def grad_relu(da, z) -> np.ndarray:
+    r"""Backward through ReLU, $\frac{\partial L}{\partial z} = \frac{\partial L}{\partial a} \cdot \mathbb{I}(z > 0)$.
+
+    Parameters
+    ----------
+    da : array_like
+        Upstream gradient $\partial L / \partial a$, same shape as `z`.
+    z : array_like
+        The pre-activation that went into ReLU.
+
+    Returns
+    -------
+    numpy.ndarray
+        $\partial L / \partial z$. At the kink $z = 0$ the gradient is taken as 0.
+
+    Examples
+    --------
+    >>> grad_relu([5.0, 5.0, 5.0], [-1.0, 0.0, 2.0])
+    array([0., 0., 5.])
+    """
+    da = as_float_array("da", da, _ANY_NDIM)
+    z = as_float_array("z", z, _ANY_NDIM)
+    check_same_shape("da", da, "z", z)
+    return _grad_relu(da, z)
+
+
+def _grad_relu(da: np.ndarray, z: np.ndarray) -> np.ndarray:
+    return (da * (z > 0))[()]
+
+
+def softmax(z, axis: int = 0) -> np.ndarray:
+    r"""Softmax, $\text{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$, along `axis`.
+
+    Parameters
+    ----------
+    z : array_like
+        Logits: a vector of shape ``(k,)`` or a batch of shape ``(k, N)``.
+    axis : int, default 0
+        The class axis. Examples are columns, so the default normalises each column.
+
+    Returns
+    -------
+    numpy.ndarray
+        Probabilities that sum to 1 along `axis`.
+
+    Notes
+    -----
+    The largest logit is subtracted first; softmax is unchanged by adding a
+    constant, and no exponential can overflow.
+
+    Examples
+    --------
+    >>> softmax([0.0, 0.0])
+    array([0.5, 0.5])
+    >>> softmax([1e4, 0.0])
+    array([1., 0.])
+    """
+    z = as_float_array("z", z)
+    axis = _check_axis(axis, z)
+    return _softmax(z, axis)
+
+
+def _softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(z, axis: int = 0) -> np.ndarray:
+    r"""Logarithm of the softmax, $z_i - \log \sum_j e^{z_j}$, computed without forming the softmax.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bool(np.allclose(log_softmax([1.0, 2.0]), np.log(softmax([1.0, 2.0]))))
+    True
+    """
+    z = as_float_array("z", z)
+    axis = _check_axis(axis, z)
+    return _log_softmax(z, axis)
+
+
+def _log_softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _check_axis(axis: int, z: np.ndarray) -> int:
+    if not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis must be an integer in [{-z.ndim}, {z.ndim - 1}] for z of shape {z.shape}; got {axis!r}")
+    return int(axis)

@@ -1,0 +1,111 @@
+r"""The fully connected layer $z = W x$ and the two rules that take a gradient back through it.
+
+A vector ``x`` has shape ``(d,)``; a batch stacks examples as columns, shape ``(d, N)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from litbackprop._checks import as_float_array, check_rows
+
+
+def linear(W, x) -> np.ndarray:
+    r"""Fully connected layer without bias, $z = W x$.
+
+    Parameters
+    ----------
+    W : array_like, shape (h, d) or (d,)
+        Weights, one row per output unit. A vector `w` of shape ``(d,)`` is one
+        unit, $z = w^T x$, as in the single neuron.
+    x : array_like, shape (d,) or (d, N)
+        An input column, or a batch of N columns.
+
+    Returns
+    -------
+    numpy.ndarray, shape (h,) or (h, N); a scalar or (N,) for a vector `W`
+
+    Examples
+    --------
+    >>> linear([[1.0, 2.0], [3.0, 4.0]], [1.0, -1.0])
+    array([-1., -1.])
+    >>> float(linear([2.0, -3.0, 1.0], [-1.0, -2.0, 1.0]))
+    5.0
+    """
+    W = as_float_array("W", W, (1, 2))
+    x = as_float_array("x", x)
+    check_rows("x", x, W.shape[-1], f"one per column of W, which has shape {W.shape}")
+    return _linear(W, x)
+
+
+def _linear(W: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return W @ x
+
+
+def grad_weights(dz, x) -> np.ndarray:
+    r"""Gradient of the loss with respect to the weights of $z = W x$.
+
+    $\frac{\partial L}{\partial W} = \frac{\partial L}{\partial z}\, x^T$.
+
+    For a batch the product sums the per-example outer products over the N columns.
+
+    Parameters
+    ----------
+    dz : array_like, shape (h,) or (h, N)
+        Upstream gradient $\partial L / \partial z$.
+    x : array_like, shape (d,) or (d, N)
+        The layer's input.
+
+    Returns
+    -------
+    numpy.ndarray, shape (h, d)
+
+    Examples
+    --------
+    >>> grad_weights([1.0, 2.0], [3.0, 4.0, 5.0])
+    array([[ 3.,  4.,  5.],
+           [ 6.,  8., 10.]])
+    """
+    dz = as_float_array("dz", dz)
+    x = as_float_array("x", x)
+    if dz.ndim != x.ndim or dz.shape[1:] != x.shape[1:]:
+        raise ValueError(
+            "dz and x must both be vectors, or batches with the same number of columns; "
+            f"got dz of shape {dz.shape} and x of shape {x.shape}"
+        )
+    return _grad_weights(dz, x)
+
+
+def _grad_weights(dz: np.ndarray, x: np.ndarray) -> np.ndarray:
+    if dz.ndim == 1:
+        return np.outer(dz, x)
+    return dz @ x.T
+
+
+def grad_input(W, dz) -> np.ndarray:
+    r"""Gradient of the loss with respect to the input of $z = W x$.
+
+    $\frac{\partial L}{\partial x} = W^T \frac{\partial L}{\partial z}$.
+
+    Parameters
+    ----------
+    W : array_like, shape (h, d)
+    dz : array_like, shape (h,) or (h, N)
+
+    Returns
+    -------
+    numpy.ndarray, shape (d,) or (d, N)
+
+    Examples
+    --------
+    >>> grad_input([[1.0, 2.0], [3.0, 4.0]], [1.0, 1.0])
+    array([4., 6.])
+    """
+    W = as_float_array("W", W, (2,))
+    dz = as_float_array("dz", dz)
+    check_rows("dz", dz, W.shape[0], f"one per row of W, which has shape {W.shape}")
+    return _grad_input(W, dz)
+
+
+def _grad_input(W: np.ndarray, dz: np.ndarray) -> np.ndarray:
+    return W.T @ dz

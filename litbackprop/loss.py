@@ -1,0 +1,116 @@
+r"""Cross-entropy loss on softmax outputs, and where the backward pass starts.
+
+The loss of a batch is the mean over its N columns, so every gradient carries
+a factor $1/N$; for a single example $N = 1$.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from litbackprop._checks import as_float_array, check_same_shape
+from litbackprop.activations import _log_softmax
+
+
+def cross_entropy(y, y_hat) -> np.floating:
+    r"""Cross-entropy $L = \text{CE}(y, \hat y) = -\frac{1}{N}\sum_{n}\sum_i y_{in} \log \hat y_{in}$.
+
+    Parameters
+    ----------
+    y : array_like, shape (k,) or (k, N)
+        One-hot targets, one column per example.
+    y_hat : array_like, same shape as `y`
+        Predicted probabilities, each column summing to 1.
+
+    Returns
+    -------
+    numpy.floating
+        The loss, averaged over the N examples of a batch.
+
+    Examples
+    --------
+    >>> round(float(cross_entropy([0.0, 1.0], [0.5, 0.5])), 6)
+    0.693147
+    """
+    y, y_hat = _check_targets(y, as_float_array("y_hat", y_hat), "y_hat")
+    if ((y_hat < 0) | (y_hat > 1)).any():
+        raise ValueError("y_hat must hold probabilities in [0, 1]; got values outside [0, 1]")
+    picked = (y_hat * y).sum(axis=0)
+    return -np.log(picked).sum() / _batch_size(y)
+
+
+def cross_entropy_from_logits(y, z) -> np.floating:
+    r"""Cross-entropy of $\text{softmax}(z)$, computed from the logits.
+
+    $L = -\frac{1}{N}\sum_n \sum_i y_{in}\,(z_{in} - \log\sum_j e^{z_{jn}})$.
+
+    Equal to ``cross_entropy(y, softmax(z))``, but finite where the softmax
+    rounds a probability to 0 and its logarithm would be ``-inf``.
+
+    Examples
+    --------
+    >>> round(float(cross_entropy_from_logits([0.0, 1.0], [0.0, 0.0])), 6)
+    0.693147
+    >>> float(cross_entropy_from_logits([0.0, 1.0], [1000.0, 0.0]))
+    1000.0
+    """
+    y, z = _check_targets(y, as_float_array("z", z), "z")
+    return _cross_entropy_from_logits(y, z)
+
+
+def _cross_entropy_from_logits(y: np.ndarray, z: np.ndarray) -> np.floating:
+    return -(y * _log_softmax(z)).sum() / _batch_size(y)
+
+
+def grad_loss(L) -> np.ndarray:
+    r"""The seed of backpropagation, $\frac{\partial L}{\partial L} = 1$, in the dtype of `L`.
+
+    Examples
+    --------
+    >>> float(grad_loss(0.25))
+    1.0
+    """
+    L = as_float_array("L", L, (0,))
+    return np.ones_like(L)[()]
+
+
+def grad_logits(y_hat, y, dL=1.0) -> np.ndarray:
+    r"""Gradient of softmax and cross-entropy with respect to the logits.
+
+    $\frac{\partial L}{\partial z^{(2)}} = \hat y - y$.
+
+    For a batch of N columns the loss is a mean, so the gradient is
+    $(\hat y - y)/N$; it is scaled by the upstream `dL` (1 when $L$ is the final output).
+
+    Examples
+    --------
+    >>> grad_logits([0.25, 0.75], [0.0, 1.0])
+    array([ 0.25, -0.25])
+    """
+    y, y_hat = _check_targets(y, as_float_array("y_hat", y_hat), "y_hat")
+    dL = as_float_array("dL", dL, (0,))
+    return _grad_logits(y_hat, y, dL)
+
+
+def _grad_logits(y_hat: np.ndarray, y: np.ndarray, dL=1.0) -> np.ndarray:
+    return (y_hat - y) * (dL / _batch_size(y))
+
+
+def _batch_size(y: np.ndarray) -> int:
+    return 1 if y.ndim == 1 else y.shape[1]
+
+
+def _check_targets(y, prediction: np.ndarray, prediction_name: str):
+    """Check `y` is one-hot with the shape of `prediction`; return both as arrays."""
+    y = as_float_array("y", y)
+    check_same_shape("y", y, prediction_name, prediction)
+    _check_one_hot(y)
+    return y, prediction
+
+
+def _check_one_hot(y: np.ndarray) -> None:
+    if not (((y == 0) | (y == 1)).all() and (y.sum(axis=0) == 1).all()):
+        raise ValueError(
+            "y must be one-hot: zeros and a single 1 in each column (one per example); "
+            f"got an array of shape {y.shape} that is not"
+        )

@@ -1,0 +1,89 @@
+r"""Assertions for checking a derivation: printed digits, and gradients against central differences.
+
+They raise ``AssertionError`` with a message that says what was expected and
+what was computed, so a failing docs block reads on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from litbackprop.gradcheck import numerical_gradient, relative_error
+
+
+def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> None:
+    r"""Assert that `printed` is `actual` correctly rounded to the decimals it shows.
+
+    ``"0.993"`` shows three decimals, so it passes for 0.99330 and fails for
+    0.9936 (which rounds to 0.994). For an array give one string per entry.
+
+    Parameters
+    ----------
+    actual : float or array_like
+        The computed value.
+    printed : str or nested sequence of str
+        The digits as a page prints them.
+    name : str
+        What the value is, for the failure message.
+
+    Examples
+    --------
+    >>> assert_rounds_to(0.9933071, "0.993")
+    >>> assert_rounds_to([0.0066, -0.01329], ["0.0066", "-0.0133"])
+    >>> assert_rounds_to(0.0066481, "0.0069", name="da/dz")
+    Traceback (most recent call last):
+    ...
+    AssertionError: da/dz: printed 0.0069, but the computed value 0.0066481 rounds to 0.0066
+    """
+    values = np.asarray(actual, dtype=np.float64)
+    texts = np.asarray(printed, dtype=object)
+    if values.shape != texts.shape:
+        raise ValueError(
+            f"printed must have one string per entry of actual, shape {values.shape}; got shape {texts.shape}"
+        )
+    for index in np.ndindex(values.shape):
+        text = str(texts[index])
+        decimals = len(text.partition(".")[2])
+        rounded = f"{values[index]:.{decimals}f}"
+        if rounded.startswith("-") and not rounded.strip("-0."):
+            rounded = rounded[1:]  # -0.0000 is printed as 0.0000
+        if rounded != text:
+            where = f"{name}{list(index)}" if index else name
+            raise AssertionError(
+                f"{where}: printed {text}, but the computed value {float(values[index])!r} rounds to {rounded}"
+            )
+
+
+def assert_gradient_matches(
+    analytic,
+    f: Callable[[], float],
+    param: np.ndarray,
+    name: str = "gradient",
+    rtol: float = 1e-7,
+) -> float:
+    r"""Assert that `analytic` is the gradient of `f` with respect to `param`, to a relative error of `rtol`.
+
+    The reference is :func:`~litbackprop.numerical_gradient` (central differences);
+    the error is :func:`~litbackprop.relative_error`. Returns the error found.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.array([1.0, 2.0])
+    >>> assert_gradient_matches(2 * w, lambda: (w ** 2).sum(), w) < 1e-7
+    True
+    >>> assert_gradient_matches(3 * w, lambda: (w ** 2).sum(), w, name="dw")
+    Traceback (most recent call last):
+    ...
+    AssertionError: dw: relative error 0.333... against central differences exceeds 1e-07 ...
+    """
+    numerical = numerical_gradient(f, param)
+    error = relative_error(analytic, numerical)
+    if not error <= rtol:
+        raise AssertionError(
+            f"{name}: relative error {error:.3g} against central differences exceeds {rtol:g}\n"
+            f"analytic:\n{np.asarray(analytic)}\nnumerical:\n{numerical}"
+        )
+    return error
