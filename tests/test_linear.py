@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import litbackprop as lb
+from litbackprop.testing import assert_gradient_matches
+
+rng = np.random.default_rng(0)
+W = rng.normal(size=(4, 3))
+x = rng.normal(size=3)
+X = rng.normal(size=(3, 5))
+
+
+def test_linear_is_the_matrix_vector_product():
+    assert_allclose(lb.linear(W, x), [W[i] @ x for i in range(4)], rtol=1e-14)
+
+
+def test_linear_maps_a_batch_column_by_column():
+    assert_allclose(lb.linear(W, X), np.stack([W @ X[:, n] for n in range(5)], axis=1), rtol=1e-14)
+
+
+def test_linear_with_a_weight_vector_is_the_dot_product():
+    assert lb.linear([2.0, -3.0, 1.0], [-1.0, -2.0, 1.0]) == 5.0
+
+
+def test_grad_weights_is_the_gradient_of_a_linear_readout():
+    dz = rng.normal(size=(4, 5))
+    W_param = W.copy()
+    assert_gradient_matches(lb.grad_weights(dz, X), lambda: (dz * lb.linear(W_param, X)).sum(), W_param)
+
+
+def test_grad_weights_of_vectors_is_their_outer_product():
+    assert_allclose(lb.grad_weights([1.0, 2.0], [3.0, 4.0]), [[3.0, 4.0], [6.0, 8.0]])
+
+
+def test_grad_input_is_the_gradient_of_a_linear_readout():
+    dz = rng.normal(size=(4, 5))
+    X_param = X.copy()
+    assert_gradient_matches(lb.grad_input(W, dz), lambda: (dz * lb.linear(W, X_param)).sum(), X_param)
+
+
+def test_linear_rejects_x_with_the_wrong_number_of_rows():
+    with pytest.raises(ValueError, match=r"x must have 3 rows .*shape \(4, 3\).*got shape \(5,\)"):
+        lb.linear(W, np.ones(5))
+
+
+def test_linear_rejects_a_3d_input():
+    with pytest.raises(ValueError, match=r"x must be a 1-d vector .* or a 2-d array .*; got an array of shape \(3, 2, 2\)"):
+        lb.linear(W, np.ones((3, 2, 2)))
+
+
+def test_grad_weights_rejects_batches_of_different_sizes():
+    with pytest.raises(ValueError, match=r"dz and x must both be vectors, or batches .*\(4, 2\).*\(3, 5\)"):
+        lb.grad_weights(np.ones((4, 2)), X)
+
+
+def test_grad_input_rejects_dz_with_the_wrong_number_of_rows():
+    with pytest.raises(ValueError, match=r"dz must have 4 rows .*got shape \(3,\)"):
+        lb.grad_input(W, np.ones(3))

@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import litbackprop as lb
+
+rng = np.random.default_rng(42)
+W1 = rng.normal(size=(5, 4))
+W2 = rng.normal(size=(3, 5))
+X = rng.normal(size=(4, 6))
+Y = np.eye(3)[:, [0, 1, 2, 2, 1, 0]]
+
+
+def test_forward_chains_the_five_steps():
+    expected = lb.softmax(lb.linear(W2, lb.relu(lb.linear(W1, X))))
+    assert_allclose(lb.TwoLayerNet(W1, W2).forward(X), expected, rtol=1e-15)
+
+
+def test_loss_is_cross_entropy_of_the_prediction():
+    net = lb.TwoLayerNet(W1, W2)
+    assert_allclose(net.loss(X, Y), lb.cross_entropy(Y, net.forward(X)), rtol=1e-14)
+
+
+def test_backward_returns_gradients_shaped_like_the_weights():
+    grads = lb.TwoLayerNet(W1, W2).backward(X, Y)
+    assert {k: v.shape for k, v in grads.items()} == {"W1": W1.shape, "W2": W2.shape}
+
+
+def test_backward_matches_central_differences():
+    errors = lb.gradient_check(lb.TwoLayerNet(W1.copy(), W2.copy()), X, Y)
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_batch_gradient_is_the_mean_of_the_per_example_gradients():
+    net = lb.TwoLayerNet(W1, W2)
+    batch = net.backward(X, Y)
+    singles = [net.backward(X[:, n], Y[:, n]) for n in range(6)]
+    for name in ("W1", "W2"):
+        assert_allclose(batch[name], np.mean([g[name] for g in singles], axis=0), rtol=1e-13, err_msg=name)
+
+
+def test_loss_is_finite_when_the_softmax_rounds_a_probability_to_zero():
+    net = lb.TwoLayerNet(np.eye(2) * 1000, np.eye(2))
+    assert_allclose(net.loss([1.0, 0.0], [0.0, 1.0]), 1000.0, rtol=1e-12)
+
+
+def test_w2_must_have_one_column_per_hidden_unit():
+    with pytest.raises(ValueError, match=r"W2 must have 5 columns.*shape \(3, 5\); got shape \(3, 4\)"):
+        lb.TwoLayerNet(W1, np.ones((3, 4)))
+
+
+def test_x_must_have_one_row_per_column_of_w1():
+    with pytest.raises(ValueError, match=r"x must have 4 rows \(one per column of W1, which has shape \(5, 4\)\)"):
+        lb.TwoLayerNet(W1, W2).forward(np.ones(3))
+
+
+def test_y_must_have_one_row_per_class():
+    with pytest.raises(ValueError, match=r"y must have shape \(3, 6\).*got shape \(2, 6\)"):
+        lb.TwoLayerNet(W1, W2).backward(X, np.eye(2)[:, [0, 1, 0, 1, 0, 1]])
+
+
+def test_y_must_have_one_column_per_example():
+    with pytest.raises(ValueError, match=r"y must have shape \(3, 6\).*got shape \(3,\)"):
+        lb.TwoLayerNet(W1, W2).loss(X, [1.0, 0.0, 0.0])
+
+
+def test_a_3d_input_is_refused():
+    with pytest.raises(ValueError, match=r"x must be .*; got an array of shape \(4, 2, 3\)"):
+        lb.TwoLayerNet(W1, W2).forward(np.ones((4, 2, 3)))
+
+
+def test_a_weight_vector_is_refused_where_a_matrix_is_expected():
+    with pytest.raises(ValueError, match=r"W1 must be a 2-d array .*; got an array of shape \(4,\)"):
+        lb.TwoLayerNet(np.ones(4), W2)
