@@ -7,8 +7,8 @@ the forward and backward passes.
 
 from litbackprop.activations import grad_relu, log_softmax, relu, sigmoid, sigmoid_derivative, softmax
 from litbackprop.gradcheck import gradient_check, numerical_gradient, relative_error
-from litbackprop.linear import grad_input, grad_weights, linear
-from litbackprop.loss import cross_entropy, cross_entropy_from_logits, grad_logits, grad_loss
+from litbackprop.linear import grad_bias, grad_input, grad_weights, linear
+from litbackprop.loss import cross_entropy, cross_entropy_from_logits, grad_logits, grad_loss, one_hot
 from litbackprop.network import TwoLayerNet
 from litbackprop.neuron import Neuron
 
@@ -17,6 +17,7 @@ __all__ = [
     "TwoLayerNet",
     "cross_entropy",
     "cross_entropy_from_logits",
+    "grad_bias",
     "grad_input",
     "grad_logits",
     "grad_loss",
@@ -26,6 +27,7 @@ __all__ = [
     "linear",
     "log_softmax",
     "numerical_gradient",
+    "one_hot",
     "relative_error",
     "relu",
     "sigmoid",

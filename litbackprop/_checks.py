@@ -24,9 +24,23 @@ def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2)) -> np.ndar
         raise ValueError(f"{name} must be {_describe_ndims(ndims)}; got an array of shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty; got an array of shape {array.shape}")
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite; got an array containing nan or inf")
+    check_finite(name, array)
     return array
+
+
+def check_finite(name: str, array: np.ndarray) -> None:
+    """Raise ``ValueError`` if `array` holds a nan or an inf.
+
+    A sum is finite exactly when no entry is nan or inf, short of overflow,
+    and costs no temporary array; only a non-finite sum pays for the
+    entry-by-entry look that tells the two cases apart.
+    """
+    if not np.isfinite(array.sum()) and not np.isfinite(array).all():
+        if array.ndim == 0:
+            raise ValueError(f"{name} must be finite; got {array}")
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        index = where if array.ndim > 1 else where[0]
+        raise ValueError(f"{name} must be finite; got {array[where]} at index {index}")
 
 
 def check_rows(name: str, array: np.ndarray, rows: int, what: str) -> None:
@@ -43,9 +57,7 @@ def check_same_shape(name: str, array: np.ndarray, other_name: str, other: np.nd
 
 
 def _describe_ndims(ndims: tuple[int, ...]) -> str:
-    words = {
-        0: "a scalar",
-        1: "a 1-d vector of shape (d,)",
-        2: "a 2-d array of shape (d, N)",
-    }
+    if ndims == (1, 2):
+        return "a 1-d array (one example) or a 2-d array (one example per column)"
+    words = {0: "a scalar", 1: "a 1-d array", 2: "a 2-d array"}
     return " or ".join(words[n] for n in ndims)

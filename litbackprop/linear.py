@@ -10,8 +10,8 @@ import numpy as np
 from litbackprop._checks import as_float_array, check_rows
 
 
-def linear(W, x) -> np.ndarray:
-    r"""Fully connected layer without bias, $z = W x$.
+def linear(W, x, b=None) -> np.ndarray:
+    r"""Fully connected layer, $z = W x$, or $z = W x + b$ with a bias.
 
     Parameters
     ----------
@@ -20,6 +20,8 @@ def linear(W, x) -> np.ndarray:
         unit, $z = w^T x$, as in the single neuron.
     x : array_like, shape (d,) or (d, N)
         An input column, or a batch of N columns.
+    b : array_like, shape (h,), optional
+        A bias per output unit, added to every column.
 
     Returns
     -------
@@ -31,15 +33,54 @@ def linear(W, x) -> np.ndarray:
     array([-1., -1.])
     >>> float(linear([2.0, -3.0, 1.0], [-1.0, -2.0, 1.0]))
     5.0
+    >>> linear([[1.0, 2.0], [3.0, 4.0]], [[1.0, 0.0], [0.0, 1.0]], b=[10.0, 20.0])
+    array([[11., 12.],
+           [23., 24.]])
     """
     W = as_float_array("W", W, (1, 2))
     x = as_float_array("x", x)
     check_rows("x", x, W.shape[-1], f"one per column of W, which has shape {W.shape}")
-    return _linear(W, x)
+    if b is not None:
+        b = as_float_array("b", b, (1,) if W.ndim == 2 else (0,))
+        check_bias("b", b, W, "W")
+    return _linear(W, x, b)
 
 
-def _linear(W: np.ndarray, x: np.ndarray) -> np.ndarray:
-    return W @ x
+def _linear(W: np.ndarray, x: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    z = W @ x
+    if b is not None:
+        z += b if x.ndim == 1 else b[:, np.newaxis]
+    return z
+
+
+def check_bias(name: str, b: np.ndarray, W: np.ndarray, W_name: str) -> None:
+    """Raise ``ValueError`` unless `b` has one entry per row of `W`."""
+    expected = W.shape[:1] if W.ndim == 2 else ()
+    if b.shape != expected:
+        raise ValueError(
+            f"{name} must have shape {expected}, one entry per row of {W_name}, which has shape {W.shape}; "
+            f"got shape {b.shape}"
+        )
+
+
+def grad_bias(dz) -> np.ndarray:
+    r"""Gradient of the loss with respect to the bias of $z = W x + b$.
+
+    $\frac{\partial L}{\partial b} = \sum_n \frac{\partial L}{\partial z_{:,n}}$: the
+    bias is added to every column, so its gradient collects every column's.
+    For one example it is $\frac{\partial L}{\partial z}$ itself.
+
+    Examples
+    --------
+    >>> grad_bias([[1.0, 2.0], [3.0, 4.0]])
+    array([3., 7.])
+    """
+    dz = as_float_array("dz", dz)
+    return _grad_bias(dz)
+
+
+def _grad_bias(dz: np.ndarray) -> np.ndarray:
+    return dz if dz.ndim == 1 else dz.sum(axis=1)
 
 
 def grad_weights(dz, x) -> np.ndarray:

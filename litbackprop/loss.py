@@ -100,12 +100,49 @@ def _batch_size(y: np.ndarray) -> int:
     return 1 if y.ndim == 1 else y.shape[1]
 
 
+def one_hot(labels, k: int) -> np.ndarray:
+    r"""One-hot columns for integer class labels: column $n$ is $e_{\text{labels}_n}$.
+
+    Parameters
+    ----------
+    labels : array_like of int, shape () or (N,)
+        Class indices in ``0 … k-1``.
+    k : int
+        The number of classes.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,) or (k, N), float64
+
+    Examples
+    --------
+    >>> one_hot([2, 0], 3)
+    array([[0., 1.],
+           [0., 0.],
+           [1., 0.]])
+    """
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+        raise ValueError(f"k must be a positive integer number of classes; got {k!r}")
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu" or labels.ndim > 1:
+        raise ValueError(
+            f"labels must be integer class indices of shape () or (N,); got dtype {labels.dtype}, shape {labels.shape}"
+        )
+    if labels.size == 0:
+        raise ValueError(f"labels must not be empty; got an array of shape {labels.shape}")
+    outside = (labels < 0) | (labels >= k)
+    if outside.any():
+        raise ValueError(f"labels must be class indices in 0…{k - 1}; got {labels[outside].flat[0]}")
+    return np.eye(k)[:, labels]
+
+
 def _check_targets(y, prediction: np.ndarray, prediction_name: str):
-    """Check `y` is one-hot with the shape of `prediction`; return both as arrays."""
+    """Check `y` is one-hot with the shape of `prediction`; return both, `y` in the prediction's dtype."""
     y = as_float_array("y", y)
     check_same_shape("y", y, prediction_name, prediction)
     _check_one_hot(y)
-    return y, prediction
+    # One-hot entries are exactly 0 or 1 in any dtype: casting keeps float32 work in float32.
+    return y.astype(prediction.dtype, copy=False), prediction
 
 
 def _check_one_hot(y: np.ndarray) -> None:

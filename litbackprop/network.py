@@ -2,29 +2,31 @@ r"""The two-layer network FC → ReLU → FC → softmax → cross-entropy, buil
 
 Forward, steps (1)–(5):
 
-$z^{(1)} = W^{(1)}x$, $a^{(1)} = \max(0, z^{(1)})$, $z^{(2)} = W^{(2)}a^{(1)}$,
+$z^{(1)} = W^{(1)}x + b^{(1)}$, $a^{(1)} = \max(0, z^{(1)})$, $z^{(2)} = W^{(2)}a^{(1)} + b^{(2)}$,
 $\hat y = \text{softmax}(z^{(2)})$, $L = \text{CE}(y, \hat y)$.
 
 Backward, rows (5), (4), (3a), (3b), (2), (1):
 
-$\partial L/\partial L = 1$, $\partial L/\partial z^{(2)} = \hat y - y$,
-$\partial L/\partial W^{(2)} = (\hat y - y){a^{(1)}}^T$, $\partial L/\partial a^{(1)} = {W^{(2)}}^T(\hat y - y)$,
+$\partial L/\partial L = 1$, $\partial L/\partial z^{(2)} = (\hat y - y)/N$,
+$\partial L/\partial W^{(2)} = \partial L/\partial z^{(2)}\,{a^{(1)}}^T$,
+$\partial L/\partial a^{(1)} = {W^{(2)}}^T\,\partial L/\partial z^{(2)}$,
 $\partial L/\partial z^{(1)} = \partial L/\partial a^{(1)} \cdot \mathbb{I}(z^{(1)} > 0)$,
-$\partial L/\partial W^{(1)} = \partial L/\partial z^{(1)}\, x^T$.
+$\partial L/\partial W^{(1)} = \partial L/\partial z^{(1)}\, x^T$;
+with biases, $\partial L/\partial b = \sum_n \partial L/\partial z_{:,n}$ for each layer.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from litbackprop._checks import as_float_array, check_rows
+from litbackprop._checks import as_float_array, check_finite, check_rows
 from litbackprop.activations import _grad_relu, _relu, _softmax
-from litbackprop.linear import _grad_input, _grad_weights, _linear
-from litbackprop.loss import _check_one_hot, _cross_entropy_from_logits, _grad_logits
+from litbackprop.linear import _grad_bias, _grad_input, _grad_weights, _linear, check_bias
+from litbackprop.loss import _check_one_hot, _cross_entropy_from_logits, _grad_logits, one_hot
 
 
 class TwoLayerNet:
-    r"""A network $x \to W^{(1)} \to \text{ReLU} \to W^{(2)} \to \text{softmax} \to \text{CE}$, without biases.
+    r"""A network $x \to W^{(1)} \to \text{ReLU} \to W^{(2)} \to \text{softmax} \to \text{CE}$.
 
     Parameters
     ----------
@@ -32,6 +34,16 @@ class TwoLayerNet:
         First-layer weights: h hidden units, d inputs.
     W2 : array_like, shape (k, h)
         Second-layer weights: k classes.
+    b1 : array_like, shape (h,), optional
+        First-layer bias. Without it the layer is $W^{(1)}x$, as in the notes.
+    b2 : array_like, shape (k,), optional
+        Second-layer bias.
+
+    Notes
+    -----
+    The parameters are kept as attributes ``W1``, ``W2`` (and ``b1``, ``b2``)
+    and read at every call, so they may be updated in place between calls.
+    Float32 parameters and inputs give float32 results.
 
     Examples
     --------
@@ -42,9 +54,11 @@ class TwoLayerNet:
     >>> grads["W2"].round(4)
     array([[-0.2384, -0.1192],
            [ 0.2384,  0.1192]])
+    >>> sorted(TwoLayerNet(np.eye(2), np.eye(2), b1=[0.0, 0.0], b2=[0.0, 0.0]).backward([1.0, 2.0], 1))
+    ['W1', 'W2', 'b1', 'b2']
     """
 
-    def __init__(self, W1, W2) -> None:
+    def __init__(self, W1, W2, b1=None, b2=None) -> None:
         self.W1 = as_float_array("W1", W1, (2,))
         self.W2 = as_float_array("W2", W2, (2,))
         if self.W2.shape[1] != self.W1.shape[0]:
@@ -53,9 +67,18 @@ class TwoLayerNet:
                 f"which has shape {self.W1.shape}), i.e. shape ({self.W2.shape[0]}, {self.W1.shape[0]}); "
                 f"got shape {self.W2.shape}"
             )
+        self.b1 = None if b1 is None else as_float_array("b1", b1, (1,))
+        self.b2 = None if b2 is None else as_float_array("b2", b2, (1,))
+        self._check_parameters()
+
+    @property
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The parameters by name, in the order of the layers: ``W1``, (``b1``), ``W2``, (``b2``)."""
+        named = {"W1": self.W1, "b1": self.b1, "W2": self.W2, "b2": self.b2}
+        return {name: value for name, value in named.items() if value is not None}
 
     def forward(self, x) -> np.ndarray:
-        r"""Return the class probabilities $\hat y = \text{softmax}(W^{(2)} \max(0, W^{(1)} x))$.
+        r"""Return the class probabilities $\hat y = \text{softmax}(z^{(2)})$.
 
         Parameters
         ----------
@@ -65,6 +88,7 @@ class TwoLayerNet:
         -------
         numpy.ndarray, shape (k,) or (k, N)
         """
+        self._check_parameters()
         _, _, z2 = self._forward(self._check_x(x))
         return _softmax(z2)
 
@@ -73,7 +97,15 @@ class TwoLayerNet:
 
         Computed from the logits $z^{(2)}$ with a log-sum-exp, so it stays finite
         where $\log \hat y$ would be $\log 0$.
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+        y : array_like
+            One-hot targets of shape ``(k,)`` or ``(k, N)``, or integer class
+            labels of shape ``()`` or ``(N,)``.
         """
+        self._check_parameters()
         x, y = self._check_xy(x, y)
         _, _, z2 = self._forward(x)
         return _cross_entropy_from_logits(y, z2)
@@ -84,14 +116,17 @@ class TwoLayerNet:
         Parameters
         ----------
         x : array_like, shape (d,) or (d, N)
-        y : array_like, shape (k,) or (k, N)
-            One-hot targets.
+        y : array_like
+            One-hot targets of shape ``(k,)`` or ``(k, N)``, or integer class
+            labels of shape ``()`` or ``(N,)``.
 
         Returns
         -------
         dict
-            ``{"W1": dL/dW1, "W2": dL/dW2}``, each shaped like its weights.
+            ``{"W1": dL/dW1, "W2": dL/dW2}``, each shaped like its parameter,
+            plus ``"b1"`` and ``"b2"`` when the network has biases.
         """
+        self._check_parameters()
         x, y = self._check_xy(x, y)
         z1, a1, z2 = self._forward(x)
         y_hat = _softmax(z2)  # (4)
@@ -101,14 +136,28 @@ class TwoLayerNet:
         da1 = _grad_input(self.W2, dz2)  # (3b)
         dz1 = _grad_relu(da1, z1)  # (2)
         dW1 = _grad_weights(dz1, x)  # (1)
-        return {"W1": dW1, "W2": dW2}
+        grads = {"W1": dW1, "W2": dW2}
+        if self.b1 is not None:
+            grads["b1"] = _grad_bias(dz1)
+        if self.b2 is not None:
+            grads["b2"] = _grad_bias(dz2)
+        return grads
 
     def _forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Steps (1)-(3), keeping each node the backward pass needs."""
-        z1 = _linear(self.W1, x)  # (1)
+        z1 = _linear(self.W1, x, self.b1)  # (1)
         a1 = _relu(z1)  # (2)
-        z2 = _linear(self.W2, a1)  # (3)
+        z2 = _linear(self.W2, a1, self.b2)  # (3)
         return z1, a1, z2
+
+    def _check_parameters(self) -> None:
+        # Run at every call: the parameters are public and may have been changed in place.
+        for name, value in self.parameters.items():
+            check_finite(name, value)
+        if self.b1 is not None:
+            check_bias("b1", self.b1, self.W1, "W1")
+        if self.b2 is not None:
+            check_bias("b2", self.b2, self.W2, "W2")
 
     def _check_x(self, x) -> np.ndarray:
         x = as_float_array("x", x)
@@ -117,13 +166,18 @@ class TwoLayerNet:
 
     def _check_xy(self, x, y) -> tuple[np.ndarray, np.ndarray]:
         x = self._check_x(x)
-        y = as_float_array("y", y)
-        expected = (self.W2.shape[0],) + x.shape[1:]
-        if y.shape != expected:
+        k = self.W2.shape[0]
+        y_array = np.asarray(y)
+        if y_array.dtype.kind in "iu" and y_array.shape == x.shape[1:]:
+            y_array = one_hot(y_array, k)
+        y_array = as_float_array("y", y_array)
+        expected = (k,) + x.shape[1:]
+        if y_array.shape != expected:
             raise ValueError(
                 f"y must have shape {expected}: one row per class (rows of W2, which has shape "
                 f"{self.W2.shape}) and one column per example of x, which has shape {x.shape}; "
-                f"got shape {y.shape}"
+                f"or integer labels of shape {x.shape[1:]}; got shape {y_array.shape}"
             )
-        _check_one_hot(y)
-        return x, y
+        _check_one_hot(y_array)
+        dtype = np.result_type(x, self.W1, self.W2)
+        return x, y_array.astype(dtype, copy=False)

@@ -57,7 +57,7 @@ def pairing_problems(text: str) -> list[str]:
     ids = [eq_id for _, eq_id in page.equations if eq_id]
     for line, eq_id in page.equations:
         if eq_id is None:
-            problems.append(f"line {line}: display equation without an <a id=\"eq-...\"></a> anchor before it")
+            problems.append(f'line {line}: display equation without an <a id="eq-..."></a> anchor before it')
             continue
         following = [b for b in page.blocks if b[0] > line]
         next_equation = min((n for n, _ in page.equations if n > line), default=None)

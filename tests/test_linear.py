@@ -45,7 +45,10 @@ def test_linear_rejects_x_with_the_wrong_number_of_rows():
 
 
 def test_linear_rejects_a_3d_input():
-    with pytest.raises(ValueError, match=r"x must be a 1-d vector .* or a 2-d array .*; got an array of shape \(3, 2, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"x must be a 1-d array \(one example\) or a 2-d array .*; got an array of shape \(3, 2, 2\)",
+    ):
         lb.linear(W, np.ones((3, 2, 2)))
 
 
@@ -57,3 +60,19 @@ def test_grad_weights_rejects_batches_of_different_sizes():
 def test_grad_input_rejects_dz_with_the_wrong_number_of_rows():
     with pytest.raises(ValueError, match=r"dz must have 4 rows .*got shape \(3,\)"):
         lb.grad_input(W, np.ones(3))
+
+
+def test_linear_adds_the_bias_to_every_column():
+    b = np.array([1.0, -2.0, 0.5, 3.0])
+    assert_allclose(lb.linear(W, X, b), W @ X + b[:, None], rtol=1e-15)
+
+
+def test_grad_bias_is_the_gradient_of_a_linear_readout():
+    dz = rng.normal(size=(4, 5))
+    b = rng.normal(size=4)
+    assert_gradient_matches(lb.grad_bias(dz), lambda: (dz * lb.linear(W, X, b)).sum(), b)
+
+
+def test_linear_rejects_a_bias_of_the_wrong_length():
+    with pytest.raises(ValueError, match=r"b must have shape \(4,\), one entry per row of W.*got shape \(3,\)"):
+        lb.linear(W, X, np.ones(3))

@@ -70,5 +70,5 @@ def test_a_3d_input_is_refused():
 
 
 def test_a_weight_vector_is_refused_where_a_matrix_is_expected():
-    with pytest.raises(ValueError, match=r"W1 must be a 2-d array .*; got an array of shape \(4,\)"):
+    with pytest.raises(ValueError, match=r"W1 must be a 2-d array; got an array of shape \(4,\)"):
         lb.TwoLayerNet(np.ones(4), W2)

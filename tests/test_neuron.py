@@ -42,5 +42,5 @@ def test_forward_rejects_an_input_of_the_wrong_length():
 
 
 def test_weights_must_be_a_vector():
-    with pytest.raises(ValueError, match=r"w must be a 1-d vector of shape \(d,\); got an array of shape \(1, 3\)"):
+    with pytest.raises(ValueError, match=r"w must be a 1-d array; got an array of shape \(1, 3\)"):
         lb.Neuron([[2.0, -3.0, 1.0]])

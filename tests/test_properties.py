@@ -1,0 +1,60 @@
+"""Property tests: random sizes (every dimension 1…16, batches 1…32), checked against central differences."""
+
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+import litbackprop as lb
+
+dims = st.integers(1, 16)
+batches = st.integers(1, 32)
+seeds = st.integers(0, 2**32 - 1)
+
+
+def random_problem(d, h, k, n, seed, biases):
+    rng = np.random.default_rng(seed)
+    net = lb.TwoLayerNet(
+        rng.normal(size=(h, d)),
+        rng.normal(size=(k, h)),
+        b1=rng.normal(size=h) if biases else None,
+        b2=rng.normal(size=k) if biases else None,
+    )
+    x = rng.normal(size=(d, n))
+    y = lb.one_hot(rng.integers(0, k, size=n), k)
+    return net, x, y
+
+
+def away_from_the_kink(net, x):
+    """Central differences straddle ReLU's kink when a hidden pre-activation is within eps of 0."""
+    z1 = lb.linear(net.W1, x, net.b1)
+    return np.abs(z1).min() > 1e-4
+
+
+@settings(max_examples=60, deadline=None)
+@given(d=dims, h=dims, k=dims, n=batches, seed=seeds, biases=st.booleans())
+def test_analytic_gradients_match_central_differences(d, h, k, n, seed, biases):
+    net, x, y = random_problem(d, h, k, n, seed, biases)
+    assume(away_from_the_kink(net, x))
+    errors = lb.gradient_check(net, x, y)
+    assert max(errors.values()) <= 1e-6, errors
+
+
+@settings(max_examples=60, deadline=None)
+@given(k=dims, n=batches, seed=seeds, scale=st.sampled_from([1.0, 30.0, 1e4]))
+def test_softmax_columns_sum_to_one(k, n, seed, scale):
+    z = scale * np.random.default_rng(seed).normal(size=(k, n))
+    y_hat = lb.softmax(z)
+    assert np.all(y_hat >= 0)
+    assert_allclose(y_hat.sum(axis=0), np.ones(n), rtol=1e-13)
+
+
+@settings(max_examples=40, deadline=None)
+@given(d=dims, h=dims, k=dims, n=batches, seed=seeds, biases=st.booleans())
+def test_batch_gradient_is_the_mean_of_the_per_example_gradients(d, h, k, n, seed, biases):
+    net, x, y = random_problem(d, h, k, n, seed, biases)
+    batch = net.backward(x, y)
+    singles = [net.backward(x[:, i], y[:, i]) for i in range(n)]
+    for name, grad in batch.items():
+        mean = np.mean([s[name] for s in singles], axis=0)
+        assert_allclose(grad, mean, rtol=1e-10, atol=1e-14, err_msg=name)
