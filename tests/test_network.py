@@ -72,3 +72,27 @@ def test_a_3d_input_is_refused():
 def test_a_weight_vector_is_refused_where_a_matrix_is_expected():
     with pytest.raises(ValueError, match=r"W1 must be a 2-d array; got an array of shape \(4,\)"):
         lb.TwoLayerNet(np.ones(4), W2)
+
+
+def test_float32_weights_and_inputs_give_float32_gradients():
+    net = lb.TwoLayerNet(W1.astype(np.float32), W2.astype(np.float32), b1=np.zeros(5, np.float32))
+    grads = net.backward(X.astype(np.float32), Y)
+    assert {name: g.dtype for name, g in grads.items()} == dict.fromkeys(grads, np.dtype(np.float32))
+
+
+def test_integer_inputs_are_promoted_to_float64():
+    net = lb.TwoLayerNet(np.ones((5, 4), dtype=int), np.ones((3, 5), dtype=int))
+    assert net.forward(np.ones(4, dtype=int)).dtype == np.float64
+
+
+def test_integer_labels_give_the_same_gradients_as_one_hot_targets():
+    net = lb.TwoLayerNet(W1, W2)
+    by_labels = net.backward(X, np.array([0, 1, 2, 2, 1, 0]))
+    by_one_hot = net.backward(X, Y)
+    for name in by_one_hot:
+        assert_allclose(by_labels[name], by_one_hot[name], rtol=0, err_msg=name)
+
+
+def test_backward_with_biases_returns_their_gradients():
+    net = lb.TwoLayerNet(W1, W2, b1=np.zeros(5), b2=np.zeros(3))
+    assert sorted(net.backward(X, Y)) == ["W1", "W2", "b1", "b2"]
