@@ -11,8 +11,15 @@ from litbackprop.linear import grad_bias, grad_input, grad_weights, linear
 from litbackprop.loss import cross_entropy, cross_entropy_from_logits, grad_logits, grad_loss, one_hot
 from litbackprop.network import TwoLayerNet
 from litbackprop.neuron import Neuron
+from litbackprop.saving import load_weights, save_weights
+from litbackprop.training import History, accuracy, train
 
 __all__ = [
+    "History",
+    "accuracy",
+    "load_weights",
+    "save_weights",
+    "train",
     "Neuron",
     "TwoLayerNet",
     "cross_entropy",

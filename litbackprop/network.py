@@ -71,6 +71,30 @@ class TwoLayerNet:
         self.b2 = None if b2 is None else as_float_array("b2", b2, (1,))
         self._check_parameters()
 
+    @classmethod
+    def initialize(cls, d: int, h: int, k: int, seed: int = 0, dtype=np.float64, biases: bool = True) -> TwoLayerNet:
+        r"""A network with He-initialised weights, $W \sim \mathcal{N}(0, 2/	ext{fan-in})$, and zero biases.
+
+        The variance $2/	ext{fan-in}$ keeps the size of the activations
+        roughly constant from layer to layer through a ReLU. The same `seed`
+        gives the same weights, bit for bit.
+
+        Examples
+        --------
+        >>> net = TwoLayerNet.initialize(64, 32, 10, seed=0)
+        >>> net.W1.shape, net.b2.shape, float(net.b1.sum())
+        ((32, 64), (10,), 0.0)
+        """
+        for name, value in (("d", d), ("h", h), ("k", k)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer; got {value!r}")
+        rng = np.random.default_rng(seed)
+        W1 = rng.normal(0.0, np.sqrt(2.0 / d), size=(h, d)).astype(dtype)
+        W2 = rng.normal(0.0, np.sqrt(2.0 / h), size=(k, h)).astype(dtype)
+        if not biases:
+            return cls(W1, W2)
+        return cls(W1, W2, b1=np.zeros(h, dtype), b2=np.zeros(k, dtype))
+
     @property
     def parameters(self) -> dict[str, np.ndarray]:
         """The parameters by name, in the order of the layers: ``W1``, (``b1``), ``W2``, (``b2``)."""
@@ -107,6 +131,9 @@ class TwoLayerNet:
         """
         self._check_parameters()
         x, y = self._check_xy(x, y)
+        return self._loss_unchecked(x, y)
+
+    def _loss_unchecked(self, x: np.ndarray, y: np.ndarray) -> np.floating:
         _, _, z2 = self._forward(x)
         return _cross_entropy_from_logits(y, z2)
 
@@ -128,6 +155,15 @@ class TwoLayerNet:
         """
         self._check_parameters()
         x, y = self._check_xy(x, y)
+        return self._backward(x, y)
+
+    def loss_and_gradients(self, x, y) -> tuple[np.floating, dict[str, np.ndarray]]:
+        """Return ``(loss(x, y), backward(x, y))`` from a single forward pass."""
+        self._check_parameters()
+        x, y = self._check_xy(x, y)
+        return self._backward(x, y, with_loss=True)
+
+    def _backward(self, x: np.ndarray, y: np.ndarray, with_loss: bool = False):
         z1, a1, z2 = self._forward(x)
         y_hat = _softmax(z2)  # (4)
         # (5) dL/dL = 1 is the default upstream scale of _grad_logits.
@@ -141,6 +177,8 @@ class TwoLayerNet:
             grads["b1"] = _grad_bias(dz1)
         if self.b2 is not None:
             grads["b2"] = _grad_bias(dz2)
+        if with_loss:
+            return _cross_entropy_from_logits(y, z2), grads
         return grads
 
     def _forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

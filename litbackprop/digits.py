@@ -1,0 +1,54 @@
+"""The 8×8 handwritten digits that ship inside scikit-learn (1,797 images, no download), split for training.
+
+Images become columns of 64 pixels scaled to [0, 1], as the rest of the
+library expects: ``x`` of shape ``(64, N)`` and integer labels of shape ``(N,)``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class DigitsSplit(NamedTuple):
+    """Train, validation and test sets: inputs as columns, integer labels."""
+
+    x_train: np.ndarray
+    labels_train: np.ndarray
+    x_val: np.ndarray
+    labels_val: np.ndarray
+    x_test: np.ndarray
+    labels_test: np.ndarray
+
+
+def load_digits_split(test_fraction: float = 0.25, val_fraction: float = 0.1, seed: int = 0) -> DigitsSplit:
+    """Load scikit-learn's digits and split them at random, the same way for the same `seed`.
+
+    `test_fraction` of the images are held out for the final test; of the rest,
+    `val_fraction` is kept aside for validation during training.
+
+    Examples
+    --------
+    >>> split = load_digits_split()
+    >>> split.x_train.shape, split.x_val.shape, split.x_test.shape
+    ((64, 1213), (64, 135), (64, 449))
+    >>> float(split.x_train.max())
+    1.0
+    """
+    for name, value in (("test_fraction", test_fraction), ("val_fraction", val_fraction)):
+        if not 0 < value < 1:
+            raise ValueError(f"{name} must be between 0 and 1; got {value!r}")
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as error:
+        raise ImportError("the digits data set comes with scikit-learn: pip install 'litbackprop[train]'") from error
+    digits = load_digits()
+    x = (digits.data / 16.0).T  # pixels are 0…16
+    labels = digits.target.astype(np.int64)
+    order = np.random.default_rng(seed).permutation(labels.size)
+    n_test = int(round(test_fraction * labels.size))
+    test, rest = order[:n_test], order[n_test:]
+    n_val = int(round(val_fraction * rest.size))
+    val, train = rest[:n_val], rest[n_val:]
+    return DigitsSplit(x[:, train], labels[train], x[:, val], labels[val], x[:, test], labels[test])
