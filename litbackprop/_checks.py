@@ -15,7 +15,12 @@ def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2)) -> np.ndar
 
     Integer and boolean input is promoted to float64; float32 stays float32.
     """
-    array = np.asarray(value)
+    if isinstance(value, np.ma.MaskedArray):
+        raise ValueError(f"{name} must be a plain array: masked entries have no meaning here; got a masked array")
+    try:
+        array = np.asarray(value)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"{name} must be an array of numbers with a regular shape; {error}") from None
     if array.dtype.kind in "biu":
         array = array.astype(np.float64)
     elif array.dtype.kind != "f":
@@ -53,8 +58,10 @@ def check_finite(name: str, array: np.ndarray) -> None:
 def check_rows(name: str, array: np.ndarray, rows: int, what: str) -> None:
     """Raise ``ValueError`` unless ``array.shape[0] == rows``."""
     if array.shape[0] != rows:
-        expected = (rows,) + array.shape[1:]
-        raise ValueError(f"{name} must have {rows} rows ({what}), i.e. shape {expected}; got shape {array.shape}")
+        raise ValueError(
+            f"{name} must have {rows} rows ({what}): shape ({rows},), or ({rows}, N) with one example per "
+            f"column; got shape {array.shape}"
+        )
 
 
 def check_same_shape(name: str, array: np.ndarray, other_name: str, other: np.ndarray) -> None:

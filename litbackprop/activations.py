@@ -175,6 +175,6 @@ def _log_softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:
 
 
 def _check_axis(axis: int, z: np.ndarray) -> int:
-    if not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool) or not -z.ndim <= axis < z.ndim:
         raise ValueError(f"axis must be an integer in [{-z.ndim}, {z.ndim - 1}] for z of shape {z.shape}; got {axis!r}")
     return int(axis)

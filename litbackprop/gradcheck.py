@@ -44,25 +44,38 @@ def numerical_gradient(f: Callable[[], float], param: np.ndarray, eps: float = 1
     """
     if not callable(f):
         raise ValueError(f"f must be a callable taking no arguments; got {type(f).__name__}")
-    if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
+    if not isinstance(param, np.ndarray) or param.dtype != np.float64:
         raise ValueError(
-            "param must be a floating numpy array that f reads (it is nudged in place); "
+            "param must be a float64 numpy array that f reads (it is nudged in place; in float32, rounding "
+            "swamps a central difference); "
             f"got {type(param).__name__}" + (f" of dtype {param.dtype}" if isinstance(param, np.ndarray) else "")
         )
-    if not (isinstance(eps, (int, float)) and np.isfinite(eps) and eps > 0):
+    if isinstance(eps, bool) or not (isinstance(eps, (int, float)) and np.isfinite(eps) and eps > 0):
         raise ValueError(f"eps must be a positive finite number; got {eps!r}")
     grad = np.zeros(param.shape, dtype=np.float64)
     for i in np.ndindex(param.shape):
         old = param[i]
+        if not np.isfinite(old):
+            raise ValueError(f"param must be finite; got {old} at index {i}")
+        if old + eps == old:
+            raise ValueError(f"eps={eps!r} is too small to change param[{i}] = {float(old)!r}")
         try:
             param[i] = old + eps
-            f_plus = f()
+            f_plus = _scalar(f())
             param[i] = old - eps
-            f_minus = f()
+            f_minus = _scalar(f())
         finally:
             param[i] = old
-        grad[i] = (float(f_plus) - float(f_minus)) / (2 * eps)
+        if not (np.isfinite(f_plus) and np.isfinite(f_minus)):
+            raise ValueError(f"f must stay finite; it gave {f_plus} and {f_minus} around param[{i}]")
+        grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
+
+
+def _scalar(value) -> float:
+    if np.ndim(value) != 0 or not isinstance(np.asarray(value).item(), (int, float)):
+        raise ValueError(f"f must return a real scalar; got {type(value).__name__} of shape {np.shape(value)}")
+    return float(value)
 
 
 def relative_error(analytic, numerical) -> float:
@@ -80,6 +93,8 @@ def relative_error(analytic, numerical) -> float:
     """
     analytic = np.asarray(analytic, dtype=np.float64)
     numerical = np.asarray(numerical, dtype=np.float64)
+    if not (np.isfinite(analytic).all() and np.isfinite(numerical).all()):
+        raise ValueError("analytic and numerical must be finite; got nan or inf")
     if analytic.shape != numerical.shape:
         raise ValueError(f"numerical must have the shape of analytic, {analytic.shape}; got shape {numerical.shape}")
     scale = max(np.linalg.norm(analytic), np.linalg.norm(numerical))
@@ -115,6 +130,10 @@ def gradient_check(net, x, y, eps: float = 1e-6) -> dict[str, float]:
     >>> sorted(errors), all(e < 1e-7 for e in errors.values())
     (['W1', 'W2'], True)
     """
+    if not (callable(getattr(net, "backward", None)) and callable(getattr(net, "loss", None))):
+        raise ValueError(
+            f"net must have backward(x, y) and loss(x, y) methods, like TwoLayerNet; got {type(net).__name__}"
+        )
     analytic = net.backward(x, y)
     return {
         name: relative_error(grad, numerical_gradient(lambda: net.loss(x, y), getattr(net, name), eps))

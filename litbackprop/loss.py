@@ -32,11 +32,16 @@ def cross_entropy(y, y_hat) -> np.floating:
     >>> round(float(cross_entropy([0.0, 1.0], [0.5, 0.5])), 6)
     0.693147
     """
-    y, y_hat = _check_targets(y, as_float_array("y_hat", y_hat), "y_hat")
-    if ((y_hat < 0) | (y_hat > 1)).any():
-        raise ValueError("y_hat must hold probabilities in [0, 1]; got values outside [0, 1]")
+    y, y_hat = _check_targets(y, _check_probabilities(y_hat), "y_hat")
     picked = (y_hat * y).sum(axis=0)
-    return -np.log(picked).sum() / _batch_size(y)
+    if (picked == 0).any():
+        n = int(np.argmax(picked == 0))
+        raise ValueError(
+            f"y_hat gives probability 0 to the true class of example {n}, so the loss is infinite; "
+            "compute it from the logits with cross_entropy_from_logits(y, z), which stays finite"
+        )
+    # + 0.0 turns the -0.0 of a perfect prediction into 0.0
+    return -np.log(picked).sum() / _batch_size(y) + 0.0
 
 
 def cross_entropy_from_logits(y, z) -> np.floating:
@@ -87,13 +92,26 @@ def grad_logits(y_hat, y, dL=1.0) -> np.ndarray:
     >>> grad_logits([0.25, 0.75], [0.0, 1.0])
     array([ 0.25, -0.25])
     """
-    y, y_hat = _check_targets(y, as_float_array("y_hat", y_hat), "y_hat")
-    dL = as_float_array("dL", dL, (0,))
+    y, y_hat = _check_targets(y, _check_probabilities(y_hat), "y_hat")
+    dL = as_float_array("dL", dL, (0,)).astype(y_hat.dtype)  # a float64 seed must not promote float32 work
     return _grad_logits(y_hat, y, dL)
 
 
 def _grad_logits(y_hat: np.ndarray, y: np.ndarray, dL=1.0) -> np.ndarray:
     return (y_hat - y) * (dL / _batch_size(y))
+
+
+def _check_probabilities(y_hat) -> np.ndarray:
+    """`y_hat` as an array whose columns are probability distributions, or a ``ValueError``."""
+    y_hat = as_float_array("y_hat", y_hat)
+    if ((y_hat < 0) | (y_hat > 1)).any():
+        raise ValueError("y_hat must hold probabilities in [0, 1] (a softmax output, not logits); got values outside")
+    sums = y_hat.sum(axis=0)
+    tolerance = 100 * y_hat.shape[0] * np.finfo(y_hat.dtype).eps
+    if (np.abs(sums - 1) > tolerance).any():
+        worst = float(sums.flat[np.argmax(np.abs(sums - 1))])
+        raise ValueError(f"each column of y_hat must sum to 1 (a softmax output); got a column summing to {worst:.6g}")
+    return y_hat
 
 
 def _batch_size(y: np.ndarray) -> int:

@@ -64,8 +64,7 @@ class TwoLayerNet:
         if self.W2.shape[1] != self.W1.shape[0]:
             raise ValueError(
                 f"W2 must have {self.W1.shape[0]} columns, one per hidden unit (row of W1, "
-                f"which has shape {self.W1.shape}), i.e. shape ({self.W2.shape[0]}, {self.W1.shape[0]}); "
-                f"got shape {self.W2.shape}"
+                f"which has shape {self.W1.shape}), so shape (k, {self.W1.shape[0]}); got shape {self.W2.shape}"
             )
         self.b1 = None if b1 is None else as_float_array("b1", b1, (1,))
         self.b2 = None if b2 is None else as_float_array("b2", b2, (1,))

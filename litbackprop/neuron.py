@@ -48,7 +48,7 @@ class Neuron:
         """
         x = as_float_array("x", x)
         check_rows("x", x, self.w.shape[0], f"one per weight in w, which has shape {self.w.shape}")
-        self._x = x
+        self._x = x.copy()  # backward must see the x of this call, even if the caller reuses the array
         self._a = _sigmoid(_linear(self.w, x))
         return self._a
 

@@ -17,7 +17,9 @@ def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> No
     r"""Assert that `printed` is `actual` correctly rounded to the decimals it shows.
 
     ``"0.993"`` shows three decimals, so it passes for 0.99330 and fails for
-    0.9936 (which rounds to 0.994). For an array give one string per entry.
+    0.9936 (which rounds to 0.994). A number printed with no decimal point,
+    such as ``"0"`` or ``"-2"``, claims to be exact and must equal the value.
+    For an array give one string per entry.
 
     Parameters
     ----------
@@ -32,6 +34,10 @@ def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> No
     --------
     >>> assert_rounds_to(0.9933071, "0.993")
     >>> assert_rounds_to([0.0066, -0.01329], ["0.0066", "-0.0133"])
+    >>> assert_rounds_to([0.0, 1e-20], ["0", "0"])
+    Traceback (most recent call last):
+    ...
+    AssertionError: value[1]: printed 0 as exact, but the computed value is 1e-20
     >>> assert_rounds_to(0.0066481, "0.0069", name="da/dz")
     Traceback (most recent call last):
     ...
@@ -45,6 +51,13 @@ def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> No
         )
     for index in np.ndindex(values.shape):
         text = str(texts[index])
+        if "." not in text:
+            if values[index] != int(text):
+                where = f"{name}{list(index)}" if index else name
+                raise AssertionError(
+                    f"{where}: printed {text} as exact, but the computed value is {float(values[index])!r}"
+                )
+            continue
         decimals = len(text.partition(".")[2])
         rounded = f"{values[index]:.{decimals}f}"
         if rounded.startswith("-") and not rounded.strip("-0."):

@@ -131,11 +131,11 @@ CASES = {
     # gradient checking
     "numerical_gradient of a list": (
         lambda: lb.numerical_gradient(lambda: 0.0, [1.0]),
-        r"param must be a floating numpy array .*got list",
+        r"param must be a float64 numpy array .*got list",
     ),
     "numerical_gradient of an int array": (
         lambda: lb.numerical_gradient(lambda: 0.0, np.arange(3)),
-        r"param must be a floating numpy array .*got ndarray of dtype int64",
+        r"param must be a float64 numpy array .*got ndarray of dtype int64",
     ),
     "numerical_gradient with eps <= 0": (
         lambda: lb.numerical_gradient(lambda: 0.0, np.ones(2), eps=-1e-6),
@@ -144,6 +144,66 @@ CASES = {
     "numerical_gradient of a non-callable": (
         lambda: lb.numerical_gradient(3.0, np.ones(2)),
         r"f must be a callable taking no arguments; got float",
+    ),
+    "a ragged nested list": (
+        lambda: lb.linear(W1, [1.0, [2.0, 3.0], 4.0]),
+        r"x must be an array of numbers with a regular shape",
+    ),
+    "a masked array": (
+        lambda: lb.linear(W1, np.ma.array([1.0, 2.0, 3.0], mask=[0, 1, 0])),
+        r"x must be a plain array: masked entries",
+    ),
+    "softmax along axis=True": (
+        lambda: lb.softmax(np.ones((2, 2)), axis=True),
+        r"axis must be an integer in \[-2, 1\] .*got True",
+    ),
+    "y_hat giving the true class probability 0": (
+        lambda: lb.cross_entropy([0.0, 1.0], [1.0, 0.0]),
+        r"y_hat gives probability 0 to the true class of example 0, so the loss is infinite; compute it from the logits",
+    ),
+    "y_hat whose columns do not sum to 1": (
+        lambda: lb.cross_entropy([0.0, 1.0], [0.9, 0.9]),
+        r"each column of y_hat must sum to 1 \(a softmax output\); got a column summing to 1.8",
+    ),
+    "logits passed to grad_logits as y_hat": (
+        lambda: lb.grad_logits([2.0, 1.0, 0.1], [0.0, 1.0, 0.0]),
+        r"y_hat must hold probabilities in \[0, 1\] \(a softmax output, not logits\)",
+    ),
+    "numerical_gradient of a float32 param": (
+        lambda: lb.numerical_gradient(lambda: 0.0, np.ones(2, np.float32)),
+        r"param must be a float64 numpy array .*float32, rounding swamps a central difference.*got ndarray of dtype float32",
+    ),
+    "numerical_gradient with f returning an array": (
+        lambda: lb.numerical_gradient(lambda: np.ones(2), np.ones(2)),
+        r"f must return a real scalar; got ndarray of shape \(2,\)",
+    ),
+    "numerical_gradient with f returning None": (
+        lambda: lb.numerical_gradient(lambda: None, np.ones(2)),
+        r"f must return a real scalar; got NoneType",
+    ),
+    "numerical_gradient with f returning nan": (
+        lambda: lb.numerical_gradient(lambda: np.nan, np.ones(2)),
+        r"f must stay finite; it gave nan and nan around param\[\(0,\)\]",
+    ),
+    "numerical_gradient of a param holding nan": (
+        lambda: lb.numerical_gradient(lambda: 0.0, np.array([1.0, np.nan])),
+        r"param must be finite; got nan at index \(1,\)",
+    ),
+    "numerical_gradient with eps too small to matter": (
+        lambda: lb.numerical_gradient(lambda: 0.0, np.ones(2), eps=1e-300),
+        r"eps=1e-300 is too small to change param\[\(0,\)\] = 1.0",
+    ),
+    "numerical_gradient with eps=True": (
+        lambda: lb.numerical_gradient(lambda: 0.0, np.ones(2), eps=True),
+        r"eps must be a positive finite number; got True",
+    ),
+    "relative_error of a nan gradient": (
+        lambda: lb.relative_error([np.nan], [1.0]),
+        r"analytic and numerical must be finite",
+    ),
+    "gradient_check of something that is not a net": (
+        lambda: lb.gradient_check(object(), X, Y),
+        r"net must have backward\(x, y\) and loss\(x, y\) methods, like TwoLayerNet; got object",
     ),
     "Neuron.backward before forward": (
         lambda: lb.Neuron(np.ones(3)).backward(),

@@ -31,7 +31,7 @@ def test_numerical_gradient_writes_param_back_when_f_raises():
 
 
 def test_numerical_gradient_refuses_a_param_it_cannot_nudge_in_place():
-    with pytest.raises(ValueError, match=r"param must be a floating numpy array .*got list"):
+    with pytest.raises(ValueError, match=r"param must be a float64 numpy array .*got list"):
         lb.numerical_gradient(lambda: 0.0, [1.0, 2.0])
 
 

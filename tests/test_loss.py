@@ -63,3 +63,13 @@ def test_cross_entropy_rejects_probabilities_outside_0_1():
 def test_grad_loss_rejects_a_non_scalar():
     with pytest.raises(ValueError, match=r"L must be a scalar; got an array of shape \(2,\)"):
         lb.grad_loss([1.0, 2.0])
+
+
+def test_grad_logits_keeps_float32():
+    y_hat = lb.softmax(Z.astype(np.float32))
+    assert lb.grad_logits(y_hat, Y).dtype == np.float32
+
+
+def test_a_perfect_prediction_has_loss_plus_zero():
+    L = lb.cross_entropy([0.0, 1.0], [0.0, 1.0])
+    assert L == 0.0 and not np.signbit(L)

@@ -45,7 +45,7 @@ def test_loss_is_finite_when_the_softmax_rounds_a_probability_to_zero():
 
 
 def test_w2_must_have_one_column_per_hidden_unit():
-    with pytest.raises(ValueError, match=r"W2 must have 5 columns.*shape \(3, 5\); got shape \(3, 4\)"):
+    with pytest.raises(ValueError, match=r"W2 must have 5 columns.*shape \(k, 5\); got shape \(3, 4\)"):
         lb.TwoLayerNet(W1, np.ones((3, 4)))
 
 

@@ -44,3 +44,12 @@ def test_forward_rejects_an_input_of_the_wrong_length():
 def test_weights_must_be_a_vector():
     with pytest.raises(ValueError, match=r"w must be a 1-d array; got an array of shape \(1, 3\)"):
         lb.Neuron([[2.0, -3.0, 1.0]])
+
+
+def test_backward_uses_the_x_of_the_last_forward_even_if_the_caller_reuses_the_array():
+    neuron = lb.Neuron(w)
+    x_buffer = x.copy()
+    neuron.forward(x_buffer)
+    expected = neuron.backward()
+    x_buffer[:] = 100.0
+    assert_allclose(neuron.backward(), expected, rtol=0)
