@@ -66,7 +66,8 @@ def load_weights(path) -> TwoLayerNet:
     if not path.is_file():
         raise FileNotFoundError(f"no weights file at {path}")
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        # np.load is given an open file: given a path, it leaks the handle when the archive is corrupt
+        with open(path, "rb") as file, np.load(file, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
         raise ValueError(f"{path} is not a readable .npz weights file: {error}") from None

@@ -36,10 +36,16 @@ def accuracy(net: TwoLayerNet, x, labels) -> float:
     0.5
     """
     labels = np.asarray(labels)
-    predicted = np.argmax(net.forward(x), axis=0)
-    if predicted.shape != labels.shape:
-        raise ValueError(f"labels must have shape {predicted.shape}, one per column of x; got shape {labels.shape}")
-    return float(np.mean(predicted == labels))
+    x = net._check_x(x)
+    if labels.shape != x.shape[1:]:
+        raise ValueError(f"labels must have shape {x.shape[1:]}, one per column of x; got shape {labels.shape}")
+    net._check_parameters()
+    return _accuracy(net, x, labels)
+
+
+def _accuracy(net: TwoLayerNet, x: np.ndarray, labels: np.ndarray) -> float:
+    _, _, z2 = net._forward(x)
+    return float(np.mean(np.argmax(z2, axis=0) == labels))
 
 
 def train(
@@ -118,32 +124,40 @@ def train(
     history = History()
     n = x.shape[1]
     bar = _progress_bar(epochs, progress)
-    for epoch in range(1, epochs + 1):
-        order = rng.permutation(n)
-        for step, start in enumerate(range(0, n, batch_size), start=1):
-            batch = order[start : start + batch_size]
-            # Inputs were checked once above; the per-step path skips the checks.
-            loss, grads = net._backward(x[:, batch], y[:, batch], with_loss=True)
-            if not np.isfinite(loss):
-                raise FloatingPointError(
-                    f"training diverged: the loss became {loss} at epoch {epoch}, step {step}; "
-                    f"try a smaller learning rate than lr={lr}"
-                )
-            for name, param in net.parameters.items():
-                v = velocity[name]
-                v *= momentum
-                v -= lr * grads[name]
-                param += v
-        history.loss.append(float(net._loss_unchecked(x, y)))
-        history.accuracy.append(accuracy(net, x, labels))
-        if validation is not None:
-            history.val_loss.append(float(net._loss_unchecked(val_x, val_y)))
-            history.val_accuracy.append(accuracy(net, val_x, val_labels))
+    epoch = step = 0
+    try:
+        # An overflow anywhere in a step raises at once, so no inf or nan reaches the weights.
+        with np.errstate(over="raise", divide="raise", invalid="raise"):
+            for epoch in range(1, epochs + 1):  # noqa: B007 (read by the except clause)
+                order = rng.permutation(n)
+                for step, start in enumerate(range(0, n, batch_size), start=1):  # noqa: B007
+                    batch = order[start : start + batch_size]
+                    # Inputs were checked once above; the per-step path skips the checks.
+                    loss, grads = net._backward(x[:, batch], y[:, batch], with_loss=True)
+                    if not np.isfinite(loss):
+                        raise FloatingPointError(f"the loss became {loss}")
+                    for name, param in net.parameters.items():
+                        v = velocity[name]
+                        v *= momentum
+                        v -= lr * grads[name]
+                        param += v
+                step = "end"
+                history.loss.append(float(net._loss_unchecked(x, y)))
+                history.accuracy.append(_accuracy(net, x, labels))
+                if validation is not None:
+                    history.val_loss.append(float(net._loss_unchecked(val_x, val_y)))
+                    history.val_accuracy.append(_accuracy(net, val_x, val_labels))
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
+    except FloatingPointError as error:
+        where = f"epoch {epoch}, " + ("after its last step" if step == "end" else f"step {step}")
+        raise FloatingPointError(
+            f"training diverged at {where}: {error}; try a smaller learning rate than lr={lr}"
+        ) from None
+    finally:
         if bar is not None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
-    if bar is not None:
-        bar.close()
+            bar.close()
     return history
 
 

@@ -1,0 +1,142 @@
+"""The command line: ``litbackprop train`` on the digits, ``litbackprop evaluate`` a saved file.
+
+Mistakes get one line on stderr and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from litbackprop import __version__
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not argparse's usage block
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_float(text: str) -> float:
+    value = _number(text, float)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0; got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _number(text, int)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text}")
+    return value
+
+
+def _momentum(text: str) -> float:
+    value = _number(text, float)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1); got {text}")
+    return value
+
+
+def _number(text: str, kind):
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be {'an integer' if kind is int else 'a number'}; got {text!r}"
+        ) from None
+    if kind is float and value != value:  # nan
+        raise argparse.ArgumentTypeError(f"must be a number; got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="litbackprop",
+        description="Train and evaluate litbackprop's two-layer network on scikit-learn's 8x8 digits.",
+    )
+    parser.add_argument("--version", action="version", version=f"litbackprop {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    train = commands.add_parser(
+        "train",
+        help="train on the digits and print the test accuracy",
+        description="Train FC -> ReLU -> FC -> softmax on the digits by mini-batch SGD, then print the "
+        "accuracy on the held-out test split.",
+    )
+    train.add_argument("--hidden", type=_positive_int, default=64, help="hidden units (default: 64)")
+    train.add_argument("--epochs", type=_positive_int, default=30, help="passes over the training set (default: 30)")
+    train.add_argument("--batch-size", type=_positive_int, default=32, help="examples per SGD step (default: 32)")
+    train.add_argument("--lr", type=_positive_float, default=0.1, help="learning rate, > 0 (default: 0.1)")
+    train.add_argument(
+        "--momentum", type=_momentum, default=0.9, help="momentum in [0, 1); 0 is plain SGD (default: 0.9)"
+    )
+    train.add_argument(
+        "--seed", type=int, default=0, help="seeds the split, the weights and the shuffling (default: 0)"
+    )
+    train.add_argument("--save", metavar="PATH", help="write the trained weights to PATH (.npz)")
+    train.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="print the test accuracy of saved weights",
+        description="Load weights written by 'litbackprop train --save' and print their accuracy on the "
+        "digits' test split.",
+    )
+    evaluate.add_argument("weights", metavar="PATH", help="a .npz file written by 'litbackprop train --save'")
+    evaluate.add_argument("--seed", type=int, default=0, help="the seed of the split, as given to train (default: 0)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with `argv` (default: ``sys.argv[1:]``); return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _train(args) if args.command == "train" else _evaluate(args)
+    except (ValueError, FloatingPointError, OSError, ImportError) as error:
+        print(f"litbackprop: error: {error}", file=sys.stderr)
+        return 1
+
+
+def _train(args) -> int:
+    from litbackprop.digits import train_digits
+    from litbackprop.saving import save_weights
+    from litbackprop.training import accuracy
+
+    start = time.perf_counter()
+    run = train_digits(
+        hidden=args.hidden,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        momentum=args.momentum,
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
+    seconds = time.perf_counter() - start
+    split = run.split
+    test_accuracy = accuracy(run.net, split.x_test, split.labels_test)
+    print(
+        f"trained in {seconds:.2f} s: train accuracy {run.history.accuracy[-1]:.2%}, "
+        f"validation accuracy {run.history.val_accuracy[-1]:.2%}"
+    )
+    print(f"test accuracy: {test_accuracy:.2%} ({split.labels_test.size} digits)")
+    if args.save:
+        print(f"weights saved to {save_weights(run.net, args.save)}")
+    return 0
+
+
+def _evaluate(args) -> int:
+    from litbackprop.digits import load_digits_split
+    from litbackprop.saving import load_weights
+    from litbackprop.training import accuracy
+
+    net = load_weights(args.weights)
+    split = load_digits_split(seed=args.seed)
+    if net.W1.shape[1] != split.x_test.shape[0] or net.W2.shape[0] != 10:
+        raise ValueError(
+            f"{args.weights} holds a network for {net.W1.shape[1]} inputs and {net.W2.shape[0]} classes; "
+            "the digits need 64 inputs and 10 classes"
+        )
+    print(f"test accuracy: {accuracy(net, split.x_test, split.labels_test):.2%} ({split.labels_test.size} digits)")
+    return 0

@@ -1,0 +1,65 @@
+import subprocess
+import sys
+
+import pytest
+
+from litbackprop.cli import build_parser, main
+
+
+def test_train_prints_the_test_accuracy_and_saves(tmp_path, capsys):
+    assert main(["train", "--no-progress", "--save", str(tmp_path / "w")]) == 0
+    out = capsys.readouterr().out
+    assert "test accuracy: 97.77% (449 digits)" in out, out
+    assert (tmp_path / "w.npz").is_file()
+    assert main(["evaluate", str(tmp_path / "w.npz")]) == 0
+    assert "test accuracy: 97.77%" in capsys.readouterr().out
+
+
+def test_help_documents_every_flag():
+    parser = build_parser()
+    train_help = parser._subparsers._group_actions[0].choices["train"].format_help()
+    for flag in ["--hidden", "--epochs", "--batch-size", "--lr", "--momentum", "--seed", "--save", "--no-progress"]:
+        assert flag in train_help, flag
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--lr", "0"], "litbackprop train: error: argument --lr: must be > 0; got 0"),
+        (["train", "--lr", "fast"], "litbackprop train: error: argument --lr: must be a number; got 'fast'"),
+        (["train", "--batch-size", "0"], "argument --batch-size: must be an integer >= 1; got 0"),
+        (["train", "--momentum", "1"], "argument --momentum: must be in [0, 1); got 1"),
+        (["train", "--bogus"], "litbackprop: error: unrecognized arguments: --bogus"),
+        (["fly"], "litbackprop: error: argument COMMAND: invalid choice: 'fly'"),
+        ([], "litbackprop: error: the following arguments are required: COMMAND"),
+    ],
+)
+def test_a_wrong_flag_gets_one_line_and_exit_status_2(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_evaluating_a_missing_file_gets_one_line_and_exit_status_1(tmp_path, capsys):
+    assert main(["evaluate", str(tmp_path / "none.npz")]) == 1
+    assert capsys.readouterr().err == f"litbackprop: error: no weights file at {tmp_path / 'none.npz'}\n"
+
+
+def test_evaluating_weights_of_another_network_is_refused(tmp_path, capsys):
+    import litbackprop as lb
+
+    path = lb.save_weights(lb.TwoLayerNet.initialize(5, 4, 3), tmp_path / "small")
+    assert main(["evaluate", str(path)]) == 1
+    assert (
+        "holds a network for 5 inputs and 3 classes; the digits need 64 inputs and 10 classes"
+        in capsys.readouterr().err
+    )
+
+
+def test_python_dash_m_runs_the_command_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "litbackprop", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and "train" in result.stdout and "evaluate" in result.stdout, result.stderr

@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+import litbackprop as lb
+
+
+@pytest.fixture
+def net():
+    return lb.TwoLayerNet.initialize(5, 4, 3, seed=0)
+
+
+@pytest.mark.parametrize("biases", [True, False])
+def test_a_round_trip_gives_identical_arrays(tmp_path, biases):
+    net = lb.TwoLayerNet.initialize(5, 4, 3, seed=1, biases=biases)
+    loaded = lb.load_weights(lb.save_weights(net, tmp_path / "w.npz"))
+    assert loaded.parameters.keys() == net.parameters.keys()
+    for name, value in net.parameters.items():
+        assert_array_equal(loaded.parameters[name], value, err_msg=name)
+        assert loaded.parameters[name].dtype == value.dtype
+
+
+def test_float32_weights_stay_float32(tmp_path):
+    net = lb.TwoLayerNet.initialize(5, 4, 3, seed=0, dtype=np.float32)
+    assert lb.load_weights(lb.save_weights(net, tmp_path / "w")).W1.dtype == np.float32
+
+
+def test_the_npz_suffix_is_added(tmp_path, net):
+    assert lb.save_weights(net, tmp_path / "weights").name == "weights.npz"
+
+
+def test_the_file_is_not_pickled(tmp_path, net):
+    path = lb.save_weights(net, tmp_path / "w")
+    with np.load(path, allow_pickle=False) as archive:
+        assert sorted(archive.files) == ["W1", "W2", "b1", "b2", "litbackprop_format"]
+
+
+def test_a_missing_file_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"no weights file at .*nothing.npz"):
+        lb.load_weights(tmp_path / "nothing.npz")
+
+
+def test_a_truncated_file_is_refused_whole(tmp_path, net):
+    path = lb.save_weights(net, tmp_path / "w")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"w.npz is not a readable .npz weights file"):
+        lb.load_weights(path)
+
+
+def test_a_file_that_is_not_an_npz_is_refused(tmp_path):
+    path = tmp_path / "notes.npz"
+    path.write_text("not an archive")
+    with pytest.raises(ValueError, match=r"notes.npz is not a readable .npz weights file"):
+        lb.load_weights(path)
+
+
+def test_a_foreign_npz_is_refused(tmp_path):
+    path = tmp_path / "other.npz"
+    np.savez(path, weights=np.ones(3))
+    with pytest.raises(ValueError, match=r"other.npz is not a litbackprop weights file: .*arrays found: weights"):
+        lb.load_weights(path)
+
+
+def test_a_file_missing_W2_is_refused(tmp_path):
+    path = tmp_path / "half.npz"
+    np.savez(path, litbackprop_format=np.array(1), W1=np.ones((4, 5)))
+    with pytest.raises(ValueError, match=r"half.npz does not hold a TwoLayerNet: missing W2"):
+        lb.load_weights(path)
+
+
+def test_a_file_with_shapes_that_do_not_fit_is_refused(tmp_path):
+    path = tmp_path / "bad.npz"
+    np.savez(path, litbackprop_format=np.array(1), W1=np.ones((4, 5)), W2=np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"bad.npz does not hold a valid TwoLayerNet: W2 must have 4 columns"):
+        lb.load_weights(path)
+
+
+def test_a_pickled_array_is_never_loaded(tmp_path):
+    path = tmp_path / "pickle.npz"
+    np.savez(path, litbackprop_format=np.array(1), W1=np.array([{"a": 1}], dtype=object), W2=np.ones((3, 4)))
+    with pytest.raises(ValueError, match=r"pickle.npz is not a readable .npz weights file: .*allow_pickle=False"):
+        lb.load_weights(path)
+
+
+def test_an_interrupted_save_leaves_the_earlier_file_intact(tmp_path, net, monkeypatch):
+    path = lb.save_weights(net, tmp_path / "w")
+    before = path.read_bytes()
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", fail)
+    with pytest.raises(OSError, match="disk full"):
+        lb.save_weights(lb.TwoLayerNet.initialize(5, 4, 3, seed=9), path)
+    assert path.read_bytes() == before

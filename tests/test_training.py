@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+import litbackprop as lb
+from litbackprop.digits import load_digits_split, train_digits
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(2, 120))
+LABELS = (X[0] + 0.5 * X[1] > 0).astype(int)
+
+
+def fresh_net():
+    return lb.TwoLayerNet.initialize(2, 8, 2, seed=3)
+
+
+def test_he_initialisation_has_variance_two_over_fan_in():
+    net = lb.TwoLayerNet.initialize(400, 300, 10, seed=0)
+    assert abs(net.W1.var() - 2 / 400) < 0.05 * 2 / 400
+    assert abs(net.W2.var() - 2 / 300) < 0.05 * 2 / 300
+
+
+def test_the_same_seed_gives_the_same_weights_and_history_bit_for_bit():
+    nets = [fresh_net(), fresh_net()]
+    histories = [lb.train(n, X, LABELS, epochs=5, momentum=0.9, seed=11, progress=False) for n in nets]
+    assert histories[0] == histories[1]
+    for name in nets[0].parameters:
+        assert_array_equal(nets[0].parameters[name], nets[1].parameters[name], err_msg=name)
+
+
+def test_another_seed_shuffles_differently():
+    a, b = fresh_net(), fresh_net()
+    lb.train(a, X, LABELS, epochs=2, seed=1, progress=False)
+    lb.train(b, X, LABELS, epochs=2, seed=2, progress=False)
+    assert not np.array_equal(a.W1, b.W1)
+
+
+def test_training_lowers_the_loss_and_records_every_epoch():
+    history = lb.train(fresh_net(), X, LABELS, epochs=8, lr=0.2, validation=(X, LABELS), progress=False)
+    assert len(history.loss) == len(history.accuracy) == len(history.val_loss) == len(history.val_accuracy) == 8
+    assert history.loss[-1] < 0.5 * history.loss[0], history.loss
+    assert history.accuracy[-1] > 0.9
+
+
+def test_a_step_is_plain_sgd_when_momentum_is_zero():
+    net = fresh_net()
+    before = {name: value.copy() for name, value in net.parameters.items()}
+    grads = net.backward(X, LABELS)
+    lb.train(net, X, LABELS, epochs=1, batch_size=X.shape[1], lr=0.3, progress=False)
+    for name, value in net.parameters.items():
+        np.testing.assert_allclose(value, before[name] - 0.3 * grads[name], rtol=1e-13, err_msg=name)
+
+
+@pytest.mark.parametrize("lr", [0.0, -0.1])
+def test_a_learning_rate_that_is_not_positive_is_refused(lr):
+    with pytest.raises(ValueError, match=rf"lr must be a learning rate > 0; got {lr}"):
+        lb.train(fresh_net(), X, LABELS, lr=lr, progress=False)
+
+
+def test_a_batch_size_below_one_is_refused():
+    with pytest.raises(ValueError, match=r"batch_size must be an integer >= 1; got 0"):
+        lb.train(fresh_net(), X, LABELS, batch_size=0, progress=False)
+
+
+def test_momentum_outside_0_1_is_refused():
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\); got 1.0"):
+        lb.train(fresh_net(), X, LABELS, momentum=1.0, progress=False)
+
+
+def test_labels_must_be_integers():
+    with pytest.raises(ValueError, match=r"labels must be integer class indices of shape \(N,\); got dtype float64"):
+        lb.train(fresh_net(), X, LABELS.astype(float), progress=False)
+
+
+def test_a_diverging_loss_stops_training_naming_the_epoch_and_step():
+    with pytest.raises(
+        FloatingPointError, match=r"training diverged at epoch 1, step 2: .*try a smaller learning rate"
+    ):
+        lb.train(fresh_net(), X, LABELS, lr=1e300, progress=False)
+
+
+def test_the_progress_bar_can_be_shown(capsys):
+    lb.train(fresh_net(), X, LABELS, epochs=2, progress=True)
+    assert "2/2" in capsys.readouterr().err
+
+
+def test_the_digits_split_is_fixed_by_the_seed():
+    a, b = load_digits_split(seed=0), load_digits_split(seed=0)
+    assert_array_equal(a.labels_test, b.labels_test)
+    assert a.x_train.shape[1] + a.x_val.shape[1] + a.x_test.shape[1] == 1797
+
+
+def test_the_defaults_reach_97_percent_on_the_digits_test_split():
+    net, history, split = train_digits(progress=False)
+    accuracy = lb.accuracy(net, split.x_test, split.labels_test)
+    assert accuracy >= 0.97, f"test accuracy {accuracy:.4f}"
