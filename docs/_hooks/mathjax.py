@@ -9,7 +9,8 @@ from importlib.resources import files
 
 from mkdocs.structure.files import File
 
-MATHJAX_BUNDLE = "tex-svg-full.js"  # SVG output with every TeX extension: loads no fonts, no further scripts
+# SVG output needs no font files; base and AMS TeX, all these pages use, are inside the bundle.
+MATHJAX_BUNDLE = "tex-svg.js"
 
 
 def on_files(files_collection, config):
