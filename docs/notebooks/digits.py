@@ -16,8 +16,8 @@
 # digits: 1,797 images of 8×8 pixels, which ship inside the package, so nothing
 # is downloaded. Each image becomes a column of 64 pixel values in \([0, 1]\).
 #
-# The network is the one of the [two-layer page](../../two-layer-network/), with
-# [biases](../../biases/): 64 inputs, 64 hidden ReLU units, 10 classes. Its
+# The network is the one of the [two-layer page](../two-layer-network.md), with
+# [biases](../biases.md): 64 inputs, 64 hidden ReLU units, 10 classes. Its
 # weights start He-initialised, \(W \sim \mathcal{N}(0, 2/\text{fan-in})\), and
 # are trained by mini-batch SGD with momentum: 32 images per step, learning rate
 # 0.1, momentum 0.9, 30 passes over the training set. One seed fixes the split,
