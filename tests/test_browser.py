@@ -169,9 +169,13 @@ def test_every_page_renders_its_math_images_and_diagrams_offline(browser, server
 
         expected_display = expected_display_equations(name)
         if expected_display is not None and state["display"] != expected_display:
-            problems.append(f"{name}: {state['display']} display equations on the page, {expected_display} in its source")
+            problems.append(
+                f"{name}: {state['display']} display equations on the page, {expected_display} in its source"
+            )
         if state["typeset"] != state["math"] or state["mathErrors"]:
-            problems.append(f"{name}: {state['typeset']} of {state['math']} equations typeset, {state['mathErrors']} errors")
+            problems.append(
+                f"{name}: {state['typeset']} of {state['math']} equations typeset, {state['mathErrors']} errors"
+            )
         for raw in ("\\(", "\\[", "$$", "\\frac", "\\begin"):
             if raw in state["text"]:
                 problems.append(f"{name}: raw TeX {raw!r} is visible")
@@ -182,7 +186,11 @@ def test_every_page_renders_its_math_images_and_diagrams_offline(browser, server
                 problems.append(f"{name}: a diagram is not drawn: {diagram}")
         if state["scheme"] != ("slate" if scheme == "dark" else "default"):
             problems.append(f"{name}: colour scheme {state['scheme']} in a {scheme} browser")
-        for kind, found in (("console errors", watch.errors), ("failed requests", watch.failed), ("requests to other hosts", watch.foreign)):
+        for kind, found in (
+            ("console errors", watch.errors),
+            ("failed requests", watch.failed),
+            ("requests to other hosts", watch.foreign),
+        ):
             if found:
                 problems.append(f"{name}: {kind}: {found}")
         page.close()
