@@ -247,3 +247,22 @@ def test_the_site_works_opened_from_disk(browser, site):
     assert not watch.foreign, watch.foreign
     assert not watch.errors, watch.errors
     page.close()
+
+
+LOADS = re.compile(r"""<(script|img|iframe|source|link)\b[^>]*?\b(src|href)=["'](https?:)?//""", re.I)
+
+
+def test_the_built_site_loads_nothing_from_another_host(site):
+    """Scripts, images, frames and stylesheets are all local; only plain links (edit, canonical) go out."""
+    offenders = []
+    for path in site.rglob("*.html"):
+        for match in LOADS.finditer(path.read_text(encoding="utf-8")):
+            tag = path.read_text(encoding="utf-8")[match.start() : match.start() + 200].split(">")[0]
+            if match.group(1).lower() == "link" and re.search(r'rel="(canonical|alternate)"', tag):
+                continue
+            offenders.append(f"{path.relative_to(site)}: {tag}>")
+    for path in site.rglob("*.css"):
+        offenders += [
+            f"{path.relative_to(site)}: {m}" for m in re.findall(r"url\((['\"]?)https?://[^)]*\)", path.read_text())
+        ]
+    assert not offenders, "\n".join(offenders)
