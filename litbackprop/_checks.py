@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 
-def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
+def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2), finite: bool = True) -> np.ndarray:
     """Return `value` as a floating array, or raise ``ValueError`` naming `name`.
 
     Integer and boolean input is promoted to float64; float32 stays float32.
+    With ``finite=False`` the caller takes on the check for nan and inf.
     """
     if isinstance(value, np.ma.MaskedArray):
         raise ValueError(f"{name} must be a plain array: masked entries have no meaning here; got a masked array")
@@ -29,7 +30,8 @@ def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2)) -> np.ndar
         raise ValueError(f"{name} must be {_describe_ndims(ndims)}; got an array of shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty; got an array of shape {array.shape}")
-    check_finite(name, array)
+    if finite:
+        check_finite(name, array)
     return array
 
 
@@ -37,16 +39,25 @@ def check_finite(name: str, array: np.ndarray) -> None:
     """Raise ``ValueError`` if `array` holds a nan or an inf.
 
     The maximum is nan if any entry is, +inf if any entry is; the minimum
-    catches -inf. Two reductions allocate nothing and cannot overflow, which
-    keeps the check to a few percent of a gradient step; only when they fail
-    does the entry-by-entry look find where.
+    catches -inf. Only when they fail does the entry-by-entry look find where.
     """
-    if not (np.isfinite(array.max()) and np.isfinite(array.min())):
+    if not all_finite(array):
         if array.ndim == 0:
             raise ValueError(f"{name} must be finite; got {array}")
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         index = where if array.ndim > 1 else where[0]
         raise ValueError(f"{name} must be finite; got {array[where]} at index {index}")
+
+
+def all_finite(array: np.ndarray) -> bool:
+    """Whether no entry is nan or inf.
+
+    A large array takes two reductions that allocate nothing and cannot overflow;
+    a small one, where a call costs more than the work, takes one.
+    """
+    if array.size <= 4096:
+        return bool(np.isfinite(array).all())
+    return bool(np.isfinite(array.max()) and np.isfinite(array.min()))
 
 
 def check_rows(name: str, array: np.ndarray, rows: int, what: str) -> None:

@@ -84,8 +84,10 @@ def relu(z) -> np.ndarray:
     return _relu(z)
 
 
-def _relu(z: np.ndarray) -> np.ndarray:
-    return np.maximum(z, 0)[()]
+def _relu(z: np.ndarray, out: np.ndarray | None = None, zeros: np.ndarray | None = None) -> np.ndarray:
+    # Against an array of zeros np.maximum takes its fast loop; against the scalar 0 it does not
+    # (18 µs against 31 µs for 256 × 256 float64 here).
+    return np.maximum(z, 0 if zeros is None else zeros, out=out)[()]
 
 
 def grad_relu(da, z) -> np.ndarray:
@@ -114,8 +116,11 @@ def grad_relu(da, z) -> np.ndarray:
     return _grad_relu(da, z)
 
 
-def _grad_relu(da: np.ndarray, z: np.ndarray) -> np.ndarray:
-    return (da * (z > 0))[()]
+def _grad_relu(
+    da: np.ndarray, z: np.ndarray, out: np.ndarray | None = None, mask: np.ndarray | None = None
+) -> np.ndarray:
+    mask = np.greater(z, 0, out=mask)
+    return np.multiply(da, mask, out=out)[()]
 
 
 def softmax(z, axis: int = 0) -> np.ndarray:
@@ -150,9 +155,11 @@ def softmax(z, axis: int = 0) -> np.ndarray:
     return _softmax(z, axis)
 
 
-def _softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+def _softmax(z: np.ndarray, axis: int = 0, out: np.ndarray | None = None) -> np.ndarray:
+    e = np.subtract(z, z.max(axis=axis, keepdims=True), out=out)
+    np.exp(e, out=e)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
 
 
 def log_softmax(z, axis: int = 0) -> np.ndarray:

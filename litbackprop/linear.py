@@ -46,8 +46,8 @@ def linear(W, x, b=None) -> np.ndarray:
     return _linear(W, x, b)
 
 
-def _linear(W: np.ndarray, x: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
-    z = W @ x
+def _linear(W: np.ndarray, x: np.ndarray, b: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
+    z = np.matmul(W, x, out=out)
     if b is not None:
         z += b if x.ndim == 1 else b[:, np.newaxis]
     return z
@@ -80,7 +80,8 @@ def grad_bias(dz) -> np.ndarray:
 
 
 def _grad_bias(dz: np.ndarray) -> np.ndarray:
-    return dz if dz.ndim == 1 else dz.sum(axis=1)
+    # A copy for one example: dz may be a reused buffer, and a returned gradient must not be.
+    return dz.copy() if dz.ndim == 1 else dz.sum(axis=1)
 
 
 def grad_weights(dz, x) -> np.ndarray:
@@ -119,7 +120,7 @@ def grad_weights(dz, x) -> np.ndarray:
 
 def _grad_weights(dz: np.ndarray, x: np.ndarray) -> np.ndarray:
     if dz.ndim == 1:
-        return np.outer(dz, x)
+        return np.multiply.outer(dz, x)
     return dz @ x.T
 
 
@@ -148,5 +149,5 @@ def grad_input(W, dz) -> np.ndarray:
     return _grad_input(W, dz)
 
 
-def _grad_input(W: np.ndarray, dz: np.ndarray) -> np.ndarray:
-    return W.T @ dz
+def _grad_input(W: np.ndarray, dz: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.matmul(W.T, dz, out=out)

@@ -97,8 +97,10 @@ def grad_logits(y_hat, y, dL=1.0) -> np.ndarray:
     return _grad_logits(y_hat, y, dL)
 
 
-def _grad_logits(y_hat: np.ndarray, y: np.ndarray, dL=1.0) -> np.ndarray:
-    return (y_hat - y) * (dL / _batch_size(y))
+def _grad_logits(y_hat: np.ndarray, y: np.ndarray, dL=1.0, out: np.ndarray | None = None) -> np.ndarray:
+    dz = np.subtract(y_hat, y, out=out)
+    dz *= dL / _batch_size(y)
+    return dz
 
 
 def _check_probabilities(y_hat) -> np.ndarray:
@@ -164,7 +166,14 @@ def _check_targets(y, prediction: np.ndarray, prediction_name: str):
 
 
 def _check_one_hot(y: np.ndarray) -> None:
-    if not (((y == 0) | (y == 1)).all() and (y.sum(axis=0) == 1).all()):
+    # N nonzero entries, all of them 1, and every column summing to 1: a single 1 per column.
+    # Counting, and column sums as a matrix-vector product, cost a fraction of comparing
+    # every entry with 0 and with 1 and reducing along the short axis.
+    n = 1 if y.ndim == 1 else y.shape[1]
+    one_hot = np.count_nonzero(y) == n and np.count_nonzero(y == 1) == n
+    if one_hot and y.ndim == 2:
+        one_hot = bool((np.ones(y.shape[0], y.dtype) @ y == 1).all())
+    if not one_hot:
         raise ValueError(
             "y must be one-hot: zeros and a single 1 in each column (one per example); "
             f"got an array of shape {y.shape} that is not"

@@ -17,9 +17,11 @@ with biases, $\partial L/\partial b = \sum_n \partial L/\partial z_{:,n}$ for ea
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
-from litbackprop._checks import as_float_array, check_finite, check_rows
+from litbackprop._checks import all_finite, as_float_array, check_finite, check_rows
 from litbackprop.activations import _grad_relu, _relu, _softmax
 from litbackprop.linear import _grad_bias, _grad_input, _grad_weights, _linear, check_bias
 from litbackprop.loss import _check_one_hot, _cross_entropy_from_logits, _grad_logits, one_hot
@@ -69,6 +71,8 @@ class TwoLayerNet:
         self.b1 = None if b1 is None else as_float_array("b1", b1, (1,))
         self.b2 = None if b2 is None else as_float_array("b2", b2, (1,))
         self._check_parameters()
+        for name, value in self.parameters.items():
+            check_finite(name, value)
 
     @classmethod
     def initialize(cls, d: int, h: int, k: int, seed: int = 0, dtype=np.float64, biases: bool = True) -> TwoLayerNet:
@@ -163,13 +167,17 @@ class TwoLayerNet:
         return self._backward(x, y, with_loss=True)
 
     def _backward(self, x: np.ndarray, y: np.ndarray, with_loss: bool = False):
-        z1, a1, z2 = self._forward(x)
-        y_hat = _softmax(z2)  # (4)
+        # The intermediates live in buffers kept between calls (see _Workspace); the gradients
+        # returned are fresh arrays, never one of those buffers.
+        ws = self._workspace(x, y)
+        z1, a1, z2 = self._forward(x, ws)  # (1)-(3)
+        loss = _cross_entropy_from_logits(y, z2) if with_loss else None  # (5), before z2 is overwritten
+        y_hat = _softmax(z2, out=ws.z2)  # (4)
         # (5) dL/dL = 1 is the default upstream scale of _grad_logits.
-        dz2 = _grad_logits(y_hat, y)  # (4)
+        dz2 = _grad_logits(y_hat, y, out=ws.z2)  # (4)
         dW2 = _grad_weights(dz2, a1)  # (3a)
-        da1 = _grad_input(self.W2, dz2)  # (3b)
-        dz1 = _grad_relu(da1, z1)  # (2)
+        da1 = _grad_input(self.W2, dz2, out=ws.da1)  # (3b)
+        dz1 = _grad_relu(da1, z1, out=ws.da1, mask=ws.mask)  # (2)
         dW1 = _grad_weights(dz1, x)  # (1)
         grads = {"W1": dW1, "W2": dW2}
         if self.b1 is not None:
@@ -177,27 +185,61 @@ class TwoLayerNet:
         if self.b2 is not None:
             grads["b2"] = _grad_bias(dz2)
         if with_loss:
-            return _cross_entropy_from_logits(y, z2), grads
+            return loss, grads
         return grads
 
-    def _forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Steps (1)-(3), keeping each node the backward pass needs."""
-        z1 = _linear(self.W1, x, self.b1)  # (1)
-        a1 = _relu(z1)  # (2)
-        z2 = _linear(self.W2, a1, self.b2)  # (3)
+    def _workspace(self, x: np.ndarray, y: np.ndarray) -> _Workspace:
+        """This thread's buffers for a batch shaped like `x`, made anew only when the shapes change."""
+        key = (self.W1.shape[0], self.W2.shape[0], x.shape[1:], y.dtype)  # y is in the network's dtype
+        local = self.__dict__.get("_local")
+        if local is None:
+            local = self.__dict__.setdefault("_local", threading.local())
+        ws = getattr(local, "workspace", None)
+        if ws is None or ws.key != key:
+            ws = local.workspace = _Workspace(key)
+        return ws
+
+    def __getstate__(self):
+        # Buffers are a cache, per thread: not part of the network, not copied or pickled.
+        return {name: value for name, value in self.__dict__.items() if name != "_local"}
+
+    def _forward(self, x: np.ndarray, ws: _Workspace | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Steps (1)-(3), keeping each node the backward pass needs; into `ws`'s buffers when given."""
+        z1 = _linear(self.W1, x, self.b1, out=None if ws is None else ws.z1)  # (1)
+        self._ensure_finite("z1", z1, x)
+        a1 = _relu(z1, out=None if ws is None else ws.a1, zeros=None if ws is None else ws.zeros)  # (2)
+        z2 = _linear(self.W2, a1, self.b2, out=None if ws is None else ws.z2)  # (3)
+        self._ensure_finite("z2", z2, x)
         return z1, a1, z2
 
+    def _ensure_finite(self, name: str, z: np.ndarray, x: np.ndarray) -> None:
+        """Raise if the pre-activation `z` holds a nan or an inf, naming the argument that put it there.
+
+        A nan or inf in x, W or b always reaches z = W x + b (0 · inf is nan), so checking
+        the small z instead of the large x and W on every call costs a fraction as much;
+        only a failure pays for looking through the inputs.
+        """
+        if all_finite(z):
+            return
+        inputs = {"x": x, "W1": self.W1, "b1": self.b1} if name == "z1" else {"W2": self.W2, "b2": self.b2}
+        for argument, value in inputs.items():
+            if value is not None:
+                check_finite(argument, value)
+        raise FloatingPointError(
+            f"{name} overflowed to inf although its inputs are finite: the inputs or the weights are too large "
+            f"(largest |x| is {float(np.abs(x).max()):.3g})"
+        )
+
     def _check_parameters(self) -> None:
-        # Run at every call: the parameters are public and may have been changed in place.
-        for name, value in self.parameters.items():
-            check_finite(name, value)
+        # Run at every call: the parameters are public and may have been replaced. Their values
+        # are checked for nan and inf through z1 and z2 (_ensure_finite), which is cheaper.
         if self.b1 is not None:
             check_bias("b1", self.b1, self.W1, "W1")
         if self.b2 is not None:
             check_bias("b2", self.b2, self.W2, "W2")
 
     def _check_x(self, x) -> np.ndarray:
-        x = as_float_array("x", x)
+        x = as_float_array("x", x, finite=False)  # nan and inf are caught in z1 (_ensure_finite)
         check_rows("x", x, self.W1.shape[1], f"one per column of W1, which has shape {self.W1.shape}")
         return x
 
@@ -207,7 +249,7 @@ class TwoLayerNet:
         y_array = np.asarray(y)
         if y_array.dtype.kind in "iu" and y_array.shape == x.shape[1:]:
             y_array = one_hot(y_array, k)
-        y_array = as_float_array("y", y_array)
+        y_array = as_float_array("y", y_array, finite=False)  # the one-hot check below rules out nan and inf
         expected = (k,) + x.shape[1:]
         if y_array.shape != expected:
             raise ValueError(
@@ -216,5 +258,28 @@ class TwoLayerNet:
                 f"or integer labels of shape {x.shape[1:]}; got shape {y_array.shape}"
             )
         _check_one_hot(y_array)
-        dtype = np.result_type(x, self.W1, self.W2)
-        return x, y_array.astype(dtype, copy=False)
+        return x, y_array.astype(self._dtype(x), copy=False)
+
+    def _dtype(self, x: np.ndarray) -> np.dtype:
+        """The floating type the network computes in for input `x`."""
+        return np.result_type(x, self.W1, self.W2, *(b for b in (self.b1, self.b2) if b is not None))
+
+
+class _Workspace:
+    """Buffers for the intermediates of one backward pass, reused from call to call.
+
+    A fresh temporary of a few hundred kilobytes comes with fresh memory pages,
+    and touching them costs a sizeable part of a step at MNIST size; reused
+    buffers are already mapped. Each thread gets its own (`threading.local`),
+    so one network can serve several threads.
+    """
+
+    def __init__(self, key) -> None:
+        h, k, batch, dtype = key
+        self.key = key
+        self.z1 = np.empty((h, *batch), dtype)
+        self.a1 = np.empty((h, *batch), dtype)
+        self.zeros = np.zeros((h, *batch), dtype)
+        self.mask = np.empty((h, *batch), bool)
+        self.da1 = np.empty((h, *batch), dtype)
+        self.z2 = np.empty((k, *batch), dtype)

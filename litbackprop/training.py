@@ -60,6 +60,7 @@ def train(
     seed: int = 0,
     validation: tuple | None = None,
     progress: bool = True,
+    stop_at: float | None = None,
 ) -> History:
     r"""Train `net` in place by mini-batch SGD on the columns of `x`; return the per-epoch history.
 
@@ -86,6 +87,9 @@ def train(
         Measured at the end of every epoch, never trained on.
     progress : bool
         Show a tqdm progress bar over the epochs.
+    stop_at : float, optional
+        Stop after the first epoch whose validation accuracy reaches this value
+        (needs `validation`).
 
     Returns
     -------
@@ -110,6 +114,8 @@ def train(
     if not isinstance(net, TwoLayerNet):
         raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
     _check_hyperparameters(epochs, batch_size, lr, momentum)
+    if stop_at is not None and validation is None:
+        raise ValueError("stop_at needs validation=(x_val, labels_val) to measure the accuracy on")
     x, y = net._check_xy(x, _as_labels("labels", labels))
     if x.ndim != 2:
         raise ValueError(f"x must be a 2-d array of examples as columns; got shape {x.shape}")
@@ -150,6 +156,8 @@ def train(
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
+                if stop_at is not None and history.val_accuracy[-1] >= stop_at:
+                    break
     except FloatingPointError as error:
         where = f"epoch {epoch}, " + ("after its last step" if step == "end" else f"step {step}")
         raise FloatingPointError(
