@@ -36,6 +36,10 @@ def away_from_the_kink(net, x):
 def test_analytic_gradients_match_central_differences(d, h, k, n, seed, biases):
     net, x, y = random_problem(d, h, k, n, seed, biases)
     assume(away_from_the_kink(net, x))
+    # When every example is predicted with near certainty the loss is a difference of nearly equal
+    # numbers (a logit minus its log-sum-exp), and its central differences are rounding noise:
+    # seen at L = 4e-7, where the analytic gradient was exact and the numerical one off by 7e-5.
+    assume(net.loss(x, y) > 1e-4)
     errors = lb.gradient_check(net, x, y)
     assert max(errors.values()) <= 1e-6, errors
 
