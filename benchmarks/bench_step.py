@@ -4,9 +4,10 @@
     python benchmarks/bench_step.py --compare-python PY   # run the torch/jax comparison with interpreter PY
 
 Method. For each size (d, h, k, N), dtype (float64, float32) and with or without biases, the
-contenders run interleaved: every round times each contender once, in a shuffled order, and the
-table reports medians over the rounds, and ratios of medians. Steps shorter than a millisecond
-are timed as a loop of calls and divided. The main process imports numpy and litbackprop only,
+contenders run interleaved: every round gives each contender, in a shuffled order, one untimed
+call (the first call after another contender pays for that contender's allocations and evicted
+caches) and then a timed sample; the table reports medians over the rounds, and ratios of
+medians. Steps shorter than a millisecond are timed as a loop of calls and divided. The main process imports numpy and litbackprop only,
 with no environment variables set, so litbackprop is timed as a user's training loop would run it.
 PyTorch and JAX run in a second process (they change the allocator and the thread pools), timed
 interleaved with litbackprop there, so each ratio is measured side by side in one process.
@@ -51,7 +52,7 @@ SIZES = {
     "large": (1024, 2048, 1000, 1024),
 }
 # rounds per size, and calls per timed sample (so a sample lasts well above the timer's resolution)
-ROUNDS = {"tiny": 300, "small": 300, "mnist": 80, "large": 7}
+ROUNDS = {"tiny": 300, "small": 300, "mnist": 80, "large": 5}
 INNER = {"tiny": 50, "small": 10, "mnist": 1, "large": 1}
 TARGETS = {"tiny": ("numpy", 2.0), "small": ("products", 2.0), "mnist": ("products", 1.10), "large": ("products", 1.10)}
 
@@ -174,6 +175,7 @@ def race(contenders: dict, size: str, seed: int = 0, rounds: int | None = None) 
         shuffle.shuffle(order)
         for name in order:
             f = contenders[name]
+            f()  # settles the allocator and the caches after the previous contender
             start = time.perf_counter()
             for _ in range(inner):
                 f()
