@@ -7,8 +7,9 @@ Method. For each size (d, h, k, N), dtype (float64, float32) and with or without
 contenders run interleaved: every round gives each contender, in a shuffled order, one untimed
 call (the first call after another contender pays for that contender's allocations and evicted
 caches) and then a timed sample; the table reports medians over the rounds, and ratios of
-medians. Steps shorter than a millisecond are timed as a loop of calls and divided. The main process imports numpy and litbackprop only,
-with no environment variables set, so litbackprop is timed as a user's training loop would run it.
+medians. Steps shorter than a millisecond are timed as a loop of calls and divided. The main
+process imports numpy and litbackprop only, with no environment variables set, so litbackprop is
+timed as a user's training loop would run it.
 PyTorch and JAX run in a second process (they change the allocator and the thread pools), timed
 interleaved with litbackprop there, so each ratio is measured side by side in one process.
 
