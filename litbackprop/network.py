@@ -63,11 +63,6 @@ class TwoLayerNet:
     def __init__(self, W1, W2, b1=None, b2=None) -> None:
         self.W1 = as_float_array("W1", W1, (2,))
         self.W2 = as_float_array("W2", W2, (2,))
-        if self.W2.shape[1] != self.W1.shape[0]:
-            raise ValueError(
-                f"W2 must have {self.W1.shape[0]} columns, one per hidden unit (row of W1, "
-                f"which has shape {self.W1.shape}), so shape (k, {self.W1.shape[0]}); got shape {self.W2.shape}"
-            )
         self.b1 = None if b1 is None else as_float_array("b1", b1, (1,))
         self.b2 = None if b2 is None else as_float_array("b2", b2, (1,))
         self._check_parameters()
@@ -76,9 +71,9 @@ class TwoLayerNet:
 
     @classmethod
     def initialize(cls, d: int, h: int, k: int, seed: int = 0, dtype=np.float64, biases: bool = True) -> TwoLayerNet:
-        r"""A network with He-initialised weights, $W \sim \mathcal{N}(0, 2/	ext{fan-in})$, and zero biases.
+        r"""A network with He-initialised weights, $W \sim \mathcal{N}(0, 2/\text{fan-in})$, and zero biases.
 
-        The variance $2/	ext{fan-in}$ keeps the size of the activations
+        The variance $2/\text{fan-in}$ keeps the size of the activations
         roughly constant from layer to layer through a ReLU. The same `seed`
         gives the same weights, bit for bit.
 
@@ -233,6 +228,11 @@ class TwoLayerNet:
     def _check_parameters(self) -> None:
         # Run at every call: the parameters are public and may have been replaced. Their values
         # are checked for nan and inf through z1 and z2 (_ensure_finite), which is cheaper.
+        if self.W2.shape[1] != self.W1.shape[0]:
+            raise ValueError(
+                f"W2 must have {self.W1.shape[0]} columns, one per hidden unit (row of W1, "
+                f"which has shape {self.W1.shape}), so shape (k, {self.W1.shape[0]}); got shape {self.W2.shape}"
+            )
         if self.b1 is not None:
             check_bias("b1", self.b1, self.W1, "W1")
         if self.b2 is not None:
