@@ -6,6 +6,7 @@ Mistakes get one line on stderr and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 
@@ -45,8 +46,15 @@ def _number(text: str, kind):
         raise argparse.ArgumentTypeError(
             f"must be {'an integer' if kind is int else 'a number'}; got {text!r}"
         ) from None
-    if kind is float and value != value:  # nan
-        raise argparse.ArgumentTypeError(f"must be a number; got {text!r}")
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number; got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = _number(text, int)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer; got {text}")
     return value
 
 
@@ -72,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--momentum", type=_momentum, default=0.9, help="momentum in [0, 1); 0 is plain SGD (default: 0.9)"
     )
     train.add_argument(
-        "--seed", type=int, default=0, help="seeds the split, the weights and the shuffling (default: 0)"
+        "--seed", type=_seed, default=0, help="seeds the split, the weights and the shuffling (default: 0)"
     )
     train.add_argument("--save", metavar="PATH", help="write the trained weights to PATH (.npz)")
     train.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
@@ -84,7 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
         "digits' test split.",
     )
     evaluate.add_argument("weights", metavar="PATH", help="a .npz file written by 'litbackprop train --save'")
-    evaluate.add_argument("--seed", type=int, default=0, help="the seed of the split, as given to train (default: 0)")
+    evaluate.add_argument(
+        "--seed",
+        type=_seed,
+        help="the seed of the split; by default the one recorded in the file, which must match if given",
+    )
     return parser
 
 
@@ -100,9 +112,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _train(args) -> int:
     from litbackprop.digits import train_digits
-    from litbackprop.saving import save_weights
+    from litbackprop.saving import _npz_path, save_weights
     from litbackprop.training import accuracy
 
+    if args.save:  # a path that cannot be written fails now, not after training
+        save_weights_to = _npz_path(args.save)
+        if save_weights_to.is_dir() or not save_weights_to.parent.is_dir():
+            raise ValueError(f"--save {args.save}: need a file name in an existing folder")
     start = time.perf_counter()
     run = train_digits(
         hidden=args.hidden,
@@ -122,17 +138,23 @@ def _train(args) -> int:
     )
     print(f"test accuracy: {test_accuracy:.2%} ({split.labels_test.size} digits)")
     if args.save:
-        print(f"weights saved to {save_weights(run.net, args.save)}")
+        print(f"weights saved to {save_weights(run.net, args.save, split_seed=args.seed)}")
     return 0
 
 
 def _evaluate(args) -> int:
     from litbackprop.digits import load_digits_split
-    from litbackprop.saving import load_weights
+    from litbackprop.saving import _read
     from litbackprop.training import accuracy
 
-    net = load_weights(args.weights)
-    split = load_digits_split(seed=args.seed)
+    net, recorded = _read(args.weights)
+    seed = args.seed if args.seed is not None else recorded if recorded is not None else 0
+    if recorded is not None and seed != recorded:
+        raise ValueError(
+            f"{args.weights} was trained on the split of seed {recorded}; its test images under --seed {seed} "
+            "include images it was trained on, so the accuracy would mean nothing"
+        )
+    split = load_digits_split(seed=seed)
     if net.W1.shape[1] != split.x_test.shape[0] or net.W2.shape[0] != 10:
         raise ValueError(
             f"{args.weights} holds a network for {net.W1.shape[1]} inputs and {net.W2.shape[0]} classes; "

@@ -153,7 +153,9 @@ def one_hot(labels, k: int) -> np.ndarray:
     outside = (labels < 0) | (labels >= k)
     if outside.any():
         raise ValueError(f"labels must be class indices in 0…{k - 1}; got {labels[outside].flat[0]}")
-    return np.eye(k)[:, labels]
+    y = np.zeros((k, labels.size))  # no k × k identity to index: k may be large
+    y[labels.ravel(), np.arange(labels.size)] = 1.0
+    return y.reshape((k, *labels.shape))
 
 
 def _check_targets(y, prediction: np.ndarray, prediction_name: str):

@@ -86,7 +86,17 @@ class TwoLayerNet:
         for name, value in (("d", d), ("h", h), ("k", k)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer; got {value!r}")
-        rng = np.random.default_rng(seed)
+        from litbackprop.training import _check_seed
+
+        try:
+            float_type = np.dtype(dtype)
+        except TypeError:
+            float_type = None
+        if float_type is None or float_type.kind != "f":
+            raise ValueError(f"dtype must be a floating type such as numpy.float64 or numpy.float32; got {dtype!r}")
+        if not isinstance(biases, bool):
+            raise ValueError(f"biases must be True or False; got {biases!r}")
+        rng = np.random.default_rng(_check_seed(seed))
         W1 = rng.normal(0.0, np.sqrt(2.0 / d), size=(h, d)).astype(dtype)
         W2 = rng.normal(0.0, np.sqrt(2.0 / h), size=(k, h)).astype(dtype)
         if not biases:

@@ -35,10 +35,8 @@ def accuracy(net: TwoLayerNet, x, labels) -> float:
     >>> accuracy(net, np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 0]))
     0.5
     """
-    labels = np.asarray(labels)
     x = net._check_x(x)
-    if labels.shape != x.shape[1:]:
-        raise ValueError(f"labels must have shape {x.shape[1:]}, one per column of x; got shape {labels.shape}")
+    labels = _check_labels("labels", labels, x, net.W2.shape[0])
     net._check_parameters()
     return _accuracy(net, x, labels)
 
@@ -114,16 +112,27 @@ def train(
     if not isinstance(net, TwoLayerNet):
         raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
     _check_hyperparameters(epochs, batch_size, lr, momentum)
-    if stop_at is not None and validation is None:
-        raise ValueError("stop_at needs validation=(x_val, labels_val) to measure the accuracy on")
-    x, y = net._check_xy(x, _as_labels("labels", labels))
+    seed = _check_seed(seed)
+    if stop_at is not None:
+        if validation is None:
+            raise ValueError("stop_at needs validation=(x_val, labels_val) to measure the accuracy on")
+        if isinstance(stop_at, bool) or not isinstance(stop_at, (int, float)) or not 0 < stop_at <= 1:
+            raise ValueError(f"stop_at must be an accuracy in (0, 1], such as 0.97; got {stop_at!r}")
+    k = net.W2.shape[0]
+    x = net._check_x(x)
     if x.ndim != 2:
         raise ValueError(f"x must be a 2-d array of examples as columns; got shape {x.shape}")
-    labels = np.asarray(labels)
+    labels = _check_labels("labels", labels, x, k)
+    x, y = net._check_xy(x, labels)
     if validation is not None:
-        val_x, val_labels = validation
-        val_x, val_y = net._check_xy(val_x, _as_labels("validation labels", val_labels))
-        val_labels = np.asarray(val_labels)
+        if not (isinstance(validation, tuple | list) and len(validation) == 2):
+            raise ValueError(f"validation must be a pair (x_val, labels_val); got {type(validation).__name__}")
+        try:
+            val_x = net._check_x(validation[0])
+        except ValueError as error:
+            raise ValueError(f"validation: {error}") from None
+        val_labels = _check_labels("validation labels", validation[1], val_x, k)
+        val_x, val_y = net._check_xy(val_x, val_labels)
 
     rng = np.random.default_rng(seed)
     velocity = {name: np.zeros_like(value) for name, value in net.parameters.items()}
@@ -169,23 +178,40 @@ def train(
     return history
 
 
-def _as_labels(name: str, labels) -> np.ndarray:
+def _check_labels(name: str, labels, x: np.ndarray, k: int) -> np.ndarray:
+    """Integer class labels, one per column of `x`, each in 0…k-1; or ``ValueError`` naming them."""
     labels = np.asarray(labels)
-    if labels.dtype.kind not in "iu" or labels.ndim != 1:
+    expected = x.shape[1:]
+    if labels.dtype.kind not in "iu" or labels.shape != expected:
         raise ValueError(
-            f"{name} must be integer class indices of shape (N,); got dtype {labels.dtype}, shape {labels.shape}"
+            f"{name} must be integer class indices of shape {expected}, one per column of x; "
+            f"got dtype {labels.dtype}, shape {labels.shape}"
         )
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        bad = labels[(labels < 0) | (labels >= k)].flat[0]
+        raise ValueError(f"{name} must be class indices in 0…{k - 1}; got {bad}")
     return labels
 
 
-def _check_hyperparameters(epochs, batch_size, lr, momentum) -> None:
-    def is_int(value) -> bool:
-        return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
+
+def _check_seed(seed) -> int:
+    """A seed for numpy's generators: a non-negative integer, or ``ValueError`` naming it."""
+    if not _is_int(seed) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    return int(seed)
+
+
+def _check_hyperparameters(epochs, batch_size, lr, momentum) -> None:
+    is_int = _is_int
     if not is_int(epochs) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1; got {epochs!r}")
     if not is_int(batch_size) or batch_size < 1:
         raise ValueError(f"batch_size must be an integer >= 1; got {batch_size!r}")
+    if isinstance(lr, bool):
+        raise ValueError(f"lr must be a learning rate > 0; got {lr!r}")
     lr_value = float(as_float_array("lr", lr, (0,)))
     if lr_value <= 0:
         raise ValueError(f"lr must be a learning rate > 0; got {lr!r}")

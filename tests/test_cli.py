@@ -63,3 +63,16 @@ def test_python_dash_m_runs_the_command_line():
         [sys.executable, "-m", "litbackprop", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "train" in result.stdout and "evaluate" in result.stdout, result.stderr
+
+
+def test_evaluate_refuses_a_split_the_weights_were_not_trained_on(tmp_path, capsys):
+    assert main(["train", "--no-progress", "--epochs", "1", "--save", str(tmp_path / "w")]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "w.npz"), "--seed", "5"]) == 1
+    assert "was trained on the split of seed 0" in capsys.readouterr().err
+
+
+def test_train_refuses_an_unwritable_save_path_before_training(tmp_path, capsys):
+    assert main(["train", "--no-progress", "--save", str(tmp_path / "missing" / "w")]) == 1
+    captured = capsys.readouterr()
+    assert "need a file name in an existing folder" in captured.err and "trained in" not in captured.out

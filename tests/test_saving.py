@@ -79,7 +79,10 @@ def test_a_file_with_shapes_that_do_not_fit_is_refused(tmp_path):
 def test_a_pickled_array_is_never_loaded(tmp_path):
     path = tmp_path / "pickle.npz"
     np.savez(path, litbackprop_format=np.array(1), W1=np.array([{"a": 1}], dtype=object), W2=np.ones((3, 4)))
-    with pytest.raises(ValueError, match=r"pickle.npz is not a readable .npz weights file: .*allow_pickle=False"):
+    with pytest.raises(
+        ValueError,
+        match=r"pickle.npz is not a readable .npz weights file: .*pickled objects, which litbackprop never loads",
+    ):
         lb.load_weights(path)
 
 
@@ -94,3 +97,41 @@ def test_an_interrupted_save_leaves_the_earlier_file_intact(tmp_path, net, monke
     with pytest.raises(OSError, match="disk full"):
         lb.save_weights(lb.TwoLayerNet.initialize(5, 4, 3, seed=9), path)
     assert path.read_bytes() == before
+
+
+def test_a_single_npy_array_is_refused(tmp_path):
+    path = tmp_path / "a.npy"
+    np.save(path, np.ones(3))
+    with pytest.raises(ValueError, match=r"a.npy is not a readable .npz weights file: it holds a single ndarray"):
+        lb.load_weights(path)
+
+
+def test_saving_onto_a_directory_is_refused(tmp_path, net):
+    (tmp_path / "out.npz").mkdir()
+    with pytest.raises(ValueError, match=r"path must name a file to write; .*out.npz is a directory"):
+        lb.save_weights(net, tmp_path / "out")
+
+
+def test_saving_into_a_missing_folder_says_so(tmp_path, net):
+    with pytest.raises(FileNotFoundError, match=r"the folder .*nowhere does not exist"):
+        lb.save_weights(net, tmp_path / "nowhere" / "w")
+
+
+def test_a_network_with_nan_is_not_saved(tmp_path, net):
+    net.W1[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"W1 must be finite; got nan at index \(0, 0\)"):
+        lb.save_weights(net, tmp_path / "w")
+    assert not list(tmp_path.iterdir()), "nothing, not even a partial file, is left behind"
+
+
+def test_loading_without_the_suffix_suggests_it(tmp_path, net):
+    lb.save_weights(net, tmp_path / "w")
+    with pytest.raises(FileNotFoundError, match=r"no weights file at .*w \(did you mean w.npz\?\)"):
+        lb.load_weights(tmp_path / "w")
+
+
+def test_the_split_seed_is_recorded(tmp_path, net):
+    from litbackprop.saving import load_split_seed
+
+    assert load_split_seed(lb.save_weights(net, tmp_path / "a", split_seed=7)) == 7
+    assert load_split_seed(lb.save_weights(net, tmp_path / "b")) is None

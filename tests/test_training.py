@@ -68,7 +68,10 @@ def test_momentum_outside_0_1_is_refused():
 
 
 def test_labels_must_be_integers():
-    with pytest.raises(ValueError, match=r"labels must be integer class indices of shape \(N,\); got dtype float64"):
+    with pytest.raises(
+        ValueError,
+        match=r"labels must be integer class indices of shape \(120,\), one per column of x; got dtype float64",
+    ):
         lb.train(fresh_net(), X, LABELS.astype(float), progress=False)
 
 
@@ -94,3 +97,46 @@ def test_the_defaults_reach_97_percent_on_the_digits_test_split():
     net, history, split = train_digits(progress=False)
     accuracy = lb.accuracy(net, split.x_test, split.labels_test)
     assert accuracy >= 0.97, f"test accuracy {accuracy:.4f}"
+
+
+@pytest.mark.parametrize("stop_at", [90, 0.0, float("nan"), "0.9", True])
+def test_stop_at_must_be_an_accuracy(stop_at):
+    with pytest.raises(ValueError, match=r"stop_at must be an accuracy in \(0, 1\]"):
+        lb.train(fresh_net(), X, LABELS, validation=(X, LABELS), stop_at=stop_at, progress=False)
+
+
+def test_stop_at_stops_at_the_first_epoch_that_reaches_it():
+    history = lb.train(fresh_net(), X, LABELS, epochs=50, lr=0.2, validation=(X, LABELS), stop_at=0.9, progress=False)
+    assert history.val_accuracy[-1] >= 0.9 and all(a < 0.9 for a in history.val_accuracy[:-1])
+
+
+@pytest.mark.parametrize("seed", [-1, "a", 1.5])
+def test_a_seed_that_is_not_a_non_negative_integer_is_refused(seed):
+    with pytest.raises(ValueError, match=r"seed must be a non-negative integer"):
+        lb.train(fresh_net(), X, LABELS, seed=seed, progress=False)
+
+
+def test_labels_of_the_wrong_length_are_named():
+    with pytest.raises(ValueError, match=r"labels must be integer class indices of shape \(120,\).*shape \(10,\)"):
+        lb.train(fresh_net(), X, LABELS[:10], progress=False)
+
+
+def test_validation_must_be_a_pair():
+    with pytest.raises(ValueError, match=r"validation must be a pair \(x_val, labels_val\); got ndarray"):
+        lb.train(fresh_net(), X, LABELS, validation=X, progress=False)
+
+
+def test_accuracy_refuses_labels_outside_the_classes():
+    with pytest.raises(ValueError, match=r"labels must be class indices in 0…1; got 5"):
+        lb.accuracy(fresh_net(), X, np.full(120, 5))
+
+
+@pytest.mark.parametrize("dtype", [int, bool, "foo"])
+def test_initialize_needs_a_floating_dtype(dtype):
+    with pytest.raises(ValueError, match=r"dtype must be a floating type"):
+        lb.TwoLayerNet.initialize(4, 3, 2, dtype=dtype)
+
+
+def test_one_hot_of_many_classes_needs_no_identity_matrix():
+    y = lb.one_hot([3, 999_999], 1_000_000)
+    assert y.shape == (1_000_000, 2) and y[3, 0] == 1 and y[999_999, 1] == 1 and y.sum() == 2
