@@ -2,11 +2,13 @@
 
     python benchmarks/bench_train.py
 
-Both learn from the same training split of scikit-learn's bundled 8×8 digits (pixels / 16) and are
-scored on the same held-out test split. litbackprop: a TwoLayerNet with 64 hidden units, biases,
-mini-batch SGD with momentum (the defaults of ``litbackprop train``), stopped after the first
-epoch at which the test accuracy reaches 97 %. scikit-learn: ``MLPClassifier(hidden_layer_sizes=(64,))``
-with its defaults (Adam, up to 200 epochs). The two run interleaved, five times each; the medians
+Both learn from the same 1,213 training images of scikit-learn's bundled 8×8 digits (pixels / 16)
+and are scored on the same 449 held-out test images. litbackprop: a TwoLayerNet with 64 hidden
+units, biases, mini-batch SGD with momentum (the defaults of ``litbackprop train``), and the clock
+stops after the first epoch at which the test accuracy reaches 97 %: a time-to-accuracy
+measurement, as in DAWNBench, so the test set decides when to stop but nothing is tuned on it.
+scikit-learn: ``MLPClassifier(hidden_layer_sizes=(64,))`` with its defaults (Adam, up to 200
+epochs), timed to the end of its fit. The two run interleaved, five times each; the medians
 are reported, and written as JSON (default: benchmarks/results/train.json).
 """
 
@@ -80,11 +82,7 @@ def main(argv=None) -> int:
     import sklearn
 
     split = load_digits_split(seed=0)
-    # the train split includes the validation part here: both learners see the same 1,348 images
-    split = split._replace(
-        x_train=np.concatenate([split.x_train, split.x_val], axis=1),
-        labels_train=np.concatenate([split.labels_train, split.labels_val]),
-    )
+    # both learners train on the same 1,213 images
     runs = {"litbackprop": [], "scikit-learn": []}
     for _ in range(args.repeats):
         runs["litbackprop"].append(run_litbackprop(split))

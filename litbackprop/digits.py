@@ -77,7 +77,8 @@ def train_digits(
     """Train a `TwoLayerNet` with biases on the digits: He initialisation and SGD, all seeded by `seed`.
 
     The defaults are the ones the command line, the notebook page and the
-    tests use; they reach about 97.8 % test accuracy in a fraction of a second.
+    tests use; they reach 97.77 % test accuracy, and the 30 epochs take about
+    0.2 s here (loading scikit-learn and the data takes longer).
     """
     split = load_digits_split(seed=seed)
     net = TwoLayerNet.initialize(split.x_train.shape[0], hidden, 10, seed=seed)

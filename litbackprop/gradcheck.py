@@ -111,8 +111,10 @@ def gradient_check(net, x, y, eps: float = 1e-6) -> dict[str, float]:
     net : TwoLayerNet
         Any object with ``backward(x, y) -> dict`` and ``loss(x, y)``, whose
         parameters are attributes named like the keys of that dict.
-    x, y : array_like
-        The inputs and one-hot targets.
+    x : array_like, shape (d,) or (d, N)
+        The inputs, one example per column.
+    y : array_like
+        Their targets: one-hot columns, or integer class labels.
     eps : float, default 1e-6
 
     Returns

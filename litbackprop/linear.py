@@ -25,7 +25,8 @@ def linear(W, x, b=None) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray, shape (h,) or (h, N); a scalar or (N,) for a vector `W`
+    numpy.ndarray
+        $z$, shape (h,) or (h, N); a scalar, or shape (N,), for a vector `W`.
 
     Examples
     --------
@@ -103,7 +104,8 @@ def grad_weights(dz, x) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray, shape (h, d)
+    numpy.ndarray
+        $\partial L / \partial W$, shape (h, d).
 
     Examples
     --------
@@ -135,11 +137,14 @@ def grad_input(W, dz) -> np.ndarray:
     Parameters
     ----------
     W : array_like, shape (h, d)
+        The layer's weights.
     dz : array_like, shape (h,) or (h, N)
+        Upstream gradient $\partial L / \partial z$.
 
     Returns
     -------
-    numpy.ndarray, shape (d,) or (d, N)
+    numpy.ndarray
+        $\partial L / \partial x$, shape (d,) or (d, N).
 
     Examples
     --------

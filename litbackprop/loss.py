@@ -19,7 +19,7 @@ def cross_entropy(y, y_hat) -> np.floating:
     ----------
     y : array_like, shape (k,) or (k, N)
         One-hot targets, one column per example.
-    y_hat : array_like, same shape as `y`
+    y_hat : array_like, same shape as y
         Predicted probabilities, each column summing to 1.
 
     Returns

@@ -115,10 +115,12 @@ class TwoLayerNet:
         Parameters
         ----------
         x : array_like, shape (d,) or (d, N)
+            One input, or N inputs as columns.
 
         Returns
         -------
-        numpy.ndarray, shape (k,) or (k, N)
+        numpy.ndarray
+            $\hat y$, shape (k,) or (k, N): each column sums to 1.
         """
         self._check_parameters()
         _, _, z2 = self._forward(self._check_x(x))
@@ -133,6 +135,7 @@ class TwoLayerNet:
         Parameters
         ----------
         x : array_like, shape (d,) or (d, N)
+            One input, or N inputs as columns.
         y : array_like
             One-hot targets of shape ``(k,)`` or ``(k, N)``, or integer class
             labels of shape ``()`` or ``(N,)``.
@@ -151,6 +154,7 @@ class TwoLayerNet:
         Parameters
         ----------
         x : array_like, shape (d,) or (d, N)
+            One input, or N inputs as columns.
         y : array_like
             One-hot targets of shape ``(k,)`` or ``(k, N)``, or integer class
             labels of shape ``()`` or ``(N,)``.

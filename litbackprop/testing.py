@@ -78,8 +78,9 @@ def assert_gradient_matches(
 ) -> float:
     r"""Assert that `analytic` is the gradient of `f` with respect to `param`, to a relative error of `rtol`.
 
-    The reference is :func:`~litbackprop.numerical_gradient` (central differences);
-    the error is :func:`~litbackprop.relative_error`. Returns the error found.
+    The reference is [`numerical_gradient`][litbackprop.gradcheck.numerical_gradient]
+    (central differences); the error is
+    [`relative_error`][litbackprop.gradcheck.relative_error]. Returns the error found.
 
     Examples
     --------

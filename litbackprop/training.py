@@ -17,7 +17,15 @@ from litbackprop.network import TwoLayerNet
 
 @dataclass
 class History:
-    """What `train` measured at the end of every epoch, on the whole training and validation sets."""
+    """What `train` measured at the end of every epoch, on the whole training and validation sets.
+
+    Attributes
+    ----------
+    loss, accuracy : list of float
+        On the training set, one entry per epoch.
+    val_loss, val_accuracy : list of float
+        On the validation set, one entry per epoch; empty without validation.
+    """
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
@@ -31,6 +39,7 @@ def accuracy(net: TwoLayerNet, x, labels) -> float:
     Examples
     --------
     >>> import numpy as np
+    >>> from litbackprop import TwoLayerNet, accuracy
     >>> net = TwoLayerNet(np.eye(2), np.eye(2))
     >>> accuracy(net, np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 0]))
     0.5

@@ -11,8 +11,8 @@
 # %% [markdown]
 # # Learning the digits
 #
-# The other pages take one gradient step apart. This one takes a few thousand of
-# them and watches the network learn. The data are scikit-learn's handwritten
+# The other pages take one gradient step apart. This one takes over a thousand
+# of them (counted below) and watches the network learn. The data are scikit-learn's handwritten
 # digits: 1,797 images of 8×8 pixels, which ship inside the package, so nothing
 # is downloaded. Each image becomes a column of 64 pixel values in \([0, 1]\).
 #
@@ -37,7 +37,8 @@ from litbackprop.digits import train_digits
 net, history, split = train_digits(progress=False)
 sizes = [part.shape[1] for part in (split.x_train, split.x_val, split.x_test)]
 assert sum(sizes) == 1797, sizes
-print("{} training, {} validation, {} test images".format(*sizes))
+steps = -(-sizes[0] // 32) * len(history.loss)  # batches of 32 per epoch, times the epochs
+print("{} training, {} validation, {} test images; {} SGD steps".format(*sizes, steps))
 
 # %% [markdown]
 # ## How the loss and the accuracy moved
@@ -57,7 +58,8 @@ ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy",
            ylim=(0.8, 1.005))
 for ax in (ax_loss, ax_acc):
     ax.grid(alpha=0.3)
-    ax.legend()
+ax_loss.legend()
+ax_acc.legend(loc="lower right")
 fig.tight_layout()
 plt.show()
 assert history.loss[-1] < history.loss[0] / 10, "training loss fell 10x"
