@@ -139,6 +139,7 @@ MATH_STATE = """() => {
     display: math.filter(el => el.tagName === 'DIV').length,
     typeset: typeset.length,
     mathErrors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
+    clipped: math.filter(el => el.tagName === 'DIV' && el.scrollWidth > el.clientWidth + 2).length,
     text: article.innerText,
     images: images.length,
     brokenImages: images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src),
@@ -173,6 +174,8 @@ def test_every_page_renders_its_math_images_and_diagrams_offline(browser, server
             problems.append(
                 f"{name}: {state['typeset']} of {state['math']} equations typeset, {state['mathErrors']} errors"
             )
+        if state["clipped"]:
+            problems.append(f"{name}: {state['clipped']} display equations are wider than the page column")
         for raw in ("\\(", "\\[", "$$", "\\frac", "\\begin"):
             if raw in state["text"]:
                 problems.append(f"{name}: raw TeX {raw!r} is visible")
