@@ -18,27 +18,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _positive_float(text: str) -> float:
-    value = _number(text, float)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0; got {text}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = _number(text, int)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text}")
-    return value
-
-
-def _momentum(text: str) -> float:
-    value = _number(text, float)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1); got {text}")
-    return value
-
-
 def _number(text: str, kind):
     try:
         value = kind(text)
@@ -51,11 +30,22 @@ def _number(text: str, kind):
     return value
 
 
-def _seed(text: str) -> int:
-    value = _number(text, int)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer; got {text}")
-    return value
+def _argument(kind, accept, requirement: str):
+    """An argparse type: a number of `kind` for which `accept` holds, else '`requirement`' in the message."""
+
+    def parse(text: str):
+        value = _number(text, kind)
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {requirement}; got {text}")
+        return value
+
+    return parse
+
+
+_positive_float = _argument(float, lambda v: v > 0, "> 0")
+_positive_int = _argument(int, lambda v: v >= 1, "an integer >= 1")
+_momentum = _argument(float, lambda v: 0 <= v < 1, "in [0, 1)")
+_seed = _argument(int, lambda v: v >= 0, "a non-negative integer")
 
 
 def build_parser() -> argparse.ArgumentParser:
