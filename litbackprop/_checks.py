@@ -80,3 +80,15 @@ def _describe_ndims(ndims: tuple[int, ...]) -> str:
         return "a 1-d array (one example) or a 2-d array (one example per column)"
     words = {0: "a scalar", 1: "a 1-d array", 2: "a 2-d array"}
     return " or ".join(words[n] for n in ndims)
+
+
+def is_int(value) -> bool:
+    """Whether `value` is an integer, and not a bool (which Python counts as one)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def check_seed(seed) -> int:
+    """A seed for numpy's generators: a non-negative integer, or ``ValueError`` naming it."""
+    if not is_int(seed) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    return int(seed)

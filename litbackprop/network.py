@@ -21,7 +21,7 @@ import threading
 
 import numpy as np
 
-from litbackprop._checks import all_finite, as_float_array, check_finite, check_rows
+from litbackprop._checks import all_finite, as_float_array, check_finite, check_rows, check_seed
 from litbackprop.activations import _grad_relu, _relu, _softmax
 from litbackprop.linear import _grad_bias, _grad_input, _grad_weights, _linear, check_bias
 from litbackprop.loss import _check_one_hot, _cross_entropy_from_logits, _grad_logits, one_hot
@@ -86,8 +86,6 @@ class TwoLayerNet:
         for name, value in (("d", d), ("h", h), ("k", k)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer; got {value!r}")
-        from litbackprop.training import _check_seed
-
         try:
             float_type = np.dtype(dtype)
         except TypeError:
@@ -96,7 +94,7 @@ class TwoLayerNet:
             raise ValueError(f"dtype must be a floating type such as numpy.float64 or numpy.float32; got {dtype!r}")
         if not isinstance(biases, bool):
             raise ValueError(f"biases must be True or False; got {biases!r}")
-        rng = np.random.default_rng(_check_seed(seed))
+        rng = np.random.default_rng(check_seed(seed))
         W1 = rng.normal(0.0, np.sqrt(2.0 / d), size=(h, d)).astype(dtype)
         W2 = rng.normal(0.0, np.sqrt(2.0 / h), size=(k, h)).astype(dtype)
         if not biases:

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from litbackprop._checks import check_finite
+from litbackprop._checks import check_finite, check_seed
 from litbackprop.network import TwoLayerNet
-from litbackprop.training import _check_seed
 
 FORMAT_KEY = "litbackprop_format"
 FORMAT_VERSION = 1
@@ -58,7 +57,7 @@ def save_weights(net: TwoLayerNet, path, split_seed: int | None = None) -> Path:
         raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
     arrays = {FORMAT_KEY: np.array(FORMAT_VERSION), **net.parameters}
     if split_seed is not None:
-        arrays[SPLIT_SEED_KEY] = np.array(_check_seed(split_seed))
+        arrays[SPLIT_SEED_KEY] = np.array(check_seed(split_seed))
     partial = path.with_name(path.name + ".partial")
     try:
         with open(partial, "wb") as file:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from litbackprop._checks import as_float_array
+from litbackprop._checks import as_float_array, check_seed, is_int
 from litbackprop.network import TwoLayerNet
 
 
@@ -121,7 +121,7 @@ def train(
     if not isinstance(net, TwoLayerNet):
         raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
     _check_hyperparameters(epochs, batch_size, lr, momentum)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     if stop_at is not None:
         if validation is None:
             raise ValueError("stop_at needs validation=(x_val, labels_val) to measure the accuracy on")
@@ -202,19 +202,7 @@ def _check_labels(name: str, labels, x: np.ndarray, k: int) -> np.ndarray:
     return labels
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _check_seed(seed) -> int:
-    """A seed for numpy's generators: a non-negative integer, or ``ValueError`` naming it."""
-    if not _is_int(seed) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-    return int(seed)
-
-
 def _check_hyperparameters(epochs, batch_size, lr, momentum) -> None:
-    is_int = _is_int
     if not is_int(epochs) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1; got {epochs!r}")
     if not is_int(batch_size) or batch_size < 1:
