@@ -1,63 +1,99 @@
-"""Argument checks shared by every public function.
+"""Every argument check of the library, each written once.
 
-Each check names the argument, what was expected and what was given, so a
-shape mistake surfaces as one readable sentence instead of a numpy
-broadcasting error deep inside a matrix product.
+A check names the argument, what was expected and what was given, so a
+mistake surfaces as one readable sentence instead of a numpy broadcasting
+error deep inside a matrix product.
+
+The rule for numbers that are not finite is the same everywhere:
+
+- a nan or an inf *given* to a function is a ``ValueError`` naming the argument;
+- finite arguments whose result *overflows* are a ``FloatingPointError`` naming the result.
+
+The public functions check shapes and types, which costs nothing next to the
+arithmetic, and make one pass over the data for finiteness: over the result
+when any non-finite argument must reach it, over the argument otherwise.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+ANY_NDIM = (0, 1, 2)
 
-def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2), finite: bool = True) -> np.ndarray:
-    """Return `value` as a floating array, or raise ``ValueError`` naming `name`.
+
+def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
+    """Return `value` as a floating array with a number of dimensions in `ndims`, or raise ``ValueError``.
 
     Integer and boolean input is promoted to float64; float32 stays float32.
-    With ``finite=False`` the caller takes on the check for nan and inf.
+    Finiteness is the caller's to check (see the module's rule).
     """
-    if isinstance(value, np.ma.MaskedArray):
-        raise ValueError(f"{name} must be a plain array: masked entries have no meaning here; got a masked array")
-    try:
-        array = np.asarray(value)
-    except ValueError as error:  # ragged nested lists
-        raise ValueError(f"{name} must be an array of numbers with a regular shape; {error}") from None
-    if array.dtype.kind in "biu":
-        array = array.astype(np.float64)
-    elif array.dtype.kind != "f":
-        raise ValueError(f"{name} must be an array of real numbers; got dtype {array.dtype}")
-    if array.ndim not in ndims:
-        raise ValueError(f"{name} must be {_describe_ndims(ndims)}; got an array of shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty; got an array of shape {array.shape}")
-    if finite:
-        check_finite(name, array)
-    return array
+    if type(value) is not np.ndarray:  # the common case, an ndarray, skips the conversions
+        if isinstance(value, np.ma.MaskedArray):
+            raise ValueError(f"{name} must be a plain array: masked entries have no meaning here; got a masked array")
+        try:
+            value = np.asarray(value)
+        except ValueError as error:  # ragged nested lists
+            raise ValueError(f"{name} must be an array of numbers with a regular shape; {error}") from None
+    kind = value.dtype.kind
+    if kind != "f":
+        if kind not in "biu":
+            raise ValueError(f"{name} must be an array of real numbers; got dtype {value.dtype}")
+        value = value.astype(np.float64)
+    if value.ndim not in ndims:
+        raise ValueError(f"{name} must be {_describe_ndims(ndims)}; got an array of shape {value.shape}")
+    if value.size == 0:
+        raise ValueError(f"{name} must not be empty; got an array of shape {value.shape}")
+    return value
 
 
-def check_finite(name: str, array: np.ndarray) -> None:
-    """Raise ``ValueError`` if `array` holds a nan or an inf.
+def _describe_ndims(ndims: tuple[int, ...]) -> str:
+    if ndims == (1, 2):
+        return "a 1-d array (one example) or a 2-d array (one example per column)"
+    words = {0: "a scalar", 1: "a 1-d array", 2: "a 2-d array"}
+    return " or ".join(words[n] for n in ndims)
 
-    The maximum is nan if any entry is, +inf if any entry is; the minimum
-    catches -inf. Only when they fail does the entry-by-entry look find where.
+
+def all_finite(array: np.ndarray) -> bool:
+    """Whether no entry of `array` is nan or inf.
+
+    A large array takes two reductions that allocate nothing and cannot overflow
+    (the maximum is nan if any entry is, +inf if any is; the minimum catches -inf);
+    a small one, where a call costs more than the work, takes one.
     """
+    if array.size <= 4096:
+        return bool(np.isfinite(array).all())
+    return math.isfinite(array.max()) and math.isfinite(array.min())
+
+
+def check_finite(name: str, array: np.ndarray) -> np.ndarray:
+    """Return `array`, or raise ``ValueError`` saying where `name` holds a nan or an inf."""
     if not all_finite(array):
         if array.ndim == 0:
             raise ValueError(f"{name} must be finite; got {array}")
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         index = where if array.ndim > 1 else where[0]
         raise ValueError(f"{name} must be finite; got {array[where]} at index {index}")
+    return array
 
 
-def all_finite(array: np.ndarray) -> bool:
-    """Whether no entry is nan or inf.
+def check_result(name: str, result: np.ndarray, **arguments) -> np.ndarray:
+    """Return `result` if it is finite; else name the argument that was not, or report an overflow.
 
-    A large array takes two reductions that allocate nothing and cannot overflow;
-    a small one, where a call costs more than the work, takes one.
+    For results that every nan or inf among the `arguments` reaches (a sum of
+    products): one pass over the result replaces one per argument, and only
+    a failure pays for looking through the arguments.
     """
-    if array.size <= 4096:
-        return bool(np.isfinite(array).all())
-    return bool(np.isfinite(array.max()) and np.isfinite(array.min()))
+    if all_finite(result):
+        return result
+    for argument, value in arguments.items():
+        if value is not None:
+            check_finite(argument, value)
+    raise FloatingPointError(
+        f"{name} overflowed although {', '.join(arguments)} are finite: their values are too large for "
+        f"{np.asarray(result).dtype}"
+    )
 
 
 def check_rows(name: str, array: np.ndarray, rows: int, what: str) -> None:
@@ -75,20 +111,118 @@ def check_same_shape(name: str, array: np.ndarray, other_name: str, other: np.nd
         raise ValueError(f"{name} must have the same shape as {other_name}, {other.shape}; got shape {array.shape}")
 
 
-def _describe_ndims(ndims: tuple[int, ...]) -> str:
-    if ndims == (1, 2):
-        return "a 1-d array (one example) or a 2-d array (one example per column)"
-    words = {0: "a scalar", 1: "a 1-d array", 2: "a 2-d array"}
-    return " or ".join(words[n] for n in ndims)
+def check_bias(name: str, b: np.ndarray, W: np.ndarray, W_name: str) -> None:
+    """Raise ``ValueError`` unless `b` has one entry per row of `W` (a scalar for a vector `W`)."""
+    expected = W.shape[:1] if W.ndim == 2 else ()
+    if b.shape != expected:
+        raise ValueError(
+            f"{name} must have shape {expected}, one entry per row of {W_name}, which has shape {W.shape}; "
+            f"got shape {b.shape}"
+        )
 
 
-def is_int(value) -> bool:
-    """Whether `value` is an integer, and not a bool (which Python counts as one)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+def check_int(name: str, value, minimum: int) -> int:
+    """Return `value` as an int if it is an integer >= `minimum` (a bool is not), else raise ``ValueError``."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+        what = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
+        raise ValueError(f"{name} must be {what}; got {value!r}")
+    return int(value)
 
 
-def check_seed(seed) -> int:
-    """A seed for numpy's generators: a non-negative integer, or ``ValueError`` naming it."""
-    if not is_int(seed) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-    return int(seed)
+def check_seed(seed, name: str = "seed") -> int:
+    """A seed for numpy's generators: an integer in [0, 2**64), or ``ValueError`` naming it."""
+    seed = check_int(name, seed, 0)
+    if seed >= 2**64:
+        raise ValueError(f"{name} must be below 2**64; got {seed!r}")
+    return seed
+
+
+def check_number(name: str, value, low: float, high: float, low_closed: bool, high_closed: bool, what: str) -> float:
+    """Return `value` as a float in the interval from `low` to `high`, or raise ``ValueError`` naming it."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be {what}; got {value!r}")
+    number = float(value)
+    above = number >= low if low_closed else number > low
+    below = number <= high if high_closed else number < high
+    if not (math.isfinite(number) and above and below):
+        raise ValueError(f"{name} must be {what}; got {value!r}")
+    return number
+
+
+def check_dtype(dtype) -> np.dtype:
+    """`dtype` as a numpy floating type, or ``ValueError``."""
+    try:
+        float_type = np.dtype(dtype)
+    except TypeError:
+        float_type = None
+    if float_type is None or float_type.kind != "f":
+        raise ValueError(f"dtype must be a floating type such as numpy.float64 or numpy.float32; got {dtype!r}")
+    return float_type
+
+
+def check_labels(name: str, labels, k: int, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """Integer class labels in 0…k-1, of `shape` when given (else () or (N,)); or ``ValueError`` naming them."""
+    labels = np.asarray(labels)
+    shape_ok = labels.shape == shape if shape is not None else labels.ndim <= 1
+    expected = f"shape {shape}, one per column of x" if shape is not None else "shape () or (N,)"
+    if labels.dtype.kind not in "iu":
+        hint = " (convert them with .astype(int))" if labels.dtype.kind == "f" and shape_ok else ""
+        raise ValueError(
+            f"{name} must be integer class indices of {expected}; got dtype {labels.dtype}, shape {labels.shape}{hint}"
+        )
+    if not shape_ok:
+        raise ValueError(f"{name} must be integer class indices of {expected}; got shape {labels.shape}")
+    if labels.size == 0:
+        raise ValueError(f"{name} must not be empty; got an array of shape {labels.shape}")
+    outside = (labels < 0) | (labels >= k)
+    if outside.any():
+        raise ValueError(f"{name} must be class indices in 0…{k - 1}; got {labels[outside].flat[0]}")
+    return labels
+
+
+def check_one_hot(name: str, y: np.ndarray) -> np.ndarray:
+    """Return `y` if every column holds zeros and a single 1, else raise ``ValueError``."""
+    # N entries equal to 1, and N nonzero entries in all, and each column summing to 1: one 1 per column.
+    # Counting costs a fraction of comparing every entry with 0 and with 1 along the short axis.
+    n = 1 if y.ndim == 1 else y.shape[1]
+    one_hot = np.count_nonzero(y == 1) == n and np.count_nonzero(y) == n
+    if one_hot and y.ndim == 2:
+        one_hot = bool((np.ones(y.shape[0], y.dtype) @ y == 1).all())
+    if not one_hot:
+        raise ValueError(
+            f"{name} must be one-hot: zeros and a single 1 in each column (one per example); "
+            f"got an array of shape {y.shape} that is not"
+        )
+    return y
+
+
+def check_probabilities(name: str, p: np.ndarray) -> np.ndarray:
+    """Return `p` if its columns are probability distributions (a softmax output), else raise ``ValueError``."""
+    if not (p.min() >= 0 and p.max() <= 1):  # also false for a nan
+        raise ValueError(f"{name} must hold probabilities in [0, 1] (a softmax output, not logits); got values outside")
+    sums = p.sum(axis=0)
+    tolerance = 100 * p.shape[0] * np.finfo(p.dtype).eps
+    if (np.abs(sums - 1) > tolerance).any():
+        worst = float(sums.flat[np.argmax(np.abs(sums - 1))])
+        raise ValueError(f"each column of {name} must sum to 1 (a softmax output); got a column summing to {worst:.6g}")
+    return p
+
+
+def check_columns_axis(name: str, z: np.ndarray, axis: int) -> int:
+    """`axis` as a valid int; refuse one row of several entries, a batch laid out with examples as rows."""
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool) or not -z.ndim <= axis < z.ndim:
+        raise ValueError(
+            f"axis must be an integer in [{-z.ndim}, {z.ndim - 1}] for {name} of shape {z.shape}; got {axis!r}"
+        )
+    if z.ndim == 2 and z.shape[axis] == 1 and z.size > 1:
+        raise ValueError(
+            f"{name} has a single entry along axis {axis}, the class axis, so every result would be trivial; "
+            f"got shape {z.shape}. Examples are columns here: pass one example as a vector of shape "
+            f"({z.size},) or a column of shape ({z.size}, 1)"
+        )
+    return int(axis)
+
+
+def batch_size(y: np.ndarray) -> int:
+    """N, the number of examples: columns of a batch, 1 for a vector."""
+    return 1 if y.ndim < 2 else y.shape[1]

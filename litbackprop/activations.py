@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from litbackprop._checks import as_float_array, check_same_shape
-
-_ANY_NDIM = (0, 1, 2)
+from litbackprop._checks import ANY_NDIM, as_float_array, check_columns_axis, check_finite, check_same_shape
 
 
 def sigmoid(z) -> np.ndarray:
@@ -39,11 +37,7 @@ def sigmoid(z) -> np.ndarray:
     >>> sigmoid([-1000.0, 1000.0])
     array([0., 1.])
     """
-    z = as_float_array("z", z, _ANY_NDIM)
-    return _sigmoid(z)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+    z = check_finite("z", as_float_array("z", z, ANY_NDIM))
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))[()]
 
@@ -65,9 +59,11 @@ def sigmoid_derivative(a) -> np.ndarray:
     --------
     >>> float(sigmoid_derivative(0.5))
     0.25
+    >>> float(sigmoid_derivative(1.0))
+    0.0
     """
-    a = as_float_array("a", a, _ANY_NDIM)
-    if ((a < 0) | (a > 1)).any():
+    a = as_float_array("a", a, ANY_NDIM)
+    if not (a.min() >= 0 and a.max() <= 1):  # also false for a nan
         raise ValueError("a must hold sigmoid outputs in [0, 1]; got values outside [0, 1]")
     return (a * (1 - a))[()]
 
@@ -80,14 +76,8 @@ def relu(z) -> np.ndarray:
     >>> relu([-2.0, 0.0, 3.0])
     array([0., 0., 3.])
     """
-    z = as_float_array("z", z, _ANY_NDIM)
-    return _relu(z)
-
-
-def _relu(z: np.ndarray, out: np.ndarray | None = None, zeros: np.ndarray | None = None) -> np.ndarray:
-    # Against an array of zeros np.maximum takes its fast loop; against the scalar 0 it does not
-    # (18 µs against 31 µs for 256 × 256 float64 here).
-    return np.maximum(z, 0 if zeros is None else zeros, out=out)[()]
+    z = check_finite("z", as_float_array("z", z, ANY_NDIM))
+    return np.maximum(z, 0)[()]
 
 
 def grad_relu(da, z) -> np.ndarray:
@@ -110,17 +100,10 @@ def grad_relu(da, z) -> np.ndarray:
     >>> grad_relu([5.0, 5.0, 5.0], [-1.0, 0.0, 2.0])
     array([0., 0., 5.])
     """
-    da = as_float_array("da", da, _ANY_NDIM)
-    z = as_float_array("z", z, _ANY_NDIM)
+    da = check_finite("da", as_float_array("da", da, ANY_NDIM))
+    z = check_finite("z", as_float_array("z", z, ANY_NDIM))
     check_same_shape("da", da, "z", z)
-    return _grad_relu(da, z)
-
-
-def _grad_relu(
-    da: np.ndarray, z: np.ndarray, out: np.ndarray | None = None, mask: np.ndarray | None = None
-) -> np.ndarray:
-    mask = np.greater(z, 0, out=mask)
-    return np.multiply(da, mask, out=out)[()]
+    return (da * (z > 0))[()]
 
 
 def softmax(z, axis: int = 0) -> np.ndarray:
@@ -150,16 +133,10 @@ def softmax(z, axis: int = 0) -> np.ndarray:
     >>> softmax([1e4, 0.0])
     array([1., 0.])
     """
-    z = as_float_array("z", z)
-    axis = _check_axis(axis, z)
-    return _softmax(z, axis)
-
-
-def _softmax(z: np.ndarray, axis: int = 0, out: np.ndarray | None = None) -> np.ndarray:
-    e = np.subtract(z, z.max(axis=axis, keepdims=True), out=out)
-    np.exp(e, out=e)
-    e /= e.sum(axis=axis, keepdims=True)
-    return e
+    z = check_finite("z", as_float_array("z", z))
+    axis = check_columns_axis("z", z, axis)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def log_softmax(z, axis: int = 0) -> np.ndarray:
@@ -171,17 +148,7 @@ def log_softmax(z, axis: int = 0) -> np.ndarray:
     >>> bool(np.allclose(log_softmax([1.0, 2.0]), np.log(softmax([1.0, 2.0]))))
     True
     """
-    z = as_float_array("z", z)
-    axis = _check_axis(axis, z)
-    return _log_softmax(z, axis)
-
-
-def _log_softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:
+    z = check_finite("z", as_float_array("z", z))
+    axis = check_columns_axis("z", z, axis)
     shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-
-
-def _check_axis(axis: int, z: np.ndarray) -> int:
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool) or not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"axis must be an integer in [{-z.ndim}, {z.ndim - 1}] for z of shape {z.shape}; got {axis!r}")
-    return int(axis)

@@ -11,6 +11,8 @@ import sys
 import time
 
 from litbackprop import __version__
+from litbackprop.digits import HIDDEN
+from litbackprop.training import BATCH_SIZE, EPOCHS, LR, MOMENTUM
 
 
 class _Parser(argparse.ArgumentParser):
@@ -18,34 +20,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _number(text: str, kind):
-    try:
-        value = kind(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be {'an integer' if kind is int else 'a number'}; got {text!r}"
-        ) from None
-    if kind is float and not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a finite number; got {text!r}")
-    return value
-
-
-def _argument(kind, accept, requirement: str):
-    """An argparse type: a number of `kind` for which `accept` holds, else '`requirement`' in the message."""
+def _number(kind):
+    """An argparse type that only parses: the library checks the value and says what it must be."""
 
     def parse(text: str):
-        value = _number(text, kind)
-        if not accept(value):
-            raise argparse.ArgumentTypeError(f"must be {requirement}; got {text}")
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be {'an integer' if kind is int else 'a number'}; got {text!r}"
+            ) from None
+        if kind is float and not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number; got {text!r}")
         return value
 
     return parse
-
-
-_positive_float = _argument(float, lambda v: v > 0, "> 0")
-_positive_int = _argument(int, lambda v: v >= 1, "an integer >= 1")
-_momentum = _argument(float, lambda v: 0 <= v < 1, "in [0, 1)")
-_seed = _argument(int, lambda v: v >= 0, "a non-negative integer")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,15 +51,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train FC -> ReLU -> FC -> softmax on the digits by mini-batch SGD, then print the "
         "accuracy on the held-out test split.",
     )
-    train.add_argument("--hidden", type=_positive_int, default=64, help="hidden units (default: 64)")
-    train.add_argument("--epochs", type=_positive_int, default=30, help="passes over the training set (default: 30)")
-    train.add_argument("--batch-size", type=_positive_int, default=32, help="examples per SGD step (default: 32)")
-    train.add_argument("--lr", type=_positive_float, default=0.1, help="learning rate, > 0 (default: 0.1)")
+    train.add_argument("--hidden", type=_number(int), default=HIDDEN, help=f"hidden units (default: {HIDDEN})")
     train.add_argument(
-        "--momentum", type=_momentum, default=0.9, help="momentum in [0, 1); 0 is plain SGD (default: 0.9)"
+        "--epochs", type=_number(int), default=EPOCHS, help=f"passes over the training set (default: {EPOCHS})"
     )
     train.add_argument(
-        "--seed", type=_seed, default=0, help="seeds the split, the weights and the shuffling (default: 0)"
+        "--batch-size", type=_number(int), default=BATCH_SIZE, help=f"examples per SGD step (default: {BATCH_SIZE})"
+    )
+    train.add_argument("--lr", type=_number(float), default=LR, help=f"learning rate, > 0 (default: {LR})")
+    train.add_argument(
+        "--momentum",
+        type=_number(float),
+        default=MOMENTUM,
+        help=f"momentum in [0, 1); 0 is plain SGD (default: {MOMENTUM})",
+    )
+    train.add_argument(
+        "--seed", type=_number(int), default=0, help="seeds the split, the weights and the shuffling (default: 0)"
     )
     train.add_argument("--save", metavar="PATH", help="write the trained weights to PATH (.npz)")
     train.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
@@ -84,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("weights", metavar="PATH", help="a .npz file written by 'litbackprop train --save'")
     evaluate.add_argument(
         "--seed",
-        type=_seed,
+        type=_number(int),
         help="the seed of the split; by default the one recorded in the file, which must match if given",
     )
     return parser
@@ -102,13 +98,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _train(args) -> int:
     from litbackprop.digits import train_digits
-    from litbackprop.saving import _npz_path, save_weights
+    from litbackprop.saving import save_weights, writable_weights_path
     from litbackprop.training import accuracy
 
     if args.save:  # a path that cannot be written fails now, not after training
-        save_weights_to = _npz_path(args.save)
-        if save_weights_to.is_dir() or not save_weights_to.parent.is_dir():
-            raise ValueError(f"--save {args.save}: need a file name in an existing folder")
+        writable_weights_path(args.save)
     start = time.perf_counter()
     run = train_digits(
         hidden=args.hidden,
@@ -134,10 +128,10 @@ def _train(args) -> int:
 
 def _evaluate(args) -> int:
     from litbackprop.digits import load_digits_split
-    from litbackprop.saving import _read
+    from litbackprop.saving import read_weights
     from litbackprop.training import accuracy
 
-    net, recorded = _read(args.weights)
+    net, recorded = read_weights(args.weights)
     seed = args.seed if args.seed is not None else recorded if recorded is not None else 0
     if recorded is not None and seed != recorded:
         raise ValueError(

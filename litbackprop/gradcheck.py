@@ -103,18 +103,19 @@ def relative_error(analytic, numerical) -> float:
     return float(np.linalg.norm(analytic - numerical) / scale)
 
 
-def gradient_check(net, x, y, eps: float = 1e-6) -> dict[str, float]:
-    r"""Relative error of `net.backward(x, y)` against central differences of `net.loss(x, y)`, per parameter.
+def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
+    r"""Relative error of `model.backward` against central differences of `model.loss`, per parameter.
 
     Parameters
     ----------
-    net : TwoLayerNet
-        Any object with ``backward(x, y) -> dict`` and ``loss(x, y)``, whose
-        parameters are attributes named like the keys of that dict.
+    model : TwoLayerNet or Neuron
+        Any object with a ``parameters`` dict and ``backward`` and ``loss``
+        methods taking ``(x, y)``, or ``(x)`` when `y` is None.
     x : array_like, shape (d,) or (d, N)
         The inputs, one example per column.
-    y : array_like
-        Their targets: one-hot columns, or integer class labels.
+    y : array_like, optional
+        Their targets, for a model with a loss: one-hot columns, or integer
+        class labels. None for a `Neuron`, whose output is what it differentiates.
     eps : float, default 1e-6
 
     Returns
@@ -125,19 +126,25 @@ def gradient_check(net, x, y, eps: float = 1e-6) -> dict[str, float]:
     Examples
     --------
     >>> import numpy as np
-    >>> from litbackprop import TwoLayerNet
+    >>> from litbackprop import Neuron, TwoLayerNet
     >>> rng = np.random.default_rng(0)
     >>> net = TwoLayerNet(rng.normal(size=(4, 3)), rng.normal(size=(2, 4)))
-    >>> errors = gradient_check(net, rng.normal(size=(3, 5)), np.eye(2)[:, [0, 1, 1, 0, 1]])
+    >>> errors = gradient_check(net, rng.normal(size=(3, 5)), np.array([0, 1, 1, 0, 1]))
     >>> sorted(errors), all(e < 1e-7 for e in errors.values())
     (['W1', 'W2'], True)
+    >>> gradient_check(Neuron([2.0, -3.0, 1.0]), [-1.0, -2.0, 1.0])["w"] < 1e-7
+    True
     """
-    if not (callable(getattr(net, "backward", None)) and callable(getattr(net, "loss", None))):
+    methods = ("parameters", "backward", "loss")
+    if not all(hasattr(model, name) for name in methods) or not isinstance(model.parameters, dict):
         raise ValueError(
-            f"net must have backward(x, y) and loss(x, y) methods, like TwoLayerNet; got {type(net).__name__}"
+            f"model must have a parameters dict and backward and loss methods, like TwoLayerNet or Neuron; "
+            f"got {type(model).__name__}"
         )
-    analytic = net.backward(x, y)
+    args = (x,) if y is None else (x, y)
+    analytic = model.backward(*args)
+    parameters = model.parameters
     return {
-        name: relative_error(grad, numerical_gradient(lambda: net.loss(x, y), getattr(net, name), eps))
+        name: relative_error(grad, numerical_gradient(lambda: model.loss(*args), parameters[name], eps))
         for name, grad in analytic.items()
     }

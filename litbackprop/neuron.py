@@ -1,12 +1,40 @@
-r"""A single sigmoid neuron, $a = \sigma(w^T x)$, and its gradient $\partial a / \partial w$."""
+r"""A single sigmoid neuron, $a = \sigma(w^T x)$, and its gradient $\partial a / \partial w$.
+
+The same interface as [`TwoLayerNet`][litbackprop.network.TwoLayerNet]:
+`forward`, `predict`, `trace`, `backward`, `loss`, `parameters`. The notes'
+neuron has no loss function: the number it differentiates is its output
+$a$, so here $a$ plays the part of the loss (summed over a batch).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from litbackprop._checks import as_float_array, check_rows
-from litbackprop.activations import _sigmoid
-from litbackprop.linear import _linear
+from litbackprop._checks import as_float_array, check_finite, check_rows
+from litbackprop.activations import sigmoid, sigmoid_derivative
+from litbackprop.linear import grad_weights, linear
+
+
+@dataclass(frozen=True)
+class NeuronTrace:
+    r"""Every node of the neuron's forward and backward pass: ``x``, ``z``, ``a``, then ``da``, ``dz``, ``dw``.
+
+    ``da`` $= \partial a/\partial a = 1$, ``dz`` $= \partial a/\partial z$, ``dw`` $= \partial a/\partial w$.
+    """
+
+    x: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+    da: np.ndarray
+    dz: np.ndarray
+    dw: np.ndarray
+
+    @property
+    def gradients(self) -> dict[str, np.ndarray]:
+        """``{"w": dw}``."""
+        return {"w": self.dw}
 
 
 class Neuron:
@@ -21,45 +49,54 @@ class Neuron:
 
     Examples
     --------
-    >>> n = Neuron([2.0, -3.0, 1.0])
-    >>> round(float(n.forward([-1.0, -2.0, 1.0])), 3)
+    >>> neuron = Neuron([2.0, -3.0, 1.0])
+    >>> neuron
+    Neuron(d=3, dtype=float64)
+    >>> round(float(neuron.forward([-1.0, -2.0, 1.0])), 3)
     0.993
-    >>> n.backward().round(4)
+    >>> neuron.backward([-1.0, -2.0, 1.0])["w"].round(4)
     array([-0.0066, -0.0133,  0.0066])
     """
 
     def __init__(self, w) -> None:
-        self.w = as_float_array("w", w, (1,))
-        self._x: np.ndarray | None = None
-        self._a: np.ndarray | None = None
+        self.w = check_finite("w", as_float_array("w", w, (1,)))
+
+    def __repr__(self) -> str:
+        return f"Neuron(d={self.w.shape[0]}, dtype={self.w.dtype})"
+
+    @property
+    def parameters(self) -> dict[str, np.ndarray]:
+        """``{"w": w}``."""
+        return {"w": self.w}
 
     def forward(self, x) -> np.ndarray:
-        r"""Return the activation $a = \sigma(w^T x)$.
+        r"""Return the activation $a = \sigma(w^T x)$: a scalar for one input, shape ``(N,)`` for N columns."""
+        return sigmoid(linear(self.w, self.check_x(x)))
 
-        Parameters
-        ----------
-        x : array_like, shape (d,) or (d, N)
-            One input, or N inputs as columns.
+    def predict(self, x) -> np.ndarray:
+        r"""Return the class the neuron votes for, 1 where $a \ge 0.5$ (that is, $z \ge 0$), else 0."""
+        return (linear(self.w, self.check_x(x)) >= 0).astype(int)[()]
 
-        Returns
-        -------
-        numpy.ndarray
-            A scalar for one input, shape ``(N,)`` for a batch.
-        """
+    def loss(self, x) -> np.floating:
+        r"""The number the backward pass differentiates: $a$, or $\sum_n a_n$ for a batch."""
+        return np.sum(self.forward(x))
+
+    def backward(self, x) -> dict[str, np.ndarray]:
+        r"""Return ``{"w": ∂a/∂w}`` at `x`, $a(1 - a)\,x$ (summed over the columns of a batch)."""
+        return self.trace(x).gradients
+
+    def trace(self, x) -> NeuronTrace:
+        """Run the forward and backward pass at `x`, keeping every node."""
+        x = self.check_x(x)
+        z = linear(self.w, x)  # z = w^T x
+        a = sigmoid(z)  # a = sigma(z)
+        da = np.ones_like(a)  # da/da = 1
+        dz = da * sigmoid_derivative(a)  # da/dz = a (1 - a)
+        dw = grad_weights(dz, x)  # da/dw = x da/dz
+        return NeuronTrace(x, z, a, da, dz, dw)
+
+    def check_x(self, x) -> np.ndarray:
+        """`x` as a floating array of inputs for this neuron, or ``ValueError``."""
         x = as_float_array("x", x)
         check_rows("x", x, self.w.shape[0], f"one per weight in w, which has shape {self.w.shape}")
-        self._x = x.copy()  # backward must see the x of this call, even if the caller reuses the array
-        self._a = _sigmoid(_linear(self.w, x))
-        return self._a
-
-    def backward(self) -> np.ndarray:
-        r"""Return $\frac{\partial a}{\partial w} = a(1 - a)\, x$ for the last call to `forward`.
-
-        Returns
-        -------
-        numpy.ndarray
-            Shape ``(d,)`` for one input; ``(d, N)`` for a batch, column n the gradient of $a_n$.
-        """
-        if self._x is None:
-            raise RuntimeError("Neuron.backward() needs a forward(x) first: there is no x to differentiate at")
-        return self._a * (1 - self._a) * self._x
+        return x

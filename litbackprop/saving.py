@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from litbackprop._checks import check_finite, check_seed
+from litbackprop._checks import check_seed
 from litbackprop.network import TwoLayerNet
 
 FORMAT_KEY = "litbackprop_format"
@@ -47,14 +47,8 @@ def save_weights(net: TwoLayerNet, path, split_seed: int | None = None) -> Path:
     """
     if not isinstance(net, TwoLayerNet):
         raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
-    net._check_parameters()
-    for name, value in net.parameters.items():
-        check_finite(name, value)  # never write a file that load_weights would refuse
-    path = _npz_path(path)
-    if path.is_dir():
-        raise ValueError(f"path must name a file to write; {path} is a directory")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
+    net.check_parameters()  # never write a file that load_weights would refuse
+    path = writable_weights_path(path)
     arrays = {FORMAT_KEY: np.array(FORMAT_VERSION), **net.parameters}
     if split_seed is not None:
         arrays[SPLIT_SEED_KEY] = np.array(check_seed(split_seed))
@@ -79,20 +73,24 @@ def load_weights(path) -> TwoLayerNet:
         The file is truncated or corrupt, is not a litbackprop weights file,
         or holds arrays that do not make a network; the message names the file.
     """
-    net, _ = _read(path)
+    net, _ = read_weights(path)
     return net
 
 
 def load_split_seed(path) -> int | None:
     """The `split_seed` a weights file was saved with, or None when it records none."""
-    _, seed = _read(path)
+    _, seed = read_weights(path)
     return seed
 
 
-def _read(path) -> tuple[TwoLayerNet, int | None]:
+def read_weights(path) -> tuple[TwoLayerNet, int | None]:
+    """Read a file written by `save_weights`: the network, and the split seed it records (or None).
+
+    Raises as `load_weights` does.
+    """
     path = Path(path)
     if not path.is_file():
-        hint = f" (did you mean {path.name}.npz?)" if _npz_path(path).is_file() and path.suffix != ".npz" else ""
+        hint = f" (did you mean {path.name}.npz?)" if weights_path(path).is_file() and path.suffix != ".npz" else ""
         raise FileNotFoundError(f"no weights file at {path}{hint}")
     try:
         # np.load is given an open file: given a path, it leaks the handle when the archive is corrupt
@@ -129,7 +127,18 @@ def _read(path) -> tuple[TwoLayerNet, int | None]:
     return net, None if seed is None else int(seed)
 
 
-def _npz_path(path) -> Path:
+def writable_weights_path(path) -> Path:
+    """`path` as `save_weights` writes it, if it names a file in an existing folder; else an error saying why."""
+    path = weights_path(path)
+    if path.is_dir():
+        raise ValueError(f"path must name a file to write; {path} is a directory")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
+    return path
+
+
+def weights_path(path) -> Path:
+    """`path` as `save_weights` writes it: with ``.npz`` appended if it has another suffix."""
     path = Path(path)
     if path.name in ("", ".", ".."):
         raise ValueError(f"path must name a file to write; got {str(path)!r}")

@@ -25,10 +25,7 @@ def test_help_documents_every_flag():
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["train", "--lr", "0"], "litbackprop train: error: argument --lr: must be > 0; got 0"),
         (["train", "--lr", "fast"], "litbackprop train: error: argument --lr: must be a number; got 'fast'"),
-        (["train", "--batch-size", "0"], "argument --batch-size: must be an integer >= 1; got 0"),
-        (["train", "--momentum", "1"], "argument --momentum: must be in [0, 1); got 1"),
         (["train", "--bogus"], "litbackprop: error: unrecognized arguments: --bogus"),
         (["fly"], "litbackprop: error: argument COMMAND: invalid choice: 'fly'"),
         ([], "litbackprop: error: the following arguments are required: COMMAND"),
@@ -40,6 +37,22 @@ def test_a_wrong_flag_gets_one_line_and_exit_status_2(argv, message, capsys):
     err = capsys.readouterr().err
     assert exit_info.value.code == 2
     assert err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--lr", "0"], "lr must be a learning rate > 0; got 0.0"),
+        (["train", "--batch-size", "0"], "batch_size must be a positive integer; got 0"),
+        (["train", "--momentum", "1"], "momentum must be in [0, 1); got 1.0"),
+        (["train", "--hidden", "0"], "hidden must be a positive integer; got 0"),
+        (["train", "--seed", "-1"], "seed must be a non-negative integer; got -1"),
+    ],
+)
+def test_a_value_the_library_refuses_gets_its_message_and_exit_status_1(argv, message, capsys):
+    assert main([*argv, "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == f"litbackprop: error: {message}\n" and "trained in" not in captured.out, captured
 
 
 def test_evaluating_a_missing_file_gets_one_line_and_exit_status_1(tmp_path, capsys):
@@ -75,4 +88,4 @@ def test_evaluate_refuses_a_split_the_weights_were_not_trained_on(tmp_path, caps
 def test_train_refuses_an_unwritable_save_path_before_training(tmp_path, capsys):
     assert main(["train", "--no-progress", "--save", str(tmp_path / "missing" / "w")]) == 1
     captured = capsys.readouterr()
-    assert "need a file name in an existing folder" in captured.err and "trained in" not in captured.out
+    assert "missing does not exist" in captured.err and "trained in" not in captured.out

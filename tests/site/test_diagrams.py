@@ -6,7 +6,7 @@ from pathlib import Path
 import litbackprop as lb
 from litbackprop.testing import assert_rounds_to
 
-DIAGRAMS = Path(__file__).resolve().parent.parent / "docs" / "diagrams"
+DIAGRAMS = Path(__file__).resolve().parents[2] / "docs" / "diagrams"
 
 
 def drawn(svg: str, label: str) -> str:

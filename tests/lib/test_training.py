@@ -58,7 +58,7 @@ def test_a_learning_rate_that_is_not_positive_is_refused(lr):
 
 
 def test_a_batch_size_below_one_is_refused():
-    with pytest.raises(ValueError, match=r"batch_size must be an integer >= 1; got 0"):
+    with pytest.raises(ValueError, match=r"batch_size must be a positive integer; got 0"):
         lb.train(fresh_net(), X, LABELS, batch_size=0, progress=False)
 
 
