@@ -9,18 +9,21 @@ from litbackprop.activations import grad_relu, log_softmax, relu, sigmoid, sigmo
 from litbackprop.gradcheck import gradient_check, numerical_gradient, relative_error
 from litbackprop.linear import grad_bias, grad_input, grad_weights, linear
 from litbackprop.loss import cross_entropy, cross_entropy_from_logits, grad_logits, grad_loss, one_hot
-from litbackprop.network import TwoLayerNet
-from litbackprop.neuron import Neuron
+from litbackprop.network import Trace, TwoLayerNet
+from litbackprop.neuron import Neuron, NeuronTrace
 from litbackprop.saving import load_weights, save_weights
-from litbackprop.training import History, accuracy, train
+from litbackprop.training import History, accuracy, sgd_update, train
 
 __all__ = [
     "History",
     "accuracy",
     "load_weights",
     "save_weights",
+    "sgd_update",
     "train",
     "Neuron",
+    "NeuronTrace",
+    "Trace",
     "TwoLayerNet",
     "cross_entropy",
     "cross_entropy_from_logits",

@@ -92,3 +92,12 @@ def test_sigmoid_derivative_rejects_values_outside_0_1():
 def test_grad_relu_rejects_shapes_that_differ():
     with pytest.raises(ValueError, match=r"da must have the same shape as z, \(3,\); got shape \(2,\)"):
         lb.grad_relu([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+def test_softmax_refuses_a_batch_laid_out_as_a_row():
+    with pytest.raises(ValueError, match=r"z has a single entry along axis 0.*shape \(1, 3\).*\(3,\) or a column of shape \(3, 1\)"):
+        lb.softmax([[1.0, 2.0, 3.0]])
+
+
+def test_sigmoid_derivative_is_zero_at_both_ends():
+    assert_array_equal(lb.sigmoid_derivative([0.0, 1.0]), [0.0, 0.0])

@@ -73,3 +73,12 @@ def test_grad_logits_keeps_float32():
 def test_a_perfect_prediction_has_loss_plus_zero():
     L = lb.cross_entropy([0.0, 1.0], [0.0, 1.0])
     assert L == 0.0 and not np.signbit(L)
+
+
+def test_a_target_that_is_nearly_one_hot_is_refused():
+    with pytest.raises(ValueError, match=r"y must be one-hot"):
+        lb.grad_logits([0.5, 0.5], [0.0, 0.995])
+
+
+def test_an_exact_one_hot_target_in_float32_is_accepted():
+    assert lb.grad_logits(np.array([0.25, 0.75], np.float32), np.array([0.0, 1.0], np.float32)).dtype == np.float32

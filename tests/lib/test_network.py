@@ -96,3 +96,44 @@ def test_integer_labels_give_the_same_gradients_as_one_hot_targets():
 def test_backward_with_biases_returns_their_gradients():
     net = lb.TwoLayerNet(W1, W2, b1=np.zeros(5), b2=np.zeros(3))
     assert sorted(net.backward(X, Y)) == ["W1", "W2", "b1", "b2"]
+
+
+def test_trace_keeps_every_node_of_both_tables_under_the_notes_names():
+    net = lb.TwoLayerNet(W1, W2, b1=np.zeros(5), b2=np.zeros(3))
+    t = net.trace(X, Y)
+    assert_allclose(t.z1, W1 @ X, rtol=1e-15)
+    assert_allclose(t.a1, np.maximum(t.z1, 0), rtol=1e-15)
+    assert_allclose(t.z2, W2 @ t.a1, rtol=1e-15)
+    assert_allclose(t.y_hat, lb.softmax(t.z2), rtol=1e-15)
+    assert_allclose(t.L, net.loss(X, Y), rtol=1e-15)
+    assert float(t.dL) == 1.0
+    assert_allclose(t.dz2, (t.y_hat - Y) / 6, rtol=1e-14)
+    assert_allclose(t.da1, W2.T @ t.dz2, rtol=1e-14)
+    assert_allclose(t.dz1, t.da1 * (t.z1 > 0), rtol=1e-15)
+    assert list(t.gradients) == ["W1", "b1", "W2", "b2"]
+
+
+def test_trace_of_a_network_without_biases_has_no_bias_gradients():
+    t = lb.TwoLayerNet(W1, W2).trace(X, Y)
+    assert t.db1 is None and t.db2 is None and list(t.gradients) == ["W1", "W2"]
+
+
+def test_predict_is_the_most_probable_class():
+    net = lb.TwoLayerNet(W1, W2)
+    assert np.array_equal(net.predict(X), np.argmax(net.forward(X), axis=0))
+    assert net.predict(X[:, 0]) == np.argmax(net.forward(X[:, 0]))
+
+
+def test_repr_names_the_sizes_biases_and_dtype():
+    net = lb.TwoLayerNet.initialize(4, 5, 3, dtype=np.float32)
+    assert repr(net) == "TwoLayerNet(d=4, h=5, k=3, biases=True, dtype=float32)"
+
+
+def test_a_network_needs_two_classes():
+    with pytest.raises(ValueError, match=r"W2 must have at least 2 rows, one per class"):
+        lb.TwoLayerNet(W1, np.ones((1, 5)))
+
+
+def test_float_labels_are_refused_for_their_dtype():
+    with pytest.raises(ValueError, match=r"y must be integer class indices .*got dtype float64.*astype\(int\)"):
+        lb.TwoLayerNet(W1, W2).backward(X, np.array([0.0, 1.0, 2.0, 2.0, 1.0, 0.0]))

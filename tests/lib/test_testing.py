@@ -32,3 +32,14 @@ def test_gradient_matches_reports_the_error_it_found():
     w = np.array([1.0, -1.0])
     with pytest.raises(AssertionError, match=r"dw: relative error 0.5 against central differences exceeds 1e-07"):
         assert_gradient_matches(w, lambda: (w**2).sum(), w, name="dw")
+
+
+def test_rounds_to_refuses_the_wrong_sign():
+    with pytest.raises(AssertionError, match=r"printed 0.5, but the computed value -0.5 rounds to -0.5"):
+        assert_rounds_to(-0.5, "0.5")
+
+
+def test_gradient_matches_refuses_an_error_just_above_its_tolerance():
+    w = np.array([1.0, 2.0])
+    with pytest.raises(AssertionError, match=r"relative error 3e-07 against central differences exceeds 1e-07"):
+        assert_gradient_matches(2 * w * (1 + 3e-7), lambda: (w**2).sum(), w)

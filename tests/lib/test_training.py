@@ -140,3 +140,56 @@ def test_initialize_needs_a_floating_dtype(dtype):
 def test_one_hot_of_many_classes_needs_no_identity_matrix():
     y = lb.one_hot([3, 999_999], 1_000_000)
     assert y.shape == (1_000_000, 2) and y[3, 0] == 1 and y[999_999, 1] == 1 and y.sum() == 2
+
+
+def test_accuracy_refuses_a_label_equal_to_the_number_of_classes():
+    with pytest.raises(ValueError, match=r"labels must be class indices in 0…1; got 2"):
+        lb.accuracy(fresh_net(), X[:, :3], np.array([0, 1, 2]))
+
+
+def test_an_epoch_trains_on_every_example_including_the_last_partial_batch():
+    net, x, labels = fresh_net(), X[:, :5], LABELS[:5]
+    expected = {name: value.copy() for name, value in net.parameters.items()}
+    reference = lb.TwoLayerNet(**expected)
+    order = np.random.default_rng(7).permutation(5)  # train's shuffle for seed=7
+    for batch in (order[:3], order[3:]):
+        grads = reference.backward(x[:, batch], labels[batch])
+        for name, value in reference.parameters.items():
+            value -= 0.3 * grads[name]
+    lb.train(net, x, labels, epochs=1, batch_size=3, lr=0.3, momentum=0.0, seed=7, progress=False)
+    for name, value in net.parameters.items():
+        np.testing.assert_allclose(value, reference.parameters[name], rtol=1e-13, err_msg=name)
+
+
+def test_stop_at_stops_when_the_accuracy_equals_it():
+    separable = (np.array([[3.0, -3.0, 2.0, -2.0], [0.0, 0.0, 0.0, 0.0]]), np.array([1, 0, 1, 0]))
+    history = lb.train(fresh_net(), X, LABELS, epochs=30, validation=separable, stop_at=1.0, progress=False)
+    assert history.val_accuracy[-1] == 1.0 and len(history.val_accuracy) < 30, history.val_accuracy
+
+
+def test_the_history_is_the_mean_of_the_batches_forward_passes():
+    net = fresh_net()
+    before = lb.TwoLayerNet(**{name: value.copy() for name, value in net.parameters.items()})
+    history = lb.train(net, X, LABELS, epochs=1, batch_size=X.shape[1], progress=False)
+    np.testing.assert_allclose(history.loss[0], before.loss(X, LABELS), rtol=1e-13)
+    assert history.accuracy[0] == lb.accuracy(before, X, LABELS)
+
+
+def test_sgd_update_is_the_momentum_rule():
+    theta, v, grad = np.array([1.0, -2.0]), np.array([0.5, 0.5]), np.array([2.0, 4.0])
+    lb.sgd_update(theta, v, grad, lr=0.1, momentum=0.9)
+    np.testing.assert_allclose(v, 0.9 * np.array([0.5, 0.5]) - 0.1 * grad, rtol=1e-15)
+    np.testing.assert_allclose(theta, np.array([1.0, -2.0]) + v, rtol=1e-15)
+
+
+def test_train_lib_and_command_line_share_their_defaults():
+    import inspect
+
+    from litbackprop.cli import build_parser
+    from litbackprop.digits import train_digits
+
+    train_defaults = {k: p.default for k, p in inspect.signature(lb.train).parameters.items()}
+    digits_defaults = {k: p.default for k, p in inspect.signature(train_digits).parameters.items()}
+    cli = build_parser().parse_args(["train"])
+    for name in ("epochs", "batch_size", "lr", "momentum"):
+        assert train_defaults[name] == digits_defaults[name] == getattr(cli, name), name
