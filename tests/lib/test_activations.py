@@ -95,7 +95,8 @@ def test_grad_relu_rejects_shapes_that_differ():
 
 
 def test_softmax_refuses_a_batch_laid_out_as_a_row():
-    with pytest.raises(ValueError, match=r"z has a single entry along axis 0.*shape \(1, 3\).*\(3,\) or a column of shape \(3, 1\)"):
+    message = r"z has a single entry along axis 0.*shape \(1, 3\).*\(3,\) or a column of shape \(3, 1\)"
+    with pytest.raises(ValueError, match=message):
         lb.softmax([[1.0, 2.0, 3.0]])
 
 
