@@ -68,19 +68,28 @@ def sigmoid_derivative(a) -> np.ndarray:
     return (a * (1 - a))[()]
 
 
-def relu(z) -> np.ndarray:
+def relu(z, *, check: bool = True) -> np.ndarray:
     r"""Rectified linear unit, $\max(0, z)$, elementwise.
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations.
+    check : bool, default True
+        False skips the argument checks, for a caller that checked them once
+        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Examples
     --------
     >>> relu([-2.0, 0.0, 3.0])
     array([0., 0., 3.])
     """
-    z = check_finite("z", as_float_array("z", z, ANY_NDIM))
+    if check:
+        z = check_finite("z", as_float_array("z", z, ANY_NDIM))
     return np.maximum(z, 0)[()]
 
 
-def grad_relu(da, z) -> np.ndarray:
+def grad_relu(da, z, *, check: bool = True) -> np.ndarray:
     r"""Backward through ReLU, $\frac{\partial L}{\partial z} = \frac{\partial L}{\partial a} \cdot \mathbb{I}(z > 0)$.
 
     Parameters
@@ -89,6 +98,9 @@ def grad_relu(da, z) -> np.ndarray:
         Upstream gradient $\partial L / \partial a$, same shape as `z`.
     z : array_like
         The pre-activation that went into ReLU.
+    check : bool, default True
+        False skips the argument checks, for a caller that checked them once
+        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------
@@ -100,13 +112,14 @@ def grad_relu(da, z) -> np.ndarray:
     >>> grad_relu([5.0, 5.0, 5.0], [-1.0, 0.0, 2.0])
     array([0., 0., 5.])
     """
-    da = check_finite("da", as_float_array("da", da, ANY_NDIM))
-    z = check_finite("z", as_float_array("z", z, ANY_NDIM))
-    check_same_shape("da", da, "z", z)
+    if check:
+        da = check_finite("da", as_float_array("da", da, ANY_NDIM))
+        z = check_finite("z", as_float_array("z", z, ANY_NDIM))
+        check_same_shape("da", da, "z", z)
     return (da * (z > 0))[()]
 
 
-def softmax(z, axis: int = 0) -> np.ndarray:
+def softmax(z, axis: int = 0, *, check: bool = True) -> np.ndarray:
     r"""Softmax, $\text{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$, along `axis`.
 
     Parameters
@@ -115,6 +128,9 @@ def softmax(z, axis: int = 0) -> np.ndarray:
         Logits: a vector of shape ``(k,)`` or a batch of shape ``(k, N)``.
     axis : int, default 0
         The class axis. Examples are columns, so the default normalises each column.
+    check : bool, default True
+        False skips the argument checks, for a caller that checked them once
+        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------
@@ -133,10 +149,12 @@ def softmax(z, axis: int = 0) -> np.ndarray:
     >>> softmax([1e4, 0.0])
     array([1., 0.])
     """
-    z = check_finite("z", as_float_array("z", z))
-    axis = check_columns_axis("z", z, axis)
+    if check:
+        z = check_finite("z", as_float_array("z", z))
+        axis = check_columns_axis("z", z, axis)
     e = np.exp(z - z.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    e /= e.sum(axis=axis, keepdims=True)  # e is a fresh array: dividing in place saves a copy
+    return e
 
 
 def log_softmax(z, axis: int = 0) -> np.ndarray:

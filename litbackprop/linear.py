@@ -10,7 +10,7 @@ import numpy as np
 from litbackprop._checks import ANY_NDIM, as_float_array, check_bias, check_result, check_rows
 
 
-def linear(W, x, b=None) -> np.ndarray:
+def linear(W, x, b=None, *, check: bool = True) -> np.ndarray:
     r"""Fully connected layer, $z = W x$, or $z = W x + b$ with a bias.
 
     Parameters
@@ -22,6 +22,9 @@ def linear(W, x, b=None) -> np.ndarray:
         An input column, or a batch of N columns.
     b : array_like, shape (h,), or a scalar for a vector `W`, optional
         A bias per output unit, added to every column.
+    check : bool, default True
+        False skips the argument checks, for a caller that checks the result
+        itself, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does, naming the parameters.
 
     Returns
     -------
@@ -38,18 +41,20 @@ def linear(W, x, b=None) -> np.ndarray:
     array([[11., 12.],
            [23., 24.]])
     """
-    W = as_float_array("W", W, (1, 2))
-    x = as_float_array("x", x)
-    check_rows("x", x, W.shape[-1], f"one per column of W, which has shape {W.shape}")
+    if check:
+        W = as_float_array("W", W, (1, 2))
+        x = as_float_array("x", x)
+        check_rows("x", x, W.shape[-1], f"one per column of W, which has shape {W.shape}")
+        if b is not None:
+            b = as_float_array("b", b, ANY_NDIM)
+            check_bias("b", b, W, "W")
     z = W @ x
     if b is not None:
-        b = as_float_array("b", b, ANY_NDIM)
-        check_bias("b", b, W, "W")
         z += b[:, np.newaxis] if z.ndim == 2 else b  # z is a fresh array: adding in place saves a copy
-    return check_result("z", z, W=W, x=x, b=b)[()]
+    return (check_result("z", z, W=W, x=x, b=b) if check else z)[()]
 
 
-def grad_weights(dz, x) -> np.ndarray:
+def grad_weights(dz, x, *, check: bool = True) -> np.ndarray:
     r"""Gradient of the loss with respect to the weights of $z = W x$.
 
     $\frac{\partial L}{\partial W} = \frac{\partial L}{\partial z}\, x^T$.
@@ -64,6 +69,9 @@ def grad_weights(dz, x) -> np.ndarray:
         Upstream gradient $\partial L / \partial z$.
     x : array_like, shape (d,) or (d, N)
         The layer's input.
+    check : bool, default True
+        False skips the argument checks, for a caller that checked them once
+        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------
@@ -78,20 +86,22 @@ def grad_weights(dz, x) -> np.ndarray:
     >>> grad_weights(0.5, [3.0, 4.0, 5.0])
     array([1.5, 2. , 2.5])
     """
-    dz = as_float_array("dz", dz, ANY_NDIM)
-    x = as_float_array("x", x)
+    if check:
+        dz = as_float_array("dz", dz, ANY_NDIM)
+        x = as_float_array("x", x)
     if dz.ndim == x.ndim - 1 and dz.shape == x.shape[1:]:  # a single unit: dz holds one number per example
-        return check_result("dL/dw", np.dot(x, dz), dz=dz, x=x)
-    if dz.ndim != x.ndim or dz.shape[1:] != x.shape[1:]:
+        dW = np.dot(x, dz)
+    elif dz.ndim == x.ndim and dz.shape[1:] == x.shape[1:]:
+        dW = np.multiply.outer(dz, x) if dz.ndim == 1 else dz @ x.T
+    else:
         raise ValueError(
             "dz and x must both be vectors, or batches with the same number of columns; "
             f"got dz of shape {dz.shape} and x of shape {x.shape}"
         )
-    dW = np.multiply.outer(dz, x) if dz.ndim == 1 else dz @ x.T
-    return check_result("dL/dW", dW, dz=dz, x=x)
+    return check_result("dL/dW", dW, dz=dz, x=x) if check else dW
 
 
-def grad_input(W, dz) -> np.ndarray:
+def grad_input(W, dz, *, check: bool = True) -> np.ndarray:
     r"""Gradient of the loss with respect to the input of $z = W x$.
 
     $\frac{\partial L}{\partial x} = W^T \frac{\partial L}{\partial z}$.
@@ -102,6 +112,9 @@ def grad_input(W, dz) -> np.ndarray:
         The layer's weights.
     dz : array_like, shape (h,) or (h, N)
         Upstream gradient $\partial L / \partial z$.
+    check : bool, default True
+        False skips the argument checks, for a caller that checked them once
+        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------
@@ -113,13 +126,15 @@ def grad_input(W, dz) -> np.ndarray:
     >>> grad_input([[1.0, 2.0], [3.0, 4.0]], [1.0, 1.0])
     array([4., 6.])
     """
+    if not check:
+        return W.T @ dz
     W = as_float_array("W", W, (2,))
     dz = as_float_array("dz", dz)
     check_rows("dz", dz, W.shape[0], f"one per row of W, which has shape {W.shape}")
     return check_result("dL/dx", W.T @ dz, W=W, dz=dz)
 
 
-def grad_bias(dz) -> np.ndarray:
+def grad_bias(dz, *, check: bool = True) -> np.ndarray:
     r"""Gradient of the loss with respect to the bias of $z = W x + b$.
 
     $\frac{\partial L}{\partial b} = \sum_n \frac{\partial L}{\partial z_{:,n}}$.
@@ -127,11 +142,20 @@ def grad_bias(dz) -> np.ndarray:
     The bias is added to every column, so its gradient collects every
     column's. For one example it is $\frac{\partial L}{\partial z}$ itself.
 
+    Parameters
+    ----------
+    dz : array_like, shape (h,) or (h, N)
+        Upstream gradient $\partial L / \partial z$.
+    check : bool, default True
+        False skips the argument checks, for a caller that checked them once
+        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
+
     Examples
     --------
     >>> grad_bias([[1.0, 2.0], [3.0, 4.0]])
     array([3., 7.])
     """
-    dz = as_float_array("dz", dz)
+    if check:
+        dz = as_float_array("dz", dz)
     db = dz.copy() if dz.ndim == 1 else dz.sum(axis=1)
-    return check_result("dL/db", db, dz=dz)
+    return check_result("dL/db", db, dz=dz) if check else db

@@ -18,7 +18,6 @@ from litbackprop._checks import (
     check_probabilities,
     check_same_shape,
 )
-from litbackprop.activations import log_softmax
 
 
 def cross_entropy(y, y_hat) -> np.floating:
@@ -54,13 +53,23 @@ def cross_entropy(y, y_hat) -> np.floating:
     return -np.log(picked).sum() / batch_size(y) + 0.0
 
 
-def cross_entropy_from_logits(y, z) -> np.floating:
+def cross_entropy_from_logits(y, z, *, check: bool = True) -> np.floating:
     r"""Cross-entropy of $\text{softmax}(z)$, computed from the logits.
 
     $L = -\frac{1}{N}\sum_n \sum_i y_{in}\,(z_{in} - \log\sum_j e^{z_{jn}})$.
 
     Equal to ``cross_entropy(y, softmax(z))``, but finite where the softmax
     rounds a probability to 0 and its logarithm would be ``-inf``.
+
+    Parameters
+    ----------
+    y : array_like, shape (k,) or (k, N)
+        One-hot targets, one column per example.
+    z : array_like, same shape as y
+        Logits.
+    check : bool, default True
+        False skips the argument checks, for a caller that checked them once
+        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Examples
     --------
@@ -69,14 +78,16 @@ def cross_entropy_from_logits(y, z) -> np.floating:
     >>> float(cross_entropy_from_logits([0.0, 1.0], [1000.0, 0.0]))
     1000.0
     """
-    z = check_finite("z", as_float_array("z", z))
-    y = _one_hot_like(y, "z", z)
-    # Only the true class's log-probability counts: picking it (rather than multiplying every
-    # entry by y) keeps a -inf elsewhere in the column from turning 0 · -inf into nan.
-    return -np.where(y == 1, log_softmax(z), 0).sum() / batch_size(y) + 0.0
+    if check:
+        z = check_finite("z", as_float_array("z", z))
+        y = _one_hot_like(y, "z", z)
+    m = z.max(axis=0)  # log sum_j e^{z_j} = m + log sum_j e^{z_j - m}, and no exponential overflows
+    true_logit = (y * z).sum(axis=0)  # z is finite, so the zeros of y pick each example's true logit exactly
+    losses = np.log(np.exp(z - m).sum(axis=0)) - (true_logit - m)
+    return losses.sum() / batch_size(y) + 0.0  # + 0.0 turns the -0.0 of a perfect prediction into 0.0
 
 
-def grad_loss(L) -> np.ndarray:
+def grad_loss(L, *, check: bool = True) -> np.ndarray:
     r"""The seed of backpropagation, $\frac{\partial L}{\partial L} = 1$, in the dtype of `L`.
 
     Examples
@@ -84,11 +95,12 @@ def grad_loss(L) -> np.ndarray:
     >>> float(grad_loss(0.25))
     1.0
     """
-    L = check_finite("L", as_float_array("L", L, (0,)))
-    return np.ones_like(L)[()]
+    if check:
+        L = check_finite("L", as_float_array("L", L, (0,)))
+    return L.dtype.type(1)
 
 
-def grad_logits(y_hat, y, dL=1.0) -> np.ndarray:
+def grad_logits(y_hat, y, dL=1.0, *, check: bool = True) -> np.ndarray:
     r"""Gradient of softmax and cross-entropy with respect to the logits.
 
     $\frac{\partial L}{\partial z^{(2)}} = \hat y - y$.
@@ -96,15 +108,30 @@ def grad_logits(y_hat, y, dL=1.0) -> np.ndarray:
     For a batch of N columns the loss is a mean, so the gradient is
     $(\hat y - y)/N$; it is scaled by the upstream `dL` (1 when $L$ is the final output).
 
+    Parameters
+    ----------
+    y_hat : array_like, shape (k,) or (k, N)
+        The softmax output.
+    y : array_like, same shape as y_hat
+        One-hot targets.
+    dL : float, default 1.0
+        Upstream gradient $\partial(\text{output})/\partial L$.
+    check : bool, default True
+        False skips the argument checks, for a caller that checked them once
+        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
+
     Examples
     --------
     >>> grad_logits([0.25, 0.75], [0.0, 1.0])
     array([ 0.25, -0.25])
     """
-    y_hat = check_probabilities("y_hat", as_float_array("y_hat", y_hat))
-    y = _one_hot_like(y, "y_hat", y_hat)
-    dL = check_finite("dL", as_float_array("dL", dL, (0,)))
-    return (y_hat - y) * (dL.astype(y_hat.dtype) / batch_size(y))  # a float64 seed must not promote float32 work
+    if check:
+        y_hat = check_probabilities("y_hat", as_float_array("y_hat", y_hat))
+        y = _one_hot_like(y, "y_hat", y_hat)
+        dL = check_finite("dL", as_float_array("dL", dL, (0,)))
+    dz = y_hat - y
+    dz *= np.asarray(dL, y_hat.dtype) / batch_size(y)  # a float64 seed must not promote float32 work
+    return dz
 
 
 def one_hot(labels, k: int) -> np.ndarray:

@@ -18,6 +18,8 @@ from litbackprop._checks import (
     check_finite,
     check_int,
     check_labels,
+    check_one_hot,
+    check_result,
     check_rows,
     check_seed,
 )
@@ -26,7 +28,7 @@ from litbackprop.linear import grad_bias, grad_input, grad_weights, linear
 from litbackprop.loss import cross_entropy_from_logits, grad_logits, grad_loss, one_hot
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: that costs a setattr call per field, a twentieth of a tiny pass
 class Trace:
     r"""Every node of one forward and backward pass, under the notes' names.
 
@@ -148,7 +150,10 @@ class TwoLayerNet:
     def logits(self, x) -> np.ndarray:
         r"""Return $z^{(2)} = W^{(2)} \max(0, W^{(1)} x + b^{(1)}) + b^{(2)}$, rows (1)–(3) of the forward table."""
         x = self.check_x(x)
-        return linear(self.W2, relu(linear(self.W1, x, self.b1)), self.b2)
+        z1 = linear(self.W1, x, self.b1, check=False)
+        check_result("z1", z1, W1=self.W1, x=x, b1=self.b1)  # one pass over z1 proves W1, x and b1 finite
+        z2 = linear(self.W2, relu(z1, check=False), self.b2, check=False)
+        return check_result("z2", z2, W2=self.W2, b2=self.b2)
 
     def loss(self, x, y) -> np.floating:
         r"""Return $L = \text{CE}(y, \hat y)$, averaged over the columns of a batch.
@@ -168,34 +173,44 @@ class TwoLayerNet:
         """Run the forward pass on `x` and backpropagate the loss against `y`, keeping every node.
 
         `y` is one-hot, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
+
+        The arguments are checked once, here: their shapes at the start, their
+        finiteness by one pass over each layer's result (a nan or an inf among
+        the parameters or in `x` reaches it). The rows themselves run with
+        ``check=False``.
         """
         x, y = self.check_xy(x, y)
         W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
         # Forward
-        z1 = linear(W1, x, b1)  # (1) z1 = W1 x + b1
-        a1 = relu(z1)  # (2) a1 = max(0, z1)
-        z2 = linear(W2, a1, b2)  # (3) z2 = W2 a1 + b2
-        y_hat = softmax(z2)  # (4) y_hat = softmax(z2)
-        L = cross_entropy_from_logits(y, z2)  # (5) L = CE(y, y_hat)
+        z1 = linear(W1, x, b1, check=False)  # (1) z1 = W1 x + b1
+        check_result("z1", z1, W1=W1, x=x, b1=b1)
+        a1 = relu(z1, check=False)  # (2) a1 = max(0, z1)
+        z2 = linear(W2, a1, b2, check=False)  # (3) z2 = W2 a1 + b2
+        check_result("z2", z2, W2=W2, b2=b2)
+        y_hat = softmax(z2, check=False)  # (4) y_hat = softmax(z2)
+        L = cross_entropy_from_logits(y, z2, check=False)  # (5) L = CE(y, y_hat)
         # Backward
-        dL = grad_loss(L)  # (5) dL/dL = 1
-        dz2 = grad_logits(y_hat, y, dL)  # (4) dL/dz2 = (y_hat - y) / N
-        dW2 = grad_weights(dz2, a1)  # (3a) dL/dW2 = dz2 a1^T
-        db2 = None if b2 is None else grad_bias(dz2)  # dL/db2 = sum of the columns of dz2
-        da1 = grad_input(W2, dz2)  # (3b) dL/da1 = W2^T dz2
-        dz1 = grad_relu(da1, z1)  # (2) dL/dz1 = da1 · I(z1 > 0)
-        dW1 = grad_weights(dz1, x)  # (1) dL/dW1 = dz1 x^T
-        db1 = None if b1 is None else grad_bias(dz1)  # dL/db1 = sum of the columns of dz1
+        dL = grad_loss(L, check=False)  # (5) dL/dL = 1
+        dz2 = grad_logits(y_hat, y, dL, check=False)  # (4) dL/dz2 = (y_hat - y) / N
+        dW2 = grad_weights(dz2, a1, check=False)  # (3a) dL/dW2 = dz2 a1^T
+        db2 = None if b2 is None else grad_bias(dz2, check=False)  # dL/db2 = sum of the columns of dz2
+        da1 = grad_input(W2, dz2, check=False)  # (3b) dL/da1 = W2^T dz2
+        dz1 = grad_relu(da1, z1, check=False)  # (2) dL/dz1 = da1 · I(z1 > 0)
+        dW1 = grad_weights(dz1, x, check=False)  # (1) dL/dW1 = dz1 x^T
+        db1 = None if b1 is None else grad_bias(dz1, check=False)  # dL/db1 = sum of the columns of dz1
+        check_result("dL/dW1", dW1, da1=da1)  # the only product that finite, checked arguments can overflow
         return Trace(x, z1, a1, z2, y_hat, y, L, dL, dz2, dW2, db2, da1, dz1, dW1, db1)
 
     def check_parameters(self) -> None:
-        """Raise ``ValueError`` unless the parameters' shapes fit together.
-
-        Run at every call: the parameters are public attributes and may have
-        been replaced or written into.
-        """
+        """Raise ``ValueError`` unless the parameters are finite and their shapes fit together."""
+        self._check_shapes()
         for name, value in self.parameters.items():
             check_finite(name, value)
+
+    def _check_shapes(self) -> None:
+        # Run at every call: the parameters are public attributes and may have been replaced. Their
+        # finiteness costs a pass over them, so a call leaves it to the layers' check of their results,
+        # z1 and z2, which every nan or inf among the parameters reaches.
         if self.W2.shape[0] < 2:
             raise ValueError(
                 f"W2 must have at least 2 rows, one per class: a softmax over one class is always 1; "
@@ -213,7 +228,7 @@ class TwoLayerNet:
 
     def check_x(self, x) -> np.ndarray:
         """`x` as a floating array of inputs for this network, or ``ValueError``."""
-        self.check_parameters()
+        self._check_shapes()
         x = as_float_array("x", x)
         check_rows("x", x, self.W1.shape[1], f"one per column of W1, which has shape {self.W1.shape}")
         return x
@@ -233,4 +248,4 @@ class TwoLayerNet:
                 f"or integer labels of shape {x.shape[1:]}; got shape {y_array.shape}"
             )
         dtype = np.result_type(x, *self.parameters.values())
-        return x, as_float_array("y", y_array).astype(dtype, copy=False)
+        return x, check_one_hot("y", as_float_array("y", y_array)).astype(dtype, copy=False)

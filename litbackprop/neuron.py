@@ -17,7 +17,7 @@ from litbackprop.activations import sigmoid, sigmoid_derivative
 from litbackprop.linear import grad_weights, linear
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NeuronTrace:
     r"""Every node of the neuron's forward and backward pass: ``x``, ``z``, ``a``, then ``da``, ``dz``, ``dw``.
 

@@ -137,3 +137,39 @@ def test_a_network_needs_two_classes():
 def test_float_labels_are_refused_for_their_dtype():
     with pytest.raises(ValueError, match=r"y must be integer class indices .*got dtype float64.*astype\(int\)"):
         lb.TwoLayerNet(W1, W2).backward(X, np.array([0.0, 1.0, 2.0, 2.0, 1.0, 0.0]))
+
+
+def test_every_row_of_the_trace_computes_what_its_checked_function_computes():
+    # trace runs the rows with check=False; the checked calls must give the same arrays
+    net = lb.TwoLayerNet(W1, W2, b1=rng.normal(size=5), b2=rng.normal(size=3))
+    t = net.trace(X, Y)
+    rows = {
+        "z1": lb.linear(W1, X, net.b1),
+        "a1": lb.relu(t.z1),
+        "z2": lb.linear(W2, t.a1, net.b2),
+        "y_hat": lb.softmax(t.z2),
+        "L": lb.cross_entropy_from_logits(Y, t.z2),
+        "dL": lb.grad_loss(t.L),
+        "dz2": lb.grad_logits(t.y_hat, Y, t.dL),
+        "dW2": lb.grad_weights(t.dz2, t.a1),
+        "db2": lb.grad_bias(t.dz2),
+        "da1": lb.grad_input(W2, t.dz2),
+        "dz1": lb.grad_relu(t.da1, t.z1),
+        "dW1": lb.grad_weights(t.dz1, X),
+        "db1": lb.grad_bias(t.dz1),
+    }
+    for name, checked in rows.items():
+        assert np.array_equal(getattr(t, name), checked), name
+
+
+def test_a_nan_written_into_b1_is_named_by_trace():
+    net = lb.TwoLayerNet(W1, W2, b1=np.zeros(5), b2=np.zeros(3))
+    net.b1[3] = np.nan
+    with pytest.raises(ValueError, match=r"b1 must be finite; got nan at index 3"):
+        net.trace(X, Y)
+
+
+def test_an_overflowing_first_layer_is_a_floating_point_error_naming_z1():
+    net = lb.TwoLayerNet(np.full((5, 4), 1e300), W2)
+    with np.errstate(over="ignore"), pytest.raises(FloatingPointError, match=r"z1 overflowed although W1, x, b1"):
+        net.trace(np.full((4, 6), 1e10), Y)
