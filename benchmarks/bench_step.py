@@ -162,13 +162,14 @@ def jax_contenders(size: str, dtype, biases: bool) -> dict:
     return {"litbackprop": lambda: net.backward(x, y), "jax": jax_step}
 
 
-def race(contenders: dict, size: str, seed: int = 0, rounds: int | None = None) -> dict:
-    """Median seconds per call of each contender, timed interleaved in shuffled order."""
-    rounds = rounds or ROUNDS[size]
-    inner = INNER[size]
+def race(contenders: dict, rounds: int, inner: int = 1, seed: int = 0) -> dict:
+    """Median seconds per call of each contender, timed interleaved in shuffled order.
+
+    Every round gives each contender, in a new order, one untimed call (it settles the allocator and
+    the caches after the previous contender) and one timed sample of `inner` calls.
+    """
     for f in contenders.values():
-        for _ in range(3):
-            f()
+        f()
     samples = {name: [] for name in contenders}
     order = list(contenders)
     shuffle = random.Random(seed)
@@ -176,7 +177,7 @@ def race(contenders: dict, size: str, seed: int = 0, rounds: int | None = None) 
         shuffle.shuffle(order)
         for name in order:
             f = contenders[name]
-            f()  # settles the allocator and the caches after the previous contender
+            f()
             start = time.perf_counter()
             for _ in range(inner):
                 f()
@@ -218,8 +219,8 @@ def stage_profile(dtype, size: str = "mnist") -> dict:
         "(2) dz1 = grad_relu(da1, z1)": lambda: lb.grad_relu(t.da1, t.z1),
         "(1) dW1 = grad_weights(dz1, x)": lambda: lb.grad_weights(t.dz1, t.x),
     }
-    times = race(stages, size, rounds=100)
-    times["whole backward"] = race({"whole": lambda: net.backward(X, Y)}, size, rounds=100)["whole"]
+    times = race(stages, 100, INNER[size])
+    times["whole backward"] = race({"whole": lambda: net.backward(X, Y)}, 100, INNER[size])["whole"]
     return times
 
 
@@ -299,7 +300,7 @@ def worker(framework: str, sizes: list[str]) -> dict:
         return {"skipped": f"{framework} is not installed in {sys.executable} ({error})"}
     rows = []
     for size, dtype, biases in variants(sizes):
-        times = race(make(size, dtype, biases), size)
+        times = race(make(size, dtype, biases), ROUNDS[size], INNER[size])
         rows.append({"size": size, "dtype": np.dtype(dtype).name, "biases": biases, "median_s": times})
     return {"version": version, "threads": threads, "python": platform.python_version(), "rows": rows}
 
@@ -330,7 +331,7 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     rows = []
     for size, dtype, biases in variants(sizes):
-        times = race(numpy_contenders(size, dtype, biases), size)
+        times = race(numpy_contenders(size, dtype, biases), ROUNDS[size], INNER[size])
         row = {"size": size, "shape": SIZES[size], "dtype": np.dtype(dtype).name, "biases": biases, "median_s": times}
         row["memory"] = peak_memory(size, dtype, biases)
         rows.append(row)

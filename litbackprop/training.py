@@ -223,6 +223,9 @@ def train(
     rng = np.random.default_rng(check_seed(seed))
 
     n = x.shape[1]
+    # Examples as rows, so that a batch is a gather of whole rows: about ten times faster than gathering
+    # scattered columns. A copy of x, made once; none when x is Fortran-ordered (the transpose of rows).
+    x_rows = np.ascontiguousarray(x.T)
     workspace = TrainingWorkspace(net, min(batch_size, n), x.dtype)
     velocity = {name: np.zeros_like(theta) for name, theta in net.parameters.items()}
     history = History()
@@ -233,8 +236,8 @@ def train(
             for epoch in range(1, epochs + 1):  # noqa: B007 (read by the except clause)
                 loss_sum, correct, order = 0.0, 0, rng.permutation(n)
                 for step, start in enumerate(range(0, n, batch_size), start=1):  # noqa: B007
-                    batch = order[start : start + batch_size]
-                    batch_loss, batch_correct, grads = workspace.step(x[:, batch], labels[batch])
+                    batch = np.sort(order[start : start + batch_size])  # read in memory order; the sum is the same
+                    batch_loss, batch_correct, grads = workspace.step(x_rows[batch].T, labels[batch])
                     loss_sum, correct = loss_sum + batch_loss, correct + batch_correct
                     for name, theta in net.parameters.items():
                         sgd_update(theta, velocity[name], grads[name], lr, momentum)

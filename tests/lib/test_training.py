@@ -193,3 +193,12 @@ def test_train_lib_and_command_line_share_their_defaults():
     cli = build_parser().parse_args(["train"])
     for name in ("epochs", "batch_size", "lr", "momentum"):
         assert train_defaults[name] == digits_defaults[name] == getattr(cli, name), name
+
+
+def test_the_memory_order_of_x_does_not_change_training():
+    c_net, f_net = fresh_net(), fresh_net()
+    c_history = lb.train(c_net, np.ascontiguousarray(X), LABELS, epochs=3, batch_size=16, progress=False)
+    f_history = lb.train(f_net, np.asfortranarray(X), LABELS, epochs=3, batch_size=16, progress=False)
+    assert c_history == f_history
+    for name, theta in c_net.parameters.items():
+        assert_array_equal(theta, f_net.parameters[name])
