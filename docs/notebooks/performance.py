@@ -134,15 +134,17 @@ for size, other, limit in targets:
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
-# The readable pass misses its targets, and the reasons are in its design. Every
-# row is a library function that checks its own arguments (shapes, one pass over
-# the data for nan and inf, one-hot targets and probabilities where they apply),
-# so a step makes about three times as many numpy calls as a hand-written one,
-# and at the tiny size a step is nothing but calls. It also computes the loss
-# (row 5), which a bare gradient step skips, and keeps every node in a fresh
-# array: at MNIST size, megabytes of new memory pages per call. The plain numpy
-# step pays only for the elementwise work around the products, so the ratio
-# between the two measures litbackprop's own share:
+# Where the readable pass misses a target, the reasons are in its design. It
+# checks its arguments once, at the start (shapes, dtypes, a one-hot `y`), and
+# makes one pass over each layer's output for nan and inf; then every row is
+# one library call. At the tiny size a step is nothing but calls, each costing
+# more than its arithmetic, and the pass makes more of them than a bare
+# gradient step: it also computes the loss (row 5), which a gradient step
+# skips, and keeps every node in an array of its own. At MNIST size in float64
+# those fresh arrays are megabytes of new memory pages per call, which the
+# plain numpy step pays too, and the bound, writing into arrays allocated
+# once, does not. The ratio between the plain step and the products, and
+# between litbackprop and the plain step, separates the two costs:
 
 # %%
 for size in sizes:
@@ -176,8 +178,9 @@ display(Markdown("\n".join(lines)))
 #
 # ## What a step spends its time on
 #
-# Each row of the readable pass at MNIST size, its library function timed on
-# its own, checks included:
+# Each row of the readable pass at MNIST size, timed on its own as `trace`
+# runs it: the argument checks and the finiteness of the two layers' outputs,
+# then each library call with `check=False`:
 
 # %%
 profile = step["stage_profile_mnist"]
@@ -226,9 +229,12 @@ display(Markdown("\n".join(lines)))
 assert abs(epoch["ratios"]["train / hand loop"] - e["train"] / e["hand loop"]) < 1e-12
 
 # %% [markdown]
-# The training loop keeps up with the hand loop. Neither comes near the bound
-# on this machine: each step gathers its shuffled batch, 256 scattered columns
-# of the data, and runs the elementwise work on one core; the bound does neither.
+# The training loop keeps up with the hand loop, and both gather each
+# shuffled batch as whole rows of a copy of `x` with the examples as rows (no
+# copy when `x` is the transpose of an array of rows, as a data loader gives
+# it; the row `train, C-ordered x` pays for that copy within its one epoch).
+# The rest of the gap to the bound is the elementwise work of a step (bias,
+# ReLU, its mask, the softmax), run on one core.
 
 # %% [markdown]
 # ## Learning the digits: litbackprop against scikit-learn
