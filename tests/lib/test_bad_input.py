@@ -78,7 +78,7 @@ CASES = {
         r"y must be one-hot: zeros and a single 1 in each column .*shape \(2, 5\)",
     ),
     "y with two ones in a column": (lambda: lb.cross_entropy(np.ones(2), np.full(2, 0.5)), r"y must be one-hot"),
-    "integer label outside 0…k-1": (
+    "integer label outside 0..k-1": (
         lambda: net().backward(X, np.array([0, 1, 2, 0, 1])),
         r"y must be class indices in 0…1; got 2",
     ),
