@@ -102,3 +102,10 @@ def test_softmax_refuses_a_batch_laid_out_as_a_row():
 
 def test_sigmoid_derivative_is_zero_at_both_ends():
     assert_array_equal(lb.sigmoid_derivative([0.0, 1.0]), [0.0, 0.0])
+
+
+def test_log_softmax_of_a_batch_of_large_logits_is_exact_along_the_columns():
+    z = np.array([[1000.0, 0.0], [1000.0, -1000.0]])
+    expected = np.array([[-np.log(2), 0.0], [-np.log(2), -1000.0]])
+    assert_allclose(lb.log_softmax(z), expected, rtol=1e-15, atol=0)
+    assert_allclose(lb.log_softmax(z.T, axis=1), expected.T, rtol=1e-15, atol=0)

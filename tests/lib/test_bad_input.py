@@ -158,8 +158,8 @@ CASES = {
         r"axis must be an integer in \[-2, 1\] .*got True",
     ),
     "y_hat giving the true class probability 0": (
-        lambda: lb.cross_entropy([0.0, 1.0], [1.0, 0.0]),
-        r"y_hat gives probability 0 to the true class of example 0, so the loss is infinite; compute it from the logits",
+        lambda: lb.cross_entropy(np.eye(2)[:, [0, 1, 1]], np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])),
+        r"y_hat gives probability 0 to the true class of example 2, so the loss is infinite; compute it from the logits",
     ),
     "y_hat whose columns do not sum to 1": (
         lambda: lb.cross_entropy([0.0, 1.0], [0.9, 0.9]),

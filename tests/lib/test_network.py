@@ -101,6 +101,7 @@ def test_backward_with_biases_returns_their_gradients():
 def test_trace_keeps_every_node_of_both_tables_under_the_notes_names():
     net = lb.TwoLayerNet(W1, W2, b1=np.zeros(5), b2=np.zeros(3))
     t = net.trace(X, Y)
+    assert np.array_equal(t.x, X) and np.array_equal(t.y, Y)
     assert_allclose(t.z1, W1 @ X, rtol=1e-15)
     assert_allclose(t.a1, np.maximum(t.z1, 0), rtol=1e-15)
     assert_allclose(t.z2, W2 @ t.a1, rtol=1e-15)
@@ -173,3 +174,23 @@ def test_an_overflowing_first_layer_is_a_floating_point_error_naming_z1():
     net = lb.TwoLayerNet(np.full((5, 4), 1e300), W2)
     with np.errstate(over="ignore"), pytest.raises(FloatingPointError, match=r"z1 overflowed although W1, x, b1"):
         net.trace(np.full((4, 6), 1e10), Y)
+
+
+def test_a_nan_written_into_w2_is_named_by_trace():
+    net = lb.TwoLayerNet(W1, W2.copy())
+    net.W2[1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"W2 must be finite; got nan at index \(1, 2\)"):
+        net.trace(X, Y)
+
+
+def test_an_overflowing_second_layer_is_a_floating_point_error_naming_z2():
+    net = lb.TwoLayerNet(np.eye(4)[:, :4], np.full((3, 4), 1e300), b2=np.zeros(3))
+    with np.errstate(over="ignore"), pytest.raises(FloatingPointError, match=r"^z2 overflowed although W2, b2"):
+        net.trace(np.full((4, 6), 1e10), Y)
+
+
+def test_an_overflowing_weight_gradient_is_a_floating_point_error_naming_it():
+    # z1 and z2 are finite, but dL/da1 is about 1e200 and x about 1e200: their product overflows
+    net = lb.TwoLayerNet(np.full((5, 4), 1e-200), np.full((3, 5), 1e200) * np.arange(1, 4)[:, None])
+    with np.errstate(over="ignore"), pytest.raises(FloatingPointError, match=r"^dL/dW1 overflowed although da1"):
+        net.trace(np.full((4, 6), 1e200), Y)

@@ -37,6 +37,7 @@ def test_gradient_check_accepts_a_neuron():
 
 def test_trace_keeps_every_node_under_the_notes_names():
     trace = lb.Neuron(w).trace(x)
+    assert_array_equal(trace.x, x)
     assert float(trace.z) == 5.0
     assert_allclose(trace.a, lb.sigmoid(5.0), rtol=1e-15)
     assert float(trace.da) == 1.0

@@ -18,6 +18,14 @@ def test_he_initialisation_has_variance_two_over_fan_in():
     net = lb.TwoLayerNet.initialize(400, 300, 10, seed=0)
     assert abs(net.W1.var() - 2 / 400) < 0.05 * 2 / 400
     assert abs(net.W2.var() - 2 / 300) < 0.05 * 2 / 300
+    assert abs(net.W1.mean()) < 0.01 and abs(net.W2.mean()) < 0.01  # standard errors 0.0002 and 0.0015
+
+
+@pytest.mark.parametrize("size", ["d", "h", "k"])
+def test_initialize_names_a_size_that_is_not_a_positive_integer(size):
+    sizes = {"d": 4, "h": 3, "k": 2, size: 0}
+    with pytest.raises(ValueError, match=rf"^{size} must be a positive integer; got 0"):
+        lb.TwoLayerNet.initialize(**sizes)
 
 
 def test_the_same_seed_gives_the_same_weights_and_history_bit_for_bit():
