@@ -194,3 +194,18 @@ def test_an_overflowing_weight_gradient_is_a_floating_point_error_naming_it():
     net = lb.TwoLayerNet(np.full((5, 4), 1e-200), np.full((3, 5), 1e200) * np.arange(1, 4)[:, None])
     with np.errstate(over="ignore"), pytest.raises(FloatingPointError, match=r"^dL/dW1 overflowed although da1"):
         net.trace(np.full((4, 6), 1e200), Y)
+
+
+@pytest.mark.parametrize("name", ["W1", "b1", "W2", "b2"])
+def test_a_nan_written_into_a_parameter_is_named_by_forward(name):
+    net = lb.TwoLayerNet(W1.copy(), W2.copy(), b1=np.zeros(5), b2=np.zeros(3))
+    net.parameters[name].flat[0] = np.nan
+    with pytest.raises(ValueError, match=rf"^{name} must be finite; got nan"):
+        net.forward(X)
+
+
+@pytest.mark.parametrize(("layer", "W1_scale", "W2_scale"), [("z1", 1e300, 1.0), ("z2", 1.0, 1e300)])
+def test_an_overflowing_layer_in_forward_is_a_floating_point_error_naming_it(layer, W1_scale, W2_scale):
+    net = lb.TwoLayerNet(np.abs(W1) * W1_scale, np.abs(W2) * W2_scale)
+    with np.errstate(over="ignore"), pytest.raises(FloatingPointError, match=rf"^{layer} overflowed although"):
+        net.forward(np.full((4, 6), 1e10))
