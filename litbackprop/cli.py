@@ -1,6 +1,8 @@
 """The command line: ``litbackprop train`` on the digits, ``litbackprop evaluate`` a saved file.
 
-Mistakes get one line on stderr and a non-zero exit status, never a traceback.
+Mistakes get one line on stderr and exit status 1 (2 for a command line that
+does not parse), never a traceback; Ctrl-C gets one line and status 130, the
+shell's convention for a SIGINT, and saves nothing.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train and evaluate litbackprop's two-layer network on scikit-learn's 8x8 digits.",
     )
     parser.add_argument("--version", action="version", version=f"litbackprop {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    # Not required=True: argparse would then report a missing COMMAND before an unknown flag such as --bogus.
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     train = commands.add_parser(
         "train",
@@ -88,12 +91,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (default: ``sys.argv[1:]``); return the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.command is None:
+        parser.error("a COMMAND is required: train or evaluate")
     try:
         return _train(args) if args.command == "train" else _evaluate(args)
-    except (ValueError, FloatingPointError, OSError, ImportError) as error:
-        print(f"litbackprop: error: {error}", file=sys.stderr)
+    except (ValueError, OSError, ImportError) as error:
+        _tell(f"litbackprop: error: {error}")
         return 1
+    except MemoryError as error:
+        _tell(f"litbackprop: error: not enough memory: {error or 'an allocation failed'}")
+        return 1
+    except KeyboardInterrupt:
+        _tell("litbackprop: interrupted" + ("; nothing was saved" if getattr(args, "save", None) else ""))
+        return 130
+
+
+def _tell(message: str) -> None:
+    """Print `message` on stderr, if there is one: started with ``2>&-``, Python has none."""
+    if sys.stderr is not None:
+        print(message, file=sys.stderr)
 
 
 def _train(args) -> int:
@@ -101,7 +121,7 @@ def _train(args) -> int:
     from litbackprop.saving import save_weights, writable_weights_path
     from litbackprop.training import accuracy
 
-    if args.save:  # a path that cannot be written fails now, not after training
+    if args.save is not None:  # a path that cannot be written fails now, not after training
         writable_weights_path(args.save)
     start = time.perf_counter()
     run = train_digits(
@@ -121,7 +141,7 @@ def _train(args) -> int:
         f"validation accuracy {run.history.val_accuracy[-1]:.2%}"
     )
     print(f"test accuracy: {test_accuracy:.2%} ({split.labels_test.size} digits)")
-    if args.save:
+    if args.save is not None:
         print(f"weights saved to {save_weights(run.net, args.save, split_seed=args.seed)}")
     return 0
 

@@ -1,36 +1,67 @@
 """Saving a `TwoLayerNet`'s parameters to a ``.npz`` file and loading them back, without pickle.
 
-A file holds the arrays ``W1``, ``W2`` (and ``b1``, ``b2`` when the network
-has biases) and a format marker. Loading reads and checks every array before
-it builds the network, so a bad file never yields half-loaded weights.
+A file is a zip archive of ``.npy`` members, as `numpy.savez` writes it:
+``W1``, ``W2`` (and ``b1``, ``b2`` when the network has biases), a format
+marker, the split seed when one is recorded, and a SHA-256 checksum of all of
+them. Loading is strict, because a weights file that loads a *different*
+network without an error is worse than one that does not load:
+
+- the archive must hold exactly these members, each once, stored uncompressed
+  (as `save_weights` writes them), within `max_bytes`, which is checked from
+  the sizes the archive declares before anything is read or allocated;
+- each member is parsed here, not by ``np.load``: its dtype must be the one
+  expected and its declared shape must match its bytes exactly;
+- the checksum must match the content, so a changed byte anywhere is an error.
+
+Every malformed file is a ``ValueError`` that names it; a missing one is a
+``FileNotFoundError``. Saving writes a uniquely named file beside the
+destination and moves it into place, so concurrent writers leave one complete
+file and an interrupted save leaves the earlier file intact.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import math
 import os
+import secrets
+import stat
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
 
-from litbackprop._checks import check_seed
+from litbackprop._checks import check_int, check_seed
 from litbackprop.network import TwoLayerNet
 
 FORMAT_KEY = "litbackprop_format"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SPLIT_SEED_KEY = "split_seed"
-_REQUIRED = ("W1", "W2")
-_OPTIONAL = ("b1", "b2")
+CHECKSUM_KEY = "sha256"
+MAX_BYTES = 256 * 2**20
+"""The largest file `load_weights` reads by default: 256 MiB, a network of 33 million float64 parameters."""
+
+_PARAMETER_DTYPES = ("<f4", "<f8")
+_MEMBER_DTYPES = {
+    FORMAT_KEY: ("<i8",),
+    SPLIT_SEED_KEY: ("<i8", "<u8"),
+    CHECKSUM_KEY: ("<U64",),
+    **dict.fromkeys(("W1", "W2", "b1", "b2"), _PARAMETER_DTYPES),
+}
+_SCALARS = (FORMAT_KEY, SPLIT_SEED_KEY, CHECKSUM_KEY)
 
 
 def save_weights(net: TwoLayerNet, path, split_seed: int | None = None) -> Path:
     """Write the parameters of `net` to `path` (``.npz`` is appended if missing); return the path written.
 
-    The file is written beside its destination and moved into place, so an
-    interrupted save leaves any earlier file intact. `split_seed`, when given,
-    records which data split the network was trained on (the command line
-    uses it to refuse scoring a network on images it has seen).
+    The file is written under a unique name in the destination's folder,
+    flushed to disk, and then moved into place: an interrupted save leaves any
+    earlier file intact, concurrent saves to one path leave one complete file,
+    an existing file keeps its permissions, and a symbolic link at `path` is
+    replaced, never written through. `split_seed`, when given, records which
+    data split the network was trained on (the command line uses it to refuse
+    scoring a network on images it has seen).
 
     Examples
     --------
@@ -48,87 +79,224 @@ def save_weights(net: TwoLayerNet, path, split_seed: int | None = None) -> Path:
     if not isinstance(net, TwoLayerNet):
         raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
     net.check_parameters()  # never write a file that load_weights would refuse
-    path = writable_weights_path(path)
-    arrays = {FORMAT_KEY: np.array(FORMAT_VERSION), **net.parameters}
+    arrays = {FORMAT_KEY: np.array(FORMAT_VERSION, dtype="<i8"), **net.parameters}
     if split_seed is not None:
-        arrays[SPLIT_SEED_KEY] = np.array(check_seed(split_seed))
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with open(partial, "wb") as file:
-            np.savez(file, **arrays)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+        arrays[SPLIT_SEED_KEY] = np.array(check_seed(split_seed, "split_seed"), dtype="<u8")
+    arrays[CHECKSUM_KEY] = np.array(checksum(arrays), dtype="<U64")
+    path = writable_weights_path(path)
+    _write_atomically(path, lambda file: np.savez(file, **arrays))
     return path
 
 
-def load_weights(path) -> TwoLayerNet:
+def _write_atomically(path: Path, write) -> None:
+    """Call ``write(file)`` on a new file beside `path`, then move it onto `path`."""
+    try:
+        mode = os.lstat(path).st_mode
+        keep_mode = stat.S_IMODE(mode) if stat.S_ISREG(mode) else None
+    except FileNotFoundError:
+        keep_mode = None
+    # O_EXCL | O_NOFOLLOW: a name another writer (or a planted link) already holds is never opened.
+    # Mode 0o666 lets the umask decide a new file's permissions, as open() does.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    while True:
+        temporary = path.with_name(f".litbackprop-save-{secrets.token_hex(8)}.tmp")
+        try:
+            descriptor = os.open(temporary, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        if keep_mode is not None:
+            os.chmod(temporary, keep_mode)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush the folder's entry for a file just moved into it (POSIX; a no-op where folders cannot be opened)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def checksum(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256, in hex, of every array's name, dtype, shape and values, in name order (the checksum itself excluded).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> checksum({"W1": np.zeros((2, 2))}) == checksum({"W1": np.zeros((2, 2))})
+    True
+    >>> checksum({"W1": np.zeros((2, 2))}) == checksum({"W1": np.zeros((1, 4))})
+    False
+    """
+    digest = hashlib.sha256()
+    for name in sorted(set(arrays) - {CHECKSUM_KEY}):
+        array = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}\0{array.dtype.str}\0{array.shape}\0".encode())
+        digest.update(array.tobytes() if array.dtype.kind == "U" else memoryview(array).cast("B"))
+    return digest.hexdigest()
+
+
+def load_weights(path, *, max_bytes: int = MAX_BYTES) -> TwoLayerNet:
     """Read a file written by `save_weights` and return the network it holds.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    max_bytes : int, default 256 MiB
+        The largest file, and the most data, read. Checked before anything is
+        read, so a file that declares a huge array costs nothing.
 
     Raises
     ------
     FileNotFoundError
         No file at `path`.
     ValueError
-        The file is truncated or corrupt, is not a litbackprop weights file,
-        or holds arrays that do not make a network; the message names the file.
+        The file is truncated, corrupt or too large, is not a litbackprop
+        weights file, or holds arrays that do not make a network; the message
+        names the file.
     """
-    net, _ = read_weights(path)
+    net, _ = read_weights(path, max_bytes=max_bytes)
     return net
 
 
-def load_split_seed(path) -> int | None:
+def load_split_seed(path, *, max_bytes: int = MAX_BYTES) -> int | None:
     """The `split_seed` a weights file was saved with, or None when it records none."""
-    _, seed = read_weights(path)
+    _, seed = read_weights(path, max_bytes=max_bytes)
     return seed
 
 
-def read_weights(path) -> tuple[TwoLayerNet, int | None]:
+def read_weights(path, *, max_bytes: int = MAX_BYTES) -> tuple[TwoLayerNet, int | None]:
     """Read a file written by `save_weights`: the network, and the split seed it records (or None).
 
     Raises as `load_weights` does.
     """
+    max_bytes = check_int("max_bytes", max_bytes, 1)
     path = Path(path)
     if not path.is_file():
         hint = f" (did you mean {path.name}.npz?)" if weights_path(path).is_file() and path.suffix != ".npz" else ""
         raise FileNotFoundError(f"no weights file at {path}{hint}")
-    try:
-        # np.load is given an open file: given a path, it leaks the handle when the archive is corrupt
-        with open(path, "rb") as file:
-            archive = np.load(file, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError(f"it holds a single {type(archive).__name__}, not an .npz archive of arrays")
-            with archive:
-                arrays = {name: archive[name] for name in archive.files}
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
-        reason = str(error)
-        if "pickle" in reason:  # numpy's message suggests loading it unsafely: litbackprop never does
-            reason = "it is not an .npz archive, or it holds pickled objects, which litbackprop never loads"
-        raise ValueError(f"{path} is not a readable .npz weights file: {reason}") from None
-    if FORMAT_KEY not in arrays:
-        raise ValueError(
-            f"{path} is not a litbackprop weights file: it has no {FORMAT_KEY!r} marker "
-            f"(arrays found: {', '.join(sorted(arrays)) or 'none'})"
-        )
-    if arrays.pop(FORMAT_KEY).item() != FORMAT_VERSION:
-        raise ValueError(f"{path} was written in a format this version cannot read (expected {FORMAT_VERSION})")
+    with open(path, "rb") as file:
+        arrays = _read_members(path, file, max_bytes)
+    if arrays.pop(CHECKSUM_KEY).item() != checksum(arrays):
+        raise ValueError(f"{path} is corrupt: its content does not match the checksum it was saved with")
+    del arrays[FORMAT_KEY]
     seed = arrays.pop(SPLIT_SEED_KEY, None)
-    missing = [name for name in _REQUIRED if name not in arrays]
-    unknown = sorted(set(arrays) - set(_REQUIRED) - set(_OPTIONAL))
+    try:
+        net = TwoLayerNet(**arrays)
+    except ValueError as error:
+        raise ValueError(f"{path} does not hold a valid TwoLayerNet: {error}") from None
+    return net, None if seed is None else check_seed(seed.item(), f"the split seed in {path}")
+
+
+def _read_members(path: Path, file, max_bytes: int) -> dict:
+    """Every member of the archive in `file`, checked; parameters as arrays, scalars as Python values."""
+    size = os.fstat(file.fileno()).st_size
+    if size > max_bytes:
+        raise ValueError(f"{path} is {size:,} bytes, more than max_bytes={max_bytes:,}; pass a larger max_bytes")
+    if file.read(6) == b"\x93NUMPY":
+        raise ValueError(f"{path} is not a readable .npz weights file: it holds a single array (.npy), not an archive")
+    try:
+        archive = zipfile.ZipFile(file)
+    except Exception as error:  # zipfile raises many kinds on malformed input; each means "not an archive"
+        raise ValueError(f"{path} is not a readable .npz weights file: {_reason(error)}") from None
+    with archive:
+        members = archive.infolist()
+        names = [info.filename for info in members]
+        keys = [name.removesuffix(".npy") for name in names]
+        if FORMAT_KEY not in keys:
+            raise ValueError(
+                f"{path} is not a litbackprop weights file: it has no {FORMAT_KEY!r} marker "
+                f"(arrays found: {', '.join(sorted(keys)) or 'none'})"
+            )
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"{path} is corrupt: it holds {', '.join(twice)} more than once")
+        declared = sum(info.file_size for info in members)
+        if declared > max_bytes:
+            raise ValueError(f"{path} declares {declared:,} bytes of arrays, more than max_bytes={max_bytes:,}")
+
+        def read(key: str, info: zipfile.ZipInfo):
+            if info.flag_bits & 0x1 or info.compress_type != zipfile.ZIP_STORED:
+                raise ValueError(
+                    f"{path} is not a weights file save_weights wrote: {info.filename} is compressed or encrypted"
+                )
+            try:
+                with archive.open(info) as member:
+                    data = member.read(max_bytes + 1)
+            except Exception as error:  # a bad CRC, a header that disagrees with the directory, a truncated file...
+                raise ValueError(f"{path} is not a readable .npz weights file: {_reason(error)}") from None
+            return _parse_npy(path, key, data)
+
+        by_key = dict(zip(keys, members, strict=True))
+        _check_format(path, read(FORMAT_KEY, by_key[FORMAT_KEY]).item())  # first, so an old file is named as one
+        _check_member_names(path, names, keys)
+        return {key: read(key, info) for key, info in by_key.items()}
+
+
+def _check_member_names(path: Path, names: list[str], keys: list[str]) -> None:
+    required = {FORMAT_KEY, CHECKSUM_KEY, "W1", "W2"}
+    allowed = required | {SPLIT_SEED_KEY, "b1", "b2"}
+    missing = sorted(required - set(keys))
+    unknown = sorted(set(names) - {key + ".npy" for key in allowed})
     if missing or unknown:
         problems = ([f"missing {', '.join(missing)}"] if missing else []) + (
             [f"unexpected {', '.join(unknown)}"] if unknown else []
         )
         raise ValueError(f"{path} does not hold a TwoLayerNet: " + "; ".join(problems))
+
+
+def _parse_npy(path: Path, key: str, data: bytes):
+    """The array in the ``.npy`` bytes `data`, refused unless its dtype is one `key` may have and its size fits."""
+    stream = io.BytesIO(data)
     try:
-        net = TwoLayerNet(**arrays)
-    except ValueError as error:
-        raise ValueError(f"{path} does not hold a valid TwoLayerNet: {error}") from None
-    return net, None if seed is None else int(seed)
+        version = np.lib.format.read_magic(stream)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran_order, dtype = read_header(stream, max_header_size=1024)
+    except Exception as error:  # numpy's header parser raises ValueError, SyntaxError, TokenError, ...
+        raise ValueError(f"{path} is corrupt: the header of {key} cannot be read ({_reason(error)})") from None
+    if dtype.str not in _MEMBER_DTYPES[key]:
+        raise ValueError(f"{path} is corrupt: {key} has dtype {dtype}, expected {' or '.join(_MEMBER_DTYPES[key])}")
+    count = math.prod(shape)
+    if count * dtype.itemsize != len(data) - stream.tell():
+        raise ValueError(
+            f"{path} is corrupt: {key} declares shape {shape} ({count * dtype.itemsize:,} bytes) but holds "
+            f"{len(data) - stream.tell():,} bytes"
+        )
+    if key in _SCALARS and shape != ():
+        raise ValueError(f"{path} is corrupt: {key} must be a single value; got shape {shape}")
+    array = np.frombuffer(data, dtype, count, stream.tell()).reshape(shape, order="F" if fortran_order else "C")
+    return np.array(array, order="C")  # a writable copy, not a view of data
+
+
+def _check_format(path: Path, version: int) -> None:
+    if version != FORMAT_VERSION:
+        older = " (format 1 had no checksum: load it with litbackprop 0.1 and save it again)" if version == 1 else ""
+        raise ValueError(f"{path} is in format {version}; this version reads format {FORMAT_VERSION}{older}")
+
+
+def _reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def writable_weights_path(path) -> Path:
     """`path` as `save_weights` writes it, if it names a file in an existing folder; else an error saying why."""
+    if isinstance(path, (str, os.PathLike)) and os.fspath(path) not in ("", ".", "..") and Path(path).is_dir():
+        raise ValueError(f"path must name a file to write; {path} is a directory")
     path = weights_path(path)
     if path.is_dir():
         raise ValueError(f"path must name a file to write; {path} is a directory")
@@ -139,7 +307,9 @@ def writable_weights_path(path) -> Path:
 
 def weights_path(path) -> Path:
     """`path` as `save_weights` writes it: with ``.npz`` appended if it has another suffix."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a str or a path; got {type(path).__name__}")
+    if os.fspath(path) in ("", ".", "..") or Path(path).name in ("", ".", ".."):
+        raise ValueError(f"path must name a file to write; got {os.fspath(path)!r}")
     path = Path(path)
-    if path.name in ("", ".", ".."):
-        raise ValueError(f"path must name a file to write; got {str(path)!r}")
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")

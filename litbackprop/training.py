@@ -12,6 +12,7 @@ by the training loop.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -292,7 +293,7 @@ def _record(history: History, net: TwoLayerNet, loss: float, accuracy_: float, v
 
 
 def _progress_bar(epochs: int, progress: bool):
-    if not progress:
+    if not progress or sys.stderr is None or sys.stderr.closed:  # tqdm writes to stderr, which may be gone
         return None
     try:
         from tqdm.auto import tqdm

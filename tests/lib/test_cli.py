@@ -1,5 +1,8 @@
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -28,7 +31,9 @@ def test_help_documents_every_flag():
         (["train", "--lr", "fast"], "litbackprop train: error: argument --lr: must be a number; got 'fast'"),
         (["train", "--bogus"], "litbackprop: error: unrecognized arguments: --bogus"),
         (["fly"], "litbackprop: error: argument COMMAND: invalid choice: 'fly'"),
-        ([], "litbackprop: error: the following arguments are required: COMMAND"),
+        ([], "litbackprop: error: a COMMAND is required: train or evaluate"),
+        (["--bogus"], "litbackprop: error: unrecognized arguments: --bogus"),
+        (["--bogus", "train"], "litbackprop: error: unrecognized arguments: --bogus"),
     ],
 )
 def test_a_wrong_flag_gets_one_line_and_exit_status_2(argv, message, capsys):
@@ -89,3 +94,61 @@ def test_train_refuses_an_unwritable_save_path_before_training(tmp_path, capsys)
     assert main(["train", "--no-progress", "--save", str(tmp_path / "missing" / "w")]) == 1
     captured = capsys.readouterr()
     assert "missing does not exist" in captured.err and "trained in" not in captured.out
+
+
+def test_saving_to_a_folder_is_refused_before_training(tmp_path, capsys):
+    assert main(["train", "--no-progress", "--save", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert f"path must name a file to write; {tmp_path} is a directory" in captured.err, captured.err
+    assert "trained in" not in captured.out and not tmp_path.with_name(tmp_path.name + ".npz").exists()
+
+
+def test_saving_to_an_empty_path_is_refused_before_training(capsys):
+    assert main(["train", "--no-progress", "--save", ""]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "litbackprop: error: path must name a file to write; got ''\n" and not captured.out
+
+
+def test_a_network_too_large_for_memory_gets_one_line(capsys):
+    # 10**13 hidden units need 5 PB for W1: more than any address space, so the allocation fails at once
+    assert main(["train", "--no-progress", "--hidden", str(10**13)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("litbackprop: error: not enough memory: Unable to allocate") and err.count("\n") == 1, err
+
+
+def command(*args):
+    return [sys.executable, "-m", "litbackprop", *args]
+
+
+def test_training_with_stderr_closed_still_trains_and_saves(tmp_path):
+    path = tmp_path / "w.npz"
+    # 2>&- closes stderr: Python then has no sys.stderr, and tqdm must not be asked to write to it
+    result = subprocess.run(
+        ["sh", "-c", '"$@" 2>&-', "sh", *command("train", "--epochs", "2", "--save", str(path))],
+        capture_output=False,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and "test accuracy" in result.stdout, result.stdout
+    assert path.is_file()
+
+
+def test_ctrl_c_during_training_prints_one_line_exits_130_and_saves_nothing(tmp_path):
+    path = tmp_path / "w.npz"
+    process = subprocess.Popen(
+        command("train", "--epochs", "1000000", "--save", str(path)), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    seen, deadline = b"", time.monotonic() + 120
+    while b"training" not in seen and time.monotonic() < deadline:  # the progress bar: training has started
+        chunk = os.read(process.stderr.fileno(), 4096)
+        if not chunk:
+            break
+        seen += chunk
+    assert b"training" in seen, seen
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    last_line = err.decode().replace("\r", "\n").strip().splitlines()[-1]
+    assert process.returncode == 130, (process.returncode, err)
+    assert last_line == "litbackprop: interrupted; nothing was saved" and b"Traceback" not in err, err
+    assert list(tmp_path.iterdir()) == [] and out == b""

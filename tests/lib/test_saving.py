@@ -3,6 +3,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import litbackprop as lb
+from litbackprop.saving import FORMAT_KEY, FORMAT_VERSION, checksum
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def test_the_npz_suffix_is_added(tmp_path, net):
 def test_the_file_is_not_pickled(tmp_path, net):
     path = lb.save_weights(net, tmp_path / "w")
     with np.load(path, allow_pickle=False) as archive:
-        assert sorted(archive.files) == ["W1", "W2", "b1", "b2", "litbackprop_format"]
+        assert sorted(archive.files) == ["W1", "W2", "b1", "b2", "litbackprop_format", "sha256"]
 
 
 def test_a_missing_file_is_named(tmp_path):
@@ -62,27 +63,53 @@ def test_a_foreign_npz_is_refused(tmp_path):
         lb.load_weights(path)
 
 
+def write_archive(path, **arrays):
+    """An archive as save_weights writes it, with a valid checksum, holding exactly `arrays`."""
+    arrays = {FORMAT_KEY: np.array(FORMAT_VERSION), **arrays}
+    np.savez(path, **arrays, sha256=np.array(checksum(arrays)))
+    return path
+
+
 def test_a_file_missing_W2_is_refused(tmp_path):
-    path = tmp_path / "half.npz"
-    np.savez(path, litbackprop_format=np.array(1), W1=np.ones((4, 5)))
+    path = write_archive(tmp_path / "half.npz", W1=np.ones((4, 5)))
     with pytest.raises(ValueError, match=r"half.npz does not hold a TwoLayerNet: missing W2"):
         lb.load_weights(path)
 
 
+def test_a_file_with_an_extra_array_is_refused(tmp_path):
+    path = write_archive(tmp_path / "extra.npz", W1=np.ones((4, 5)), W2=np.ones((3, 4)), W3=np.ones(2))
+    with pytest.raises(ValueError, match=r"extra.npz does not hold a TwoLayerNet: unexpected W3.npy"):
+        lb.load_weights(path)
+
+
 def test_a_file_with_shapes_that_do_not_fit_is_refused(tmp_path):
-    path = tmp_path / "bad.npz"
-    np.savez(path, litbackprop_format=np.array(1), W1=np.ones((4, 5)), W2=np.ones((3, 2)))
+    path = write_archive(tmp_path / "bad.npz", W1=np.ones((4, 5)), W2=np.ones((3, 2)))
     with pytest.raises(ValueError, match=r"bad.npz does not hold a valid TwoLayerNet: W2 must have 4 columns"):
         lb.load_weights(path)
 
 
 def test_a_pickled_array_is_never_loaded(tmp_path):
     path = tmp_path / "pickle.npz"
-    np.savez(path, litbackprop_format=np.array(1), W1=np.array([{"a": 1}], dtype=object), W2=np.ones((3, 4)))
-    with pytest.raises(
-        ValueError,
-        match=r"pickle.npz is not a readable .npz weights file: .*pickled objects, which litbackprop never loads",
-    ):
+    pickled = np.array([{"a": 1}], dtype=object)
+    np.savez(path, litbackprop_format=np.array(2), W1=pickled, W2=np.ones((3, 4)), sha256=np.array("0" * 64))
+    with pytest.raises(ValueError, match=r"pickle.npz is corrupt: W1 has dtype object, expected <f4 or <f8"):
+        lb.load_weights(path)
+
+
+def test_a_changed_value_fails_the_checksum(tmp_path, net):
+    arrays = {FORMAT_KEY: np.array(FORMAT_VERSION), **net.parameters}
+    sha = checksum(arrays)
+    arrays["W1"] = arrays["W1"] + 1.0  # a valid archive, CRCs and all, whose content is not what was saved
+    path = tmp_path / "edited.npz"
+    np.savez(path, **arrays, sha256=np.array(sha))
+    with pytest.raises(ValueError, match=r"edited.npz is corrupt: its content does not match the checksum"):
+        lb.load_weights(path)
+
+
+def test_a_file_of_the_first_format_is_named_as_one(tmp_path):
+    path = tmp_path / "old.npz"
+    np.savez(path, litbackprop_format=np.array(1), W1=np.ones((4, 5)), W2=np.ones((3, 4)))
+    with pytest.raises(ValueError, match=r"old.npz is in format 1; this version reads format 2 \(format 1 had no"):
         lb.load_weights(path)
 
 
@@ -102,7 +129,8 @@ def test_an_interrupted_save_leaves_the_earlier_file_intact(tmp_path, net, monke
 def test_a_single_npy_array_is_refused(tmp_path):
     path = tmp_path / "a.npy"
     np.save(path, np.ones(3))
-    with pytest.raises(ValueError, match=r"a.npy is not a readable .npz weights file: it holds a single ndarray"):
+    message = r"a.npy is not a readable .npz weights file: it holds a single array \(.npy\)"
+    with pytest.raises(ValueError, match=message):
         lb.load_weights(path)
 
 
