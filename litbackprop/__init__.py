@@ -3,8 +3,14 @@ r"""litbackprop: backpropagation written out equation by equation, and checked.
 The single neuron $a = \sigma(w^T x)$ and the two-layer network
 FC → ReLU → FC → softmax → cross-entropy, with one function per equation of
 the forward and backward passes.
+
+Everything litbackprop refuses is a ``ValueError`` that names the argument or
+the result; finite input whose computation overflows, or training that
+diverges, raises its subclass `NumericalError` (also a ``FloatingPointError``).
+No function lets a nan or an inf through with only a ``RuntimeWarning``.
 """
 
+from litbackprop._checks import NumericalError
 from litbackprop.activations import grad_relu, log_softmax, relu, sigmoid, sigmoid_derivative, softmax
 from litbackprop.gradcheck import gradient_check, numerical_gradient, relative_error
 from litbackprop.linear import grad_bias, grad_input, grad_weights, linear
@@ -15,6 +21,7 @@ from litbackprop.saving import load_weights, save_weights
 from litbackprop.training import History, accuracy, sgd_update, train
 
 __all__ = [
+    "NumericalError",
     "History",
     "accuracy",
     "load_weights",

@@ -4,10 +4,16 @@ A check names the argument, what was expected and what was given, so a
 mistake surfaces as one readable sentence instead of a numpy broadcasting
 error deep inside a matrix product.
 
-The rule for numbers that are not finite is the same everywhere:
+One rule for errors, everywhere: **everything litbackprop refuses is a
+``ValueError``** whose message names the argument or the result.
 
 - a nan or an inf *given* to a function is a ``ValueError`` naming the argument;
-- finite arguments whose result *overflows* are a ``FloatingPointError`` naming the result.
+- finite arguments whose result *overflows* (it does not fit the dtype), and
+  training that diverges, raise `NumericalError`, a ``ValueError`` naming the
+  result that is also a ``FloatingPointError``, numpy's class for the event;
+- numpy's ``RuntimeWarning`` messages are silenced where the result is checked
+  (`quiet`): they would only repeat, less clearly, what the check reports, and
+  a nan or an inf never leaves a function that checks.
 
 The public functions check shapes and types, which costs nothing next to the
 arithmetic, and make one pass over the data for finiteness: over the result
@@ -21,6 +27,18 @@ import math
 import numpy as np
 
 ANY_NDIM = (0, 1, 2)
+
+
+class NumericalError(ValueError, FloatingPointError):
+    """Finite input whose computation left floating point's range: a result that overflows, or training that diverges.
+
+    A ``ValueError``, like everything litbackprop refuses, and a ``FloatingPointError``, numpy's class for
+    the same event, so that either ``except`` catches it.
+    """
+
+
+quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+"""Decorator for a function whose results are checked: numpy's warnings would only repeat the check."""
 
 
 def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
@@ -55,6 +73,11 @@ def _describe_ndims(ndims: tuple[int, ...]) -> str:
     return " or ".join(words[n] for n in ndims)
 
 
+def working_dtype(array: np.ndarray) -> np.dtype:
+    """The dtype to sum or scale `array` in: its own, but float32 at least, since float16 overflows at 65504."""
+    return np.promote_types(array.dtype, np.float32)
+
+
 def all_finite(array: np.ndarray) -> bool:
     """Whether no entry of `array` is nan or inf.
 
@@ -78,21 +101,28 @@ def check_finite(name: str, array: np.ndarray) -> np.ndarray:
     return array
 
 
-def check_result(name: str, result: np.ndarray, **arguments) -> np.ndarray:
+def check_result(name: str, result: np.ndarray, retry=None, **arguments) -> np.ndarray:
     """Return `result` if it is finite; else name the argument that was not, or report an overflow.
 
     For results that every nan or inf among the `arguments` reaches (a sum of
     products): one pass over the result replaces one per argument, and only
-    a failure pays for looking through the arguments.
+    a failure pays for looking through the arguments. `retry`, if given,
+    recomputes the result more carefully when the arguments are finite (a sum
+    whose partial sums overflow although its value fits); its result is
+    returned if it is finite.
     """
     if all_finite(result):
         return result
     for argument, value in arguments.items():
         if value is not None:
             check_finite(argument, value)
-    raise FloatingPointError(
-        f"{name} overflowed although {', '.join(arguments)} are finite: their values are too large for "
-        f"{np.asarray(result).dtype}"
+    if retry is not None:
+        result = retry()
+        if all_finite(result):
+            return result
+    raise NumericalError(
+        f"{name} overflowed although {', '.join(arguments)} {'is' if len(arguments) == 1 else 'are'} finite: "
+        f"{'its' if len(arguments) == 1 else 'their'} values are too large for {np.asarray(result).dtype}"
     )
 
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, as_float_array, check_columns_axis, check_finite, check_same_shape
+from litbackprop._checks import (
+    ANY_NDIM,
+    as_float_array,
+    check_columns_axis,
+    check_finite,
+    check_same_shape,
+    working_dtype,
+)
 
 
 def sigmoid(z) -> np.ndarray:
@@ -153,7 +160,7 @@ def softmax(z, axis: int = 0, *, check: bool = True) -> np.ndarray:
         z = check_finite("z", as_float_array("z", z))
         axis = check_columns_axis("z", z, axis)
     e = np.exp(z - z.max(axis=axis, keepdims=True))
-    e /= e.sum(axis=axis, keepdims=True)  # e is a fresh array: dividing in place saves a copy
+    e /= e.sum(axis=axis, keepdims=True, dtype=working_dtype(e))  # e is a fresh array: dividing in place saves a copy
     return e
 
 
@@ -169,4 +176,5 @@ def log_softmax(z, axis: int = 0) -> np.ndarray:
     z = check_finite("z", as_float_array("z", z))
     axis = check_columns_axis("z", z, axis)
     shifted = z - z.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    log_sum = np.log(np.exp(shifted).sum(axis=axis, keepdims=True, dtype=working_dtype(shifted)))
+    return (shifted - log_sum).astype(z.dtype, copy=False)

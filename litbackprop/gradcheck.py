@@ -97,10 +97,12 @@ def relative_error(analytic, numerical) -> float:
         raise ValueError("analytic and numerical must be finite; got nan or inf")
     if analytic.shape != numerical.shape:
         raise ValueError(f"numerical must have the shape of analytic, {analytic.shape}; got shape {numerical.shape}")
-    scale = max(np.linalg.norm(analytic), np.linalg.norm(numerical))
+    scale = max(np.abs(analytic).max(initial=0.0), np.abs(numerical).max(initial=0.0))
     if scale == 0:
         return 0.0
-    return float(np.linalg.norm(analytic - numerical) / scale)
+    # Divided by their largest entry first, the norms neither underflow (1e-200 squared) nor overflow (1e200).
+    analytic, numerical = analytic / scale, numerical / scale
+    return float(np.linalg.norm(analytic - numerical) / max(np.linalg.norm(analytic), np.linalg.norm(numerical)))
 
 
 def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
@@ -117,11 +119,24 @@ def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
         Their targets, for a model with a loss: one-hot columns, or integer
         class labels. None for a `Neuron`, whose output is what it differentiates.
     eps : float, default 1e-6
+        The relative step: a parameter whose largest entry is $m$ is nudged by
+        $\epsilon \max(1, m)$, since a step of $10^{-6}$ is mostly rounding on
+        entries near $10^3$.
 
     Returns
     -------
     dict
         ``{name: relative error}`` for every parameter ``backward`` returns.
+
+    Raises
+    ------
+    ValueError
+        A parameter is not float64 (in float32 or float16 the rounding of the
+        loss swamps any central difference), or a gradient is too small for
+        central differences to resolve: its largest entry is within 100 times the
+        rounding error of the loss over the step, as when the inputs are
+        scaled by $10^{-150}$. Either way no error it could report would mean
+        anything.
 
     Examples
     --------
@@ -141,10 +156,36 @@ def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
             f"model must have a parameters dict and backward and loss methods, like TwoLayerNet or Neuron; "
             f"got {type(model).__name__}"
         )
+    parameters = model.parameters
+    for name, value in parameters.items():
+        if value.dtype != np.float64:
+            raise ValueError(
+                f"gradient_check needs float64 parameters: in {value.dtype}, rounding swamps a central difference; "
+                f"{name} is {value.dtype} (check a float64 copy of the model)"
+            )
     args = (x,) if y is None else (x, y)
     analytic = model.backward(*args)
-    parameters = model.parameters
-    return {
-        name: relative_error(grad, numerical_gradient(lambda: model.loss(*args), parameters[name], eps))
-        for name, grad in analytic.items()
-    }
+    loss = abs(float(model.loss(*args)))
+    errors = {}
+    for name, grad in analytic.items():
+        param = parameters[name]
+        step = eps * max(1.0, float(np.abs(param).max()))  # relative to the parameter: 1e-6 is lost on 1e3
+        numerical = numerical_gradient(lambda: model.loss(*args), param, step)
+        # A loss is computed from terms of order 1 at least (a log-sum-exp, a sigmoid), so it is uncertain by
+        # about u max(|L|, 1), and each entry of a central difference by that over the step: a gradient that
+        # small cannot be told from rounding.
+        resolution = np.finfo(np.float64).eps * max(loss, 1.0) / step
+        largest = max(np.abs(grad).max(), np.abs(numerical).max())  # not a norm: 1e-290 squared is 0
+        if 0 < largest <= _RESOLVABLE * resolution:
+            raise ValueError(
+                f"the gradient of {name} is too small for central differences to check: its largest entry, "
+                f"{largest:.3g}, "
+                f"is within the rounding error of a loss of {loss:.3g} over a step of {step:.3g} "
+                f"(about {resolution:.3g}); scale the inputs or the loss up"
+            )
+        errors[name] = relative_error(grad, numerical)
+    return errors
+
+
+_RESOLVABLE = 100
+"""How many times the rounding error of a central difference a gradient's norm must be to be checked."""

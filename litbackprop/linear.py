@@ -7,9 +7,34 @@ from __future__ import annotations
 
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, as_float_array, check_bias, check_result, check_rows
+from litbackprop._checks import ANY_NDIM, as_float_array, check_bias, check_result, check_rows, quiet
 
 
+def _rescaled(bilinear, A, B) -> np.ndarray:
+    r"""``bilinear(A, B)`` from `A` and `B` scaled to at most 1 in size, then scaled back.
+
+    Right where the plain product overflowed in a partial sum although its value
+    fits the dtype, as in $10^{308} \cdot 10 - 10^{308} \cdot 10 = 0$.
+    """
+    a, b = np.abs(A).max(), np.abs(B).max()
+    low, high = sorted((a, b))
+    return bilinear(A / a, B / b) * low * high  # the smaller scale first: never an overflow the value lacks
+
+
+def _plus(z: np.ndarray, b) -> np.ndarray:
+    if b is not None:
+        z += b[:, np.newaxis] if z.ndim == 2 else b  # z is a fresh array: adding in place saves a copy
+    return z
+
+
+def _outer(dz: np.ndarray, x: np.ndarray) -> np.ndarray:
+    r"""$dz\,x^T$ for a layer; $x\,dz$ for a single unit, whose `dz` holds one number per example."""
+    if dz.ndim == x.ndim - 1:
+        return np.dot(x, dz)
+    return np.multiply.outer(dz, x) if dz.ndim == 1 else dz @ x.T
+
+
+@quiet
 def linear(W, x, b=None, *, check: bool = True) -> np.ndarray:
     r"""Fully connected layer, $z = W x$, or $z = W x + b$ with a bias.
 
@@ -48,12 +73,13 @@ def linear(W, x, b=None, *, check: bool = True) -> np.ndarray:
         if b is not None:
             b = as_float_array("b", b, ANY_NDIM)
             check_bias("b", b, W, "W")
-    z = W @ x
-    if b is not None:
-        z += b[:, np.newaxis] if z.ndim == 2 else b  # z is a fresh array: adding in place saves a copy
-    return (check_result("z", z, W=W, x=x, b=b) if check else z)[()]
+    z = _plus(W @ x, b)
+    if check:
+        z = check_result("z", z, retry=lambda: _plus(_rescaled(np.matmul, W, x), b), W=W, x=x, b=b)
+    return z[()]
 
 
+@quiet
 def grad_weights(dz, x, *, check: bool = True) -> np.ndarray:
     r"""Gradient of the loss with respect to the weights of $z = W x$.
 
@@ -89,18 +115,17 @@ def grad_weights(dz, x, *, check: bool = True) -> np.ndarray:
     if check:
         dz = as_float_array("dz", dz, ANY_NDIM)
         x = as_float_array("x", x)
-    if dz.ndim == x.ndim - 1 and dz.shape == x.shape[1:]:  # a single unit: dz holds one number per example
-        dW = np.dot(x, dz)
-    elif dz.ndim == x.ndim and dz.shape[1:] == x.shape[1:]:
-        dW = np.multiply.outer(dz, x) if dz.ndim == 1 else dz @ x.T
-    else:
+    single_unit = dz.ndim == x.ndim - 1 and dz.shape == x.shape[1:]
+    if not (single_unit or (dz.ndim == x.ndim and dz.shape[1:] == x.shape[1:])):
         raise ValueError(
             "dz and x must both be vectors, or batches with the same number of columns; "
             f"got dz of shape {dz.shape} and x of shape {x.shape}"
         )
-    return check_result("dL/dW", dW, dz=dz, x=x) if check else dW
+    dW = _outer(dz, x)
+    return check_result("dL/dW", dW, retry=lambda: _rescaled(_outer, dz, x), dz=dz, x=x) if check else dW
 
 
+@quiet
 def grad_input(W, dz, *, check: bool = True) -> np.ndarray:
     r"""Gradient of the loss with respect to the input of $z = W x$.
 
@@ -131,9 +156,10 @@ def grad_input(W, dz, *, check: bool = True) -> np.ndarray:
     W = as_float_array("W", W, (2,))
     dz = as_float_array("dz", dz)
     check_rows("dz", dz, W.shape[0], f"one per row of W, which has shape {W.shape}")
-    return check_result("dL/dx", W.T @ dz, W=W, dz=dz)
+    return check_result("dL/dx", W.T @ dz, retry=lambda: _rescaled(np.matmul, W.T, dz), W=W, dz=dz)
 
 
+@quiet
 def grad_bias(dz, *, check: bool = True) -> np.ndarray:
     r"""Gradient of the loss with respect to the bias of $z = W x + b$.
 

@@ -16,10 +16,14 @@ from litbackprop._checks import (
     check_labels,
     check_one_hot,
     check_probabilities,
+    check_result,
     check_same_shape,
+    quiet,
+    working_dtype,
 )
 
 
+@quiet
 def cross_entropy(y, y_hat) -> np.floating:
     r"""Cross-entropy $L = \text{CE}(y, \hat y) = -\frac{1}{N}\sum_{n}\sum_i y_{in} \log \hat y_{in}$.
 
@@ -49,10 +53,12 @@ def cross_entropy(y, y_hat) -> np.floating:
             f"y_hat gives probability 0 to the true class of example {n}, so the loss is infinite; "
             "compute it from the logits with cross_entropy_from_logits(y, z), which stays finite"
         )
+    losses = -np.log(picked)
     # + 0.0 turns the -0.0 of a perfect prediction into 0.0
-    return -np.log(picked).sum() / batch_size(y) + 0.0
+    return y_hat.dtype.type(losses.sum(dtype=working_dtype(losses)) / batch_size(y) + 0.0)
 
 
+@quiet
 def cross_entropy_from_logits(y, z, *, check: bool = True) -> np.floating:
     r"""Cross-entropy of $\text{softmax}(z)$, computed from the logits.
 
@@ -83,8 +89,10 @@ def cross_entropy_from_logits(y, z, *, check: bool = True) -> np.floating:
         y = _one_hot_like(y, "z", z)
     m = z.max(axis=0)  # log sum_j e^{z_j} = m + log sum_j e^{z_j - m}, and no exponential overflows
     true_logit = (y * z).sum(axis=0)  # z is finite, so the zeros of y pick each example's true logit exactly
-    losses = np.log(np.exp(z - m).sum(axis=0)) - (true_logit - m)
-    return losses.sum() / batch_size(y) + 0.0  # + 0.0 turns the -0.0 of a perfect prediction into 0.0
+    shifted = z - m  # -inf where logits spread past the largest float: its exponential is 0 all the same
+    losses = np.log(np.exp(shifted).sum(axis=0, dtype=working_dtype(z))) - (true_logit - m)
+    L = z.dtype.type(losses.sum(dtype=working_dtype(z)) / batch_size(y) + 0.0)  # + 0.0: a perfect -0.0 becomes 0.0
+    return check_result("L", L, y=y, z=z) if check else L
 
 
 def grad_loss(L, *, check: bool = True) -> np.ndarray:
@@ -100,6 +108,7 @@ def grad_loss(L, *, check: bool = True) -> np.ndarray:
     return L.dtype.type(1)
 
 
+@quiet
 def grad_logits(y_hat, y, dL=1.0, *, check: bool = True) -> np.ndarray:
     r"""Gradient of softmax and cross-entropy with respect to the logits.
 
@@ -129,9 +138,11 @@ def grad_logits(y_hat, y, dL=1.0, *, check: bool = True) -> np.ndarray:
         y_hat = check_probabilities("y_hat", as_float_array("y_hat", y_hat))
         y = _one_hot_like(y, "y_hat", y_hat)
         dL = check_finite("dL", as_float_array("dL", dL, (0,)))
-    dz = y_hat - y
-    dz *= np.asarray(dL, y_hat.dtype) / batch_size(y)  # a float64 seed must not promote float32 work
-    return dz
+    work = working_dtype(y_hat)  # float16 is scaled in float32: dL alone may not fit float16 when dz does
+    dz = (y_hat - y).astype(work, copy=False)
+    dz *= np.asarray(dL, work) / batch_size(y)  # a float64 seed must not promote float32 work
+    dz = dz.astype(y_hat.dtype, copy=False)
+    return check_result("dL/dz", dz, dL=dL) if check else dz
 
 
 def one_hot(labels, k: int) -> np.ndarray:

@@ -22,6 +22,7 @@ from litbackprop._checks import (
     check_result,
     check_rows,
     check_seed,
+    quiet,
 )
 from litbackprop.activations import grad_relu, relu, softmax
 from litbackprop.linear import grad_bias, grad_input, grad_weights, linear
@@ -147,6 +148,7 @@ class TwoLayerNet:
         """Return the most probable class of each column of `x`: an int, or shape (N,)."""
         return np.argmax(self.logits(x), axis=0)[()]
 
+    @quiet
     def logits(self, x) -> np.ndarray:
         r"""Return $z^{(2)} = W^{(2)} \max(0, W^{(1)} x + b^{(1)}) + b^{(2)}$, rows (1)–(3) of the forward table."""
         x = self.check_x(x)
@@ -169,6 +171,7 @@ class TwoLayerNet:
         """Return the gradient of `loss(x, y)` for every parameter: ``{"W1": dW1, "W2": dW2}`` (and ``b1``, ``b2``)."""
         return self.trace(x, y).gradients
 
+    @quiet
     def trace(self, x, y) -> Trace:
         """Run the forward pass on `x` and backpropagate the loss against `y`, keeping every node.
 
@@ -189,6 +192,7 @@ class TwoLayerNet:
         check_result("z2", z2, W2=W2, b2=b2)
         y_hat = softmax(z2, check=False)  # (4) y_hat = softmax(z2)
         L = cross_entropy_from_logits(y, z2, check=False)  # (5) L = CE(y, y_hat)
+        check_result("L", L, z2=z2)
         # Backward
         dL = grad_loss(L, check=False)  # (5) dL/dL = 1
         dz2 = grad_logits(y_hat, y, dL, check=False)  # (4) dL/dz2 = (y_hat - y) / N

@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from litbackprop._checks import check_finite, check_int, check_labels, check_number, check_same_shape, check_seed
+from litbackprop._checks import (
+    NumericalError,
+    check_finite,
+    check_int,
+    check_labels,
+    check_number,
+    check_same_shape,
+    check_seed,
+)
 from litbackprop.network import TwoLayerNet
 
 # The defaults of `train`, the digits and the command line: one place.
@@ -199,8 +207,10 @@ def train(
 
     Raises
     ------
-    FloatingPointError
-        When a step overflows; the message names the epoch and step.
+    NumericalError
+        Training diverged: a step overflowed, or a batch's loss rose to more
+        than `DIVERGED` (10) times where it started. The message names the
+        epoch and step and suggests a smaller learning rate.
 
     Examples
     --------
@@ -232,6 +242,7 @@ def train(
     history = History()
     bar = _progress_bar(epochs, progress)
     epoch = step = 0
+    first_loss = None
     try:
         with np.errstate(over="raise", divide="raise", invalid="raise"):  # no inf or nan reaches the weights
             for epoch in range(1, epochs + 1):  # noqa: B007 (read by the except clause)
@@ -240,6 +251,7 @@ def train(
                     batch = np.sort(order[start : start + batch_size])  # read in memory order; the sum is the same
                     batch_loss, batch_correct, grads = workspace.step(x_rows[batch].T, labels[batch])
                     loss_sum, correct = loss_sum + batch_loss, correct + batch_correct
+                    first_loss = _check_not_diverging(batch_loss / len(batch), first_loss, net.W2.shape[0])
                     for name, theta in net.parameters.items():
                         sgd_update(theta, velocity[name], grads[name], lr, momentum)
                 step = "end"
@@ -251,7 +263,7 @@ def train(
                     break
     except FloatingPointError as error:
         where = f"epoch {epoch}, " + ("after its last step" if step == "end" else f"step {step}")
-        raise FloatingPointError(
+        raise NumericalError(
             f"training diverged at {where}: {error}; try a smaller learning rate than lr={lr}"
         ) from None
     finally:
@@ -280,6 +292,28 @@ def _check_data(net, x, labels, validation):
             raise ValueError(f"validation: {error}") from None
         validation = (val_x, val_labels)
     return x, labels, validation
+
+
+DIVERGED = 10
+"""Training has diverged when a batch's loss is this many times where it started (or log k, if larger)."""
+
+
+def _check_not_diverging(loss: float, first_loss: float | None, k: int) -> float:
+    r"""The loss training started from; a ``FloatingPointError`` if `loss` has risen far above it.
+
+    An overflow stops training by itself, but a learning rate that is far too
+    large often does not overflow: the weights grow to 1e29 and the network
+    ends at chance, its loss having risen a hundredfold on the way. The start
+    is at least $\log k$, the loss of a uniform guess, so that continuing from
+    a good network does not read its normal ups and downs as divergence.
+    """
+    if first_loss is None:
+        return max(loss, math.log(k))
+    if loss > DIVERGED * first_loss:
+        raise FloatingPointError(
+            f"the batch loss rose to {loss:.4g}, more than {DIVERGED} times where it started ({first_loss:.4g})"
+        )
+    return first_loss
 
 
 def _record(history: History, net: TwoLayerNet, loss: float, accuracy_: float, validation) -> None:
