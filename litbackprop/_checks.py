@@ -120,9 +120,12 @@ def check_result(name: str, result: np.ndarray, retry=None, **arguments) -> np.n
         result = retry()
         if all_finite(result):
             return result
+    dtype = np.asarray(result).dtype
+    if not arguments:
+        raise NumericalError(f"{name} overflowed: its values are too large for {dtype}")
     raise NumericalError(
         f"{name} overflowed although {', '.join(arguments)} {'is' if len(arguments) == 1 else 'are'} finite: "
-        f"{'its' if len(arguments) == 1 else 'their'} values are too large for {np.asarray(result).dtype}"
+        f"{'its' if len(arguments) == 1 else 'their'} values are too large for {dtype}"
     )
 
 
@@ -171,7 +174,10 @@ def check_number(name: str, value, low: float, high: float, low_closed: bool, hi
     """Return `value` as a float in the interval from `low` to `high`, or raise ``ValueError`` naming it."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"{name} must be {what}; got {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond the largest float
+        raise ValueError(f"{name} must be {what}; got {value!r}") from None
     above = number >= low if low_closed else number > low
     below = number <= high if high_closed else number < high
     if not (math.isfinite(number) and above and below):
@@ -228,8 +234,10 @@ def check_probabilities(name: str, p: np.ndarray) -> np.ndarray:
     """Return `p` if its columns are probability distributions (a softmax output), else raise ``ValueError``."""
     if not (p.min() >= 0 and p.max() <= 1):  # also false for a nan
         raise ValueError(f"{name} must hold probabilities in [0, 1] (a softmax output, not logits); got values outside")
-    sums = p.sum(axis=0)
-    tolerance = 100 * p.shape[0] * np.finfo(p.dtype).eps
+    sums = p.sum(axis=0, dtype=working_dtype(p))
+    # Each entry is rounded (half an eps of it, so half an eps in all) and the pairwise sum adds about
+    # log2(k) roundings: 8 (1 + log2 k) eps bounds both, and still refuses float16 columns summing to 1.05.
+    tolerance = 8 * (1 + np.log2(p.shape[0])) * np.finfo(p.dtype).eps
     if (np.abs(sums - 1) > tolerance).any():
         worst = float(sums.flat[np.argmax(np.abs(sums - 1))])
         raise ValueError(f"each column of {name} must sum to 1 (a softmax output); got a column summing to {worst:.6g}")

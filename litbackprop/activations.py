@@ -13,7 +13,9 @@ from litbackprop._checks import (
     as_float_array,
     check_columns_axis,
     check_finite,
+    check_result,
     check_same_shape,
+    quiet,
     working_dtype,
 )
 
@@ -126,6 +128,7 @@ def grad_relu(da, z, *, check: bool = True) -> np.ndarray:
     return (da * (z > 0))[()]
 
 
+@quiet
 def softmax(z, axis: int = 0, *, check: bool = True) -> np.ndarray:
     r"""Softmax, $\text{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$, along `axis`.
 
@@ -164,6 +167,7 @@ def softmax(z, axis: int = 0, *, check: bool = True) -> np.ndarray:
     return e
 
 
+@quiet
 def log_softmax(z, axis: int = 0) -> np.ndarray:
     r"""Logarithm of the softmax, $z_i - \log \sum_j e^{z_j}$, computed without forming the softmax.
 
@@ -175,6 +179,6 @@ def log_softmax(z, axis: int = 0) -> np.ndarray:
     """
     z = check_finite("z", as_float_array("z", z))
     axis = check_columns_axis("z", z, axis)
-    shifted = z - z.max(axis=axis, keepdims=True)
+    shifted = z - z.max(axis=axis, keepdims=True)  # -inf where the logits spread past the largest float
     log_sum = np.log(np.exp(shifted).sum(axis=axis, keepdims=True, dtype=working_dtype(shifted)))
-    return (shifted - log_sum).astype(z.dtype, copy=False)
+    return check_result("log_softmax(z)", (shifted - log_sum).astype(z.dtype, copy=False), z=z)

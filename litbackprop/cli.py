@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 
@@ -17,9 +18,30 @@ from litbackprop.digits import HIDDEN
 from litbackprop.training import BATCH_SIZE, EPOCHS, LR, MOMENTUM
 
 
+class _OutputError(Exception):
+    """Standard output could not be written (a full disk, a closed pipe): the cause is the OSError."""
+
+
+def _say(message: str) -> None:
+    """Print `message` on stdout; an OSError there is an `_OutputError`, told apart from the work's own."""
+    try:
+        print(message)
+    except OSError as error:
+        raise _OutputError from error
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not argparse's usage block
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def _print_message(self, message, file=None):  # argparse's own ignores a failed write to stdout
+        file = file or sys.stderr
+        if message and file is not None:
+            try:
+                file.write(message)
+            except OSError as error:
+                if file is sys.stdout:  # --help and --version: the output asked for was not written
+                    raise _OutputError from error
 
 
 def _number(kind):
@@ -91,6 +113,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (default: ``sys.argv[1:]``); return the exit status."""
+    for stream in (sys.stdout, sys.stderr):  # a path the terminal's encoding lacks is escaped, not an error
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        try:
+            status = _run(argv)
+        except SystemExit as done:  # argparse after --help, --version or a usage error
+            status = done.code if isinstance(done.code, int) else 1
+        try:  # buffered output fails here, where it can be reported, rather than at exit
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except OSError as error:
+            raise _OutputError from error
+    except _OutputError as output_error:
+        _silence_stdout()
+        if not isinstance(output_error.__cause__, BrokenPipeError):  # a reader that left wants no message
+            _tell(f"litbackprop: error: cannot write the output: {output_error.__cause__}")
+        return 1
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device: Python would otherwise fail again, with a traceback, flushing it at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test's capture): nothing to silence
+        pass
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:
@@ -106,14 +158,35 @@ def main(argv: list[str] | None = None) -> int:
         _tell(f"litbackprop: error: not enough memory: {error or 'an allocation failed'}")
         return 1
     except KeyboardInterrupt:
-        _tell("litbackprop: interrupted" + ("; nothing was saved" if getattr(args, "save", None) else ""))
+        _tell("litbackprop: interrupted" + _what_was_saved(args))
         return 130
+
+
+def _identity(path) -> tuple | None:
+    """What tells one file at `path` from another written there later, or None when there is none."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_mtime_ns, status.st_size
+
+
+def _what_was_saved(args) -> str:
+    if getattr(args, "save", None) is None:
+        return ""
+    target = getattr(args, "target", None)  # set once the path is checked, before training
+    if target is not None and _identity(target) != args.target_before:
+        return f"; the weights were saved to {target}"  # the interrupt came after the file was moved into place
+    return "; nothing was saved"
 
 
 def _tell(message: str) -> None:
     """Print `message` on stderr, if there is one: started with ``2>&-``, Python has none."""
     if sys.stderr is not None:
-        print(message, file=sys.stderr)
+        try:
+            print(message, file=sys.stderr)
+        except OSError:  # stderr itself is broken: the exit status is all that is left to say it
+            pass
 
 
 def _train(args) -> int:
@@ -122,7 +195,8 @@ def _train(args) -> int:
     from litbackprop.training import accuracy
 
     if args.save is not None:  # a path that cannot be written fails now, not after training
-        writable_weights_path(args.save)
+        args.target = writable_weights_path(args.save)
+        args.target_before = _identity(args.target)
     start = time.perf_counter()
     run = train_digits(
         hidden=args.hidden,
@@ -136,13 +210,13 @@ def _train(args) -> int:
     seconds = time.perf_counter() - start
     split = run.split
     test_accuracy = accuracy(run.net, split.x_test, split.labels_test)
-    print(
+    _say(
         f"trained in {seconds:.2f} s: train accuracy {run.history.accuracy[-1]:.2%}, "
         f"validation accuracy {run.history.val_accuracy[-1]:.2%}"
     )
-    print(f"test accuracy: {test_accuracy:.2%} ({split.labels_test.size} digits)")
+    _say(f"test accuracy: {test_accuracy:.2%} ({split.labels_test.size} digits)")
     if args.save is not None:
-        print(f"weights saved to {save_weights(run.net, args.save, split_seed=args.seed)}")
+        _say(f"weights saved to {save_weights(run.net, args.save, split_seed=args.seed)}")
     return 0
 
 
@@ -164,5 +238,5 @@ def _evaluate(args) -> int:
             f"{args.weights} holds a network for {net.W1.shape[1]} inputs and {net.W2.shape[0]} classes; "
             "the digits need 64 inputs and 10 classes"
         )
-    print(f"test accuracy: {accuracy(net, split.x_test, split.labels_test):.2%} ({split.labels_test.size} digits)")
+    _say(f"test accuracy: {accuracy(net, split.x_test, split.labels_test):.2%} ({split.labels_test.size} digits)")
     return 0

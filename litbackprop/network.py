@@ -202,7 +202,7 @@ class TwoLayerNet:
         dz1 = grad_relu(da1, z1, check=False)  # (2) dL/dz1 = da1 · I(z1 > 0)
         dW1 = grad_weights(dz1, x, check=False)  # (1) dL/dW1 = dz1 x^T
         db1 = None if b1 is None else grad_bias(dz1, check=False)  # dL/db1 = sum of the columns of dz1
-        check_result("dL/dW1", dW1, da1=da1)  # the only product that finite, checked arguments can overflow
+        check_result("dL/dW1", dW1)  # the first gradient that an overflow upstream (in da1, in dz1) reaches
         return Trace(x, z1, a1, z2, y_hat, y, L, dL, dz2, dW2, db2, da1, dz1, dW1, db1)
 
     def check_parameters(self) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from litbackprop._checks import as_float_array, check_finite, check_rows
+from litbackprop._checks import as_float_array, check_finite, check_result, check_rows, quiet, working_dtype
 from litbackprop.activations import sigmoid, sigmoid_derivative
 from litbackprop.linear import grad_weights, linear
 
@@ -77,9 +77,11 @@ class Neuron:
         r"""Return the class the neuron votes for, 1 where $a \ge 0.5$ (that is, $z \ge 0$), else 0."""
         return (linear(self.w, self.check_x(x)) >= 0).astype(int)[()]
 
+    @quiet
     def loss(self, x) -> np.floating:
         r"""The number the backward pass differentiates: $a$, or $\sum_n a_n$ for a batch."""
-        return np.sum(self.forward(x))
+        a = self.forward(x)
+        return check_result("the sum of a", a.sum(dtype=working_dtype(a)).astype(a.dtype))
 
     def backward(self, x) -> dict[str, np.ndarray]:
         r"""Return ``{"w": ∂a/∂w}`` at `x`, $a(1 - a)\,x$ (summed over the columns of a batch)."""

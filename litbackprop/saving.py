@@ -28,6 +28,7 @@ import os
 import secrets
 import stat
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -79,12 +80,22 @@ def save_weights(net: TwoLayerNet, path, split_seed: int | None = None) -> Path:
     if not isinstance(net, TwoLayerNet):
         raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
     net.check_parameters()  # never write a file that load_weights would refuse
-    arrays = {FORMAT_KEY: np.array(FORMAT_VERSION, dtype="<i8"), **net.parameters}
+    arrays = {FORMAT_KEY: np.array(FORMAT_VERSION, dtype="<i8")}
+    for name, value in net.parameters.items():
+        if value.dtype.kind != "f" or value.dtype.itemsize not in (4, 8):
+            raise ValueError(
+                f"save_weights writes float32 or float64 parameters; {name} is {value.dtype} "
+                "(convert the network with astype first)"
+            )
+        arrays[name] = value.astype(value.dtype.newbyteorder("<"), copy=False)  # the file is little-endian
     if split_seed is not None:
         arrays[SPLIT_SEED_KEY] = np.array(check_seed(split_seed, "split_seed"), dtype="<u8")
     arrays[CHECKSUM_KEY] = np.array(checksum(arrays), dtype="<U64")
     path = writable_weights_path(path)
-    _write_atomically(path, lambda file: np.savez(file, **arrays))
+    try:
+        _write_atomically(path, lambda file: np.savez(file, **arrays))
+    except OSError as error:  # name the destination, not the temporary file beside it
+        raise OSError(error.errno, f"cannot write {path}: {error.strerror or error}") from None
     return path
 
 
@@ -216,6 +227,10 @@ def _read_members(path: Path, file, max_bytes: int) -> dict:
         raise ValueError(f"{path} is not a readable .npz weights file: {_reason(error)}") from None
     with archive:
         members = archive.infolist()
+        if len(members) > len(_MEMBER_DTYPES) + 1:  # one more than the legal members: a duplicate is named below
+            raise ValueError(f"{path} is not a weights file: it holds {len(members):,} members, at most 7 are")
+        if min(info.header_offset for info in members) != 0:
+            raise ValueError(f"{path} is corrupt: its archive does not start at the start of the file")
         names = [info.filename for info in members]
         keys = [name.removesuffix(".npy") for name in names]
         if FORMAT_KEY not in keys:
@@ -223,7 +238,7 @@ def _read_members(path: Path, file, max_bytes: int) -> dict:
                 f"{path} is not a litbackprop weights file: it has no {FORMAT_KEY!r} marker "
                 f"(arrays found: {', '.join(sorted(keys)) or 'none'})"
             )
-        twice = sorted({name for name in names if names.count(name) > 1})
+        twice = sorted(name for name, count in Counter(names).items() if count > 1)
         if twice:
             raise ValueError(f"{path} is corrupt: it holds {', '.join(twice)} more than once")
         declared = sum(info.file_size for info in members)
@@ -269,6 +284,8 @@ def _parse_npy(path: Path, key: str, data: bytes):
         shape, fortran_order, dtype = read_header(stream, max_header_size=1024)
     except Exception as error:  # numpy's header parser raises ValueError, SyntaxError, TokenError, ...
         raise ValueError(f"{path} is corrupt: the header of {key} cannot be read ({_reason(error)})") from None
+    if not (isinstance(shape, tuple) and all(type(n) is int and 0 <= n < 2**63 for n in shape)):
+        raise ValueError(f"{path} is corrupt: {key} declares shape {shape!r}, not a tuple of sizes")
     if dtype.str not in _MEMBER_DTYPES[key]:
         raise ValueError(f"{path} is corrupt: {key} has dtype {dtype}, expected {' or '.join(_MEMBER_DTYPES[key])}")
     count = math.prod(shape)
@@ -279,7 +296,10 @@ def _parse_npy(path: Path, key: str, data: bytes):
         )
     if key in _SCALARS and shape != ():
         raise ValueError(f"{path} is corrupt: {key} must be a single value; got shape {shape}")
-    array = np.frombuffer(data, dtype, count, stream.tell()).reshape(shape, order="F" if fortran_order else "C")
+    try:
+        array = np.frombuffer(data, dtype, count, stream.tell()).reshape(shape, order="F" if fortran_order else "C")
+    except ValueError as error:  # a size numpy cannot index, however few bytes it has
+        raise ValueError(f"{path} is corrupt: {key} declares shape {shape}: {error}") from None
     return np.array(array, order="C")  # a writable copy, not a view of data
 
 

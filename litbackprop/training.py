@@ -18,13 +18,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from litbackprop._checks import (
+    ANY_NDIM,
     NumericalError,
+    as_float_array,
     check_finite,
     check_int,
     check_labels,
     check_number,
+    check_result,
     check_same_shape,
     check_seed,
+    quiet,
 )
 from litbackprop.network import TwoLayerNet
 
@@ -65,12 +69,17 @@ def accuracy(net: TwoLayerNet, x, labels) -> float:
     >>> accuracy(net, np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 0]))
     0.5
     """
+    if not isinstance(net, TwoLayerNet):
+        raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
     x = net.check_x(x)
     labels = check_labels("labels", labels, net.W2.shape[0], x.shape[1:])
     return float(np.mean(net.predict(x) == labels))
 
 
-def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float) -> None:
+@quiet
+def sgd_update(
+    theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float, *, check: bool = True
+) -> None:
     r"""One SGD step with momentum, in place.
 
     $v \leftarrow \mu v - \eta\,\frac{\partial L}{\partial \theta}$, then $\theta \leftarrow \theta + v$.
@@ -86,12 +95,26 @@ def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, mo
     >>> sgd_update(theta, v, np.array([0.5, -1.0]), lr=0.1, momentum=0.9)
     >>> theta
     array([0.95, 2.1 ])
+
+    With ``check=True`` (the default) the arguments are checked first, and an
+    update that overflows raises `NumericalError`; `train`, which checked
+    them once, passes ``check=False``.
     """
-    check_same_shape("v", v, "theta", theta)
-    check_same_shape("grad", grad, "theta", theta)
+    if check:
+        lr = check_number("lr", lr, 0, math.inf, False, False, "a learning rate > 0")
+        momentum = check_number("momentum", momentum, 0, 1, True, False, "in [0, 1)")
+        for name, array in (("theta", theta), ("v", v)):
+            if not (isinstance(array, np.ndarray) and array.dtype.kind == "f" and array.flags.writeable):
+                raise ValueError(f"{name} must be a writable floating numpy array, updated in place; got {array!r}")
+            check_finite(name, array)
+        grad = check_finite("grad", as_float_array("grad", grad, ANY_NDIM))
+        check_same_shape("v", v, "theta", theta)
+        check_same_shape("grad", grad, "theta", theta)
     v *= momentum
     v -= lr * grad
     theta += v
+    if check:
+        check_result("the updated theta", theta)
 
 
 class TrainingWorkspace:
@@ -253,7 +276,7 @@ def train(
                     loss_sum, correct = loss_sum + batch_loss, correct + batch_correct
                     first_loss = _check_not_diverging(batch_loss / len(batch), first_loss, net.W2.shape[0])
                     for name, theta in net.parameters.items():
-                        sgd_update(theta, velocity[name], grads[name], lr, momentum)
+                        sgd_update(theta, velocity[name], grads[name], lr, momentum, check=False)
                 step = "end"
                 _record(history, net, loss_sum / n, correct / n, validation)
                 if bar is not None:
@@ -262,6 +285,11 @@ def train(
                 if stop_at is not None and history.val_accuracy[-1] >= stop_at:
                     break
     except FloatingPointError as error:
+        if epoch == 1 and step == 1:  # before any update, so not the learning rate's doing
+            raise NumericalError(
+                f"training failed at its first step, before any update: {error}; the inputs or the initial "
+                f"weights are too large for {x.dtype}"
+            ) from None
         where = f"epoch {epoch}, " + ("after its last step" if step == "end" else f"step {step}")
         raise NumericalError(
             f"training diverged at {where}: {error}; try a smaller learning rate than lr={lr}"

@@ -72,6 +72,16 @@ def test_an_older_python_is_passed_over(tmp_path):
     assert result.returncode == 1 and "would run" not in result.stdout
 
 
+def test_a_stub_that_exits_0_is_not_taken_for_python(tmp_path):
+    bin_dir = tmp_path / "bin"
+    stub = bin_dir / "python3"
+    bin_dir.mkdir()
+    stub.write_text("#!/bin/sh\nexit 0\n")
+    stub.chmod(0o755)
+    result = run_finder(tmp_path, [bin_dir], "-m", "venv", str(tmp_path / "venv"))
+    assert result.returncode == 1 and "no Python 3.12 or newer" in result.stderr
+
+
 def test_without_any_python_it_says_what_is_missing(tmp_path):
     shims = tmp_path / "shims"
     failing_shim(shims, "python3.12")

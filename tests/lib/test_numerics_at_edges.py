@@ -160,3 +160,123 @@ def test_continuing_from_a_trained_network_is_not_read_as_divergence():
     lb.train(net, split.x_train, split.labels_train, epochs=10, lr=0.1, momentum=0.9, progress=False)
     history = lb.train(net, split.x_train, split.labels_train, epochs=3, lr=0.1, momentum=0.9, progress=False)
     assert history.accuracy[-1] > 0.95
+
+
+LARGEST = np.finfo(np.float64).max
+
+
+def test_softmax_of_logits_spread_past_the_largest_float_is_exact():
+    assert_array_equal(lb.softmax([1e308, -1e308]), [1.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    "z", [np.array([1e308, -1e308]), np.array([60000.0, -60000.0], np.float16)], ids=["float64", "float16"]
+)
+def test_log_softmax_whose_value_does_not_fit_is_a_numerical_error(z):
+    with pytest.raises(lb.NumericalError, match=r"^log_softmax\(z\) overflowed although z is finite"):
+        lb.log_softmax(z)
+
+
+def test_the_network_forward_with_logits_spread_past_the_largest_float_is_exact():
+    net = lb.TwoLayerNet(np.array([[1.0]]), np.array([[LARGEST], [-LARGEST]]))
+    assert_array_equal(net.forward([1.0]), [1.0, 0.0])
+
+
+def test_backward_through_an_overflowing_dL_da1_is_a_numerical_error():
+    net = lb.TwoLayerNet(np.array([[1.0]]), np.array([[LARGEST], [-LARGEST]]))
+    with pytest.raises(lb.NumericalError, match=r"^dL/dW1 overflowed: its values are too large for float64"):
+        net.backward([1e-300], 1)
+
+
+def test_grad_bias_whose_partial_sum_overflows_gives_the_exact_value():
+    assert_array_equal(lb.grad_bias(np.array([[LARGEST, LARGEST, -LARGEST]])), [LARGEST])
+
+
+def test_a_neuron_loss_whose_sum_does_not_fit_float16_is_a_numerical_error():
+    neuron = lb.Neuron(np.ones(1, np.float16))
+    with pytest.raises(lb.NumericalError, match=r"^the sum of a overflowed: .*float16"):
+        neuron.loss(np.ones((1, 100_000), np.float16))
+
+
+def test_sgd_update_that_overflows_is_a_numerical_error():
+    with pytest.raises(lb.NumericalError, match=r"^the updated theta overflowed"):
+        lb.sgd_update(np.array([1e308]), np.array([1e308]), np.array([-1e308]), 1.0, 0.9)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((np.ones(1), np.ones(1), np.ones(1), float("nan"), 0.9), r"lr must be a learning rate > 0; got nan"),
+        (([1.0], np.ones(1), np.ones(1), 0.1, 0.9), r"theta must be a writable floating numpy array"),
+        ((np.ones(1, int), np.ones(1), np.ones(1), 0.1, 0.9), r"theta must be a writable floating numpy array"),
+        ((np.ones(1), np.ones(2), np.ones(1), 0.1, 0.9), r"v must have the same shape as theta"),
+        ((np.ones(1), np.ones(1), [np.inf], 0.1, 0.9), r"grad must be finite"),
+    ],
+    ids=["nan-lr", "list-theta", "int-theta", "v-shape", "inf-grad"],
+)
+def test_sgd_update_names_what_it_refuses(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        lb.sgd_update(*arguments)
+
+
+def test_numerical_gradient_that_overflows_is_a_numerical_error():
+    w = np.array([0.0])
+    with pytest.raises(lb.NumericalError, match=r"^the numerical gradient overflowed"):
+        lb.numerical_gradient(lambda: float(w[0] * 1e300 * 1e14), w)
+
+
+def test_a_step_that_takes_the_parameter_past_the_largest_float_is_refused():
+    with pytest.raises(ValueError, match=r"eps=1e\+300 is too large"):
+        lb.numerical_gradient(lambda: 0.0, np.array([LARGEST]), eps=1e300)
+
+
+@pytest.mark.parametrize("eps", ["a", None, 10**400, -1.0], ids=["str", "None", "huge-int", "negative"])
+def test_a_step_that_is_not_a_positive_number_is_a_value_error(eps):
+    with pytest.raises(ValueError, match=r"eps must be a positive finite number"):
+        lb.numerical_gradient(lambda: 0.0, np.ones(1), eps=eps)
+    with pytest.raises(ValueError, match=r"eps must be a positive finite number"):
+        lb.gradient_check(lb.Neuron([1.0]), [1.0], eps=eps)
+
+
+def test_a_float32_step_is_accepted():
+    w = np.array([1.0, 2.0])
+    assert_allclose(lb.numerical_gradient(lambda: float((w**2).sum()), w, eps=np.float32(1e-6)), [2.0, 4.0])
+
+
+@pytest.mark.parametrize("value", [[1 + 1j], {}], ids=["complex", "dict"])
+def test_relative_error_of_what_is_not_real_numbers_is_a_value_error(value):
+    with pytest.raises(ValueError, match=r"^analytic must be an array of real numbers"):
+        lb.relative_error(value, [1.0])
+
+
+def test_accuracy_of_what_is_not_a_network_is_a_value_error():
+    with pytest.raises(ValueError, match=r"net must be a TwoLayerNet; got NoneType"):
+        lb.accuracy(None, [[1.0], [2.0]], [0])
+
+
+@pytest.mark.parametrize(
+    ("y_hat", "k"),
+    [(np.full(20, 0.09, np.float16), 20), (np.full(100_000, 2e-5, np.float32), 100_000)],
+    ids=["float16-sums-1.8", "float32-sums-2"],
+)
+def test_columns_that_do_not_sum_to_one_are_refused_in_low_precision_too(y_hat, k):
+    with pytest.raises(ValueError, match=r"each column of y_hat must sum to 1"):
+        lb.cross_entropy(lb.one_hot(0, k), y_hat)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("k", [2, 10, 1000, 100_000])
+def test_softmax_outputs_pass_the_probability_check_in_every_precision(dtype, k):
+    z = np.random.default_rng(k).normal(scale=3, size=(k, 4)).astype(dtype)
+    L = lb.cross_entropy(lb.one_hot(np.arange(4) % k, k).astype(dtype), lb.softmax(z))
+    assert np.isfinite(L)
+
+
+def test_training_that_fails_before_any_update_says_so():
+    split = load_digits_split(seed=0)
+    net = lb.TwoLayerNet.initialize(64, 32, 10, seed=0)
+    with pytest.raises(
+        lb.NumericalError,
+        match=r"^training failed at its first step, before any update: overflow .* too large for float64",
+    ):
+        lb.train(net, split.x_train * (1e308 / split.x_train.max()), split.labels_train, epochs=1, progress=False)

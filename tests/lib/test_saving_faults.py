@@ -312,3 +312,64 @@ def test_a_fuzzed_member_inside_a_valid_archive_is_refused_or_loads_the_same(tmp
         data[position % span] = value
     fuzzed = archive(tmp_path / "fuzzed.npz", [(n, bytes(data) if n == name else d) for n, d in members])
     loads_the_same_or_names_the_file(fuzzed, net)
+
+
+def raw_npy(shape, data: bytes, descr="<f8") -> bytes:
+    """A .npy file with a hand-written header, whatever shape it declares."""
+    header = repr({"descr": descr, "fortran_order": False, "shape": shape}).encode()
+    header += b" " * (63 - (10 + len(header)) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + data
+
+
+@pytest.mark.parametrize(
+    ("shape", "data"),
+    [((-1, -12), bytes(96)), ((True, 12), bytes(96)), ((2**62, 0), b""), ((2**63 - 1, 2**63 - 1, 0), b"")],
+    ids=["negative", "bool", "too-big-empty", "huge-empty"],
+)
+def test_a_declared_shape_that_is_no_size_is_refused_naming_the_file(tmp_path, shape, data):
+    members = valid_members()
+    members[1] = ("W1.npy", raw_npy(shape, data))
+    path = archive(tmp_path / "shape.npz", members)
+    with pytest.raises(ValueError, match=r"shape.npz is corrupt: W1 declares shape"):
+        lb.load_weights(path)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.longdouble], ids=["float16", "longdouble"])
+def test_parameters_save_weights_cannot_write_are_refused_when_saving(tmp_path, dtype):
+    net = lb.TwoLayerNet.initialize(3, 4, 2)
+    net = lb.TwoLayerNet(net.W1.astype(dtype), net.W2.astype(dtype))
+    with pytest.raises(
+        ValueError, match=rf"save_weights writes float32 or float64 parameters; W1 is {np.dtype(dtype)}"
+    ):
+        lb.save_weights(net, tmp_path / "w")
+    assert not list(tmp_path.iterdir())
+
+
+def test_big_endian_parameters_are_saved_little_endian_with_the_same_values(tmp_path):
+    net = lb.TwoLayerNet.initialize(3, 4, 2, biases=False)
+    swapped = lb.TwoLayerNet(net.W1.astype(">f8"), net.W2.astype(">f8"))
+    loaded = lb.load_weights(lb.save_weights(swapped, tmp_path / "w"))
+    assert same_network(loaded, net)
+
+
+def test_an_archive_of_thousands_of_members_is_refused_at_once(tmp_path):
+    members = valid_members() + [(str(i), b"") for i in range(20_000)]
+    path = archive(tmp_path / "many.npz", members)
+    with pytest.raises(ValueError, match=r"many.npz is not a weights file: it holds 20,004 members, at most 7 are"):
+        lb.load_weights(path)
+
+
+def test_two_files_back_to_back_are_refused_not_read_as_the_second(tmp_path):
+    _, first = saved(tmp_path, seed=1)
+    _, second = saved(tmp_path, seed=2)
+    both = tmp_path / "both.npz"
+    both.write_bytes(first.read_bytes() + second.read_bytes())
+    with pytest.raises(ValueError, match=r"both.npz is corrupt: its archive does not start at the start of the file"):
+        lb.load_weights(both)
+
+
+def test_bytes_before_the_archive_are_refused(tmp_path):
+    _, path = saved(tmp_path)
+    path.write_bytes(b"#!/bin/sh\n" + path.read_bytes())
+    with pytest.raises(ValueError, match=r"is corrupt: its archive does not start at the start of the file"):
+        lb.load_weights(path)
