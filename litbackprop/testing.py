@@ -6,11 +6,28 @@ what was computed, so a failing docs block reads on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
 from litbackprop.gradcheck import numerical_gradient, relative_error
+
+_recorders: list[list[list[str]]] = []
+
+
+@contextmanager
+def recording_printed() -> Iterator[list[list[str]]]:
+    """Collect what `assert_rounds_to` checks while a block runs: per call, the digits a page shows, in order.
+
+    The site's test uses it to tie each number on a page to the code beside it.
+    """
+    printed: list[list[str]] = []
+    _recorders.append(printed)
+    try:
+        yield printed
+    finally:
+        _recorders.remove(printed)
 
 
 def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> None:
@@ -49,6 +66,8 @@ def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> No
         raise ValueError(
             f"printed must have one string per entry of actual, shape {values.shape}; got shape {texts.shape}"
         )
+    for recorder in _recorders:
+        recorder.append([str(text) for text in texts.flat])
     for index in np.ndindex(values.shape):
         text = str(texts[index])
         if "." not in text:

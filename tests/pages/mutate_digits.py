@@ -1,0 +1,66 @@
+"""Digit mutation over the pages: change one digit, and count how often the checks notice.
+
+    .venv/bin/python tests/pages/mutate_digits.py [MUTANTS] [SEED]
+
+Each mutant is one page of ``docs/`` with one digit, chosen at random among all
+of its digits (prose, equations, tables, code), replaced by another. A mutant
+is caught when the page's checks fail on it: its blocks, run in order
+(their assertions), the tie of each printed number to the code beside it
+(``printed_numbers``), and the pairing of equations with blocks. It prints the
+score and every survivor with its context, and ends with status 1 below 95 %.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from printed_numbers import check_page  # noqa: E402
+from test_equation_pairing import pairing_problems  # noqa: E402
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def mutants(rng: random.Random, count: int):
+    pages = {page: page.read_text() for page in sorted(DOCS.glob("*.md"))}
+    sites = [(page, i) for page, text in pages.items() for i, c in enumerate(text) if c.isdigit()]
+    for page, i in rng.sample(sites, min(count, len(sites))):
+        text = pages[page]
+        digit = rng.choice([d for d in "0123456789" if d != text[i]])
+        yield page, i, text[:i] + digit + text[i + 1 :]
+
+
+def problems(page: Path, source: str) -> set[str]:
+    return set(check_page(page, source)) | set(pairing_problems(source))
+
+
+def caught(page: Path, source: str) -> bool:
+    """Whether the mutant shows a problem the page itself does not (none, once every number is tied)."""
+    return bool(problems(page, source) - BASELINE.setdefault(page, problems(page, page.read_text())))
+
+
+BASELINE: dict[Path, set[str]] = {}
+
+
+def main(count: int = 300, seed: int = 0) -> int:
+    rng = random.Random(seed)
+    survivors, total = [], 0
+    for page, i, source in mutants(rng, count):
+        total += 1
+        if not caught(page, source):
+            line = source.count("\n", 0, i) + 1
+            start = source.rfind("\n", 0, i) + 1
+            end = source.find("\n", i)
+            survivors.append(f"{page.name}:{line}: {source[start:i]}[{source[i]}]{source[i + 1 : end][:60]}")
+    score = (total - len(survivors)) / total
+    print(f"{total} mutants, {total - len(survivors)} caught ({score:.1%}), {len(survivors)} survived")
+    for survivor in survivors:
+        print("  survived:", survivor)
+    return 0 if score >= 0.95 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(*(int(a) for a in sys.argv[1:3])))

@@ -1,0 +1,330 @@
+"""Every number a page shows is tied to the code that runs next to it.
+
+Matrices are checked whole: a matrix of numbers on the page must be, entry by
+entry and in order, what a block beside it checked with ``assert_rounds_to`` or
+wrote out as an ``np.array([...])`` given.
+
+A page alternates text (prose, equations, tables) and Python blocks. Each
+number in a stretch of text must be *covered* by one of the two blocks around
+it, the one before or the one after:
+
+- a string that block checked with ``assert_rounds_to`` (the digits the
+  reader sees, compared with the computed value at the precision printed), or
+- a numeric literal in that block's code: a given, such as the weights of a
+  worked example, which the block computes with, so a changed literal changes
+  what the block asserts.
+
+The digits 0, 1 and 2 standing alone are the form of the math (1/N,
+2 epsilon, 1 - a) as often as they are values, and count as covered;
+so do equation numbers written in prose, "row (3b)", when the page has that
+equation. So changing a digit in the text leaves a number that no neighbouring block
+vouches for, and changing it in a block breaks that block's assertion. Tags and
+links are structure, checked here too: a reference ``[(3a)](#eq-bwd-3a)`` must
+show the tag of the equation it points to, and numbered headings count up.
+
+``check_page(path)`` runs a page's blocks in order (a ``{.python}`` fence starts
+a new namespace, ``{.python continuation}`` goes on in the last one, as
+pytest-markdown-docs runs them) and returns the problems it finds.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from litbackprop import testing
+
+FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
+# A number: digits, a decimal part, an exponent. Not part of a name (W1, x_0, float64, eq-fwd-1).
+NUMBER = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?(?:e-?\d+)?(?![A-Za-z_\d])")
+
+
+@dataclass
+class Block:
+    line: int
+    code: str
+    continuation: bool
+    printed: list[list[str]] = field(default_factory=list)  # what each of its assert_rounds_to calls checked
+
+
+@dataclass
+class Text:
+    line: int
+    text: str
+
+
+def split(source: str) -> list[Block | Text]:
+    """The page as alternating stretches of text and Python blocks; other fences count as text."""
+    parts: list[Block | Text] = []
+    lines = source.splitlines()
+    start, i = 0, 0
+    while i < len(lines):
+        fence = FENCE.match(lines[i].strip())
+        if fence:
+            marker, info = fence.groups()
+            j = i + 1
+            while j < len(lines) and not lines[j].strip().startswith(marker):
+                j += 1
+            if "python" in info:
+                parts.append(Text(start + 1, "\n".join(lines[start:i])))
+                parts.append(Block(i + 1, "\n".join(lines[i + 1 : j]), "continuation" in info))
+                start = j + 1
+            i = j + 1
+            continue
+        i += 1
+    parts.append(Text(start + 1, "\n".join(lines[start:])))
+    return parts
+
+
+def visible(text: str) -> str:
+    """The text a reader sees as numbers: no comments, link targets, tags, anchors, indices or layer numbers."""
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"^--8<--.*$", "", text, flags=re.M)
+    text = re.sub(r"\]\([^)]*\)", "]", text)  # link targets
+    text = re.sub(r"\]\[[^\]]*\]", "]", text)  # mkdocstrings cross-references
+    text = re.sub(r"<[^>]*>", " ", text)  # HTML tags and their attributes
+    text = re.sub(r"\[\([0-9a-z, ]+\)\]", " ", text)  # equation references, checked by references()
+    text = re.sub(r"eq-[a-z0-9-]+", " ", text)  # equation ids, checked by the pairing test
+    text = re.sub(r"\\tag\{[^}]*\}", " ", text)
+    text = re.sub(r"\^\{\(([12])\)\}", " ", text)  # layer numbers, W^{(1)}: a network of two layers
+    text = re.sub(r"_\{[^}]*\}|_[0-9a-z]", " ", text)  # indices: x_0, Y_{in}
+    text = re.sub(r"\b10\^\{(-?\d+)\}", r"1e\1", text)  # 10^{-7} is the number 1e-7
+    text = re.sub(r"^(#+) \d+\. ", r"\1 ", text, flags=re.M)  # heading numbers, checked by headings()
+    text = re.sub(r"^\s*\d+\. ", "", text, flags=re.M)  # list numbers, checked by lists()
+    return text
+
+
+def numbers(text: str) -> list[str]:
+    return NUMBER.findall(text)
+
+
+def normal(token: str) -> str:
+    """One spelling per number, so that 1e-07, 1e-7 and 10^{-7} meet."""
+    mantissa, _, exponent = token.partition("e")
+    return f"{mantissa}e{int(exponent)}" if exponent else mantissa
+
+
+def run(parts: list[Block | Text], page: Path) -> str | None:
+    """Execute the page's blocks in order, recording what each one checked; the first failure, or None."""
+    namespace: dict = {}
+    for part in parts:
+        if not isinstance(part, Block):
+            continue
+        if not part.continuation:
+            namespace = {"__name__": "__main__"}
+        with testing.recording_printed() as printed:
+            try:
+                exec(compile(part.code, f"{page.name}:{part.line}", "exec"), namespace)
+            except Exception as error:  # noqa: BLE001 - any failure of a block is the page's problem
+                return f"{page.name}:{part.line}: the block fails: {type(error).__name__}: {error}"
+        part.printed = printed
+    return None
+
+
+FORM = {"0", "1", "2"}
+"""Numbers that are part of the math's form as often as values: 1/N, 2 epsilon, 1 - a, n = 1."""
+
+
+def tags(source: str) -> set[str]:
+    """The equation numbers a page shows: each label of each \\tag{...}."""
+    return {label.strip() for tag in re.findall(r"\\tag\{([^}]*)\}", source) for label in tag.split(",")}
+
+
+def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[str]:
+    problems = []
+    for index, part in enumerate(parts):
+        if not isinstance(part, Text):
+            continue
+        neighbours = [p for p in parts[max(index - 1, 0) : index + 2] if isinstance(p, Block)]
+        covered = set(FORM)
+        for block in neighbours:
+            for call in block.printed:
+                covered.update(normal(n) for printed in call for n in numbers(printed))
+            for literal in numbers(block.code):  # 3.0 in the code is the 3 on the page
+                covered.add(normal(literal))
+                if literal.endswith(".0"):
+                    covered.add(literal[:-2])
+        text = re.sub(r"\(([0-9]+[a-z]?)\)", lambda m: " " if m.group(1) in labels else m.group(0), part.text)
+        for offset, line in enumerate(visible(text).splitlines()):
+            for token in numbers(line):
+                if normal(token) not in covered:
+                    problems.append(
+                        f"{page.name}:{part.line + offset}: {token} is not checked by the block before or after it"
+                    )
+    return problems
+
+
+MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", flags=re.S)
+ENTRY = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def matrices(parts: list[Block | Text], page: Path) -> list[str]:
+    """A matrix of numbers on the page is one a block beside it checked, every entry, in order."""
+    problems = []
+    for index, part in enumerate(parts):
+        if not isinstance(part, Text):
+            continue
+        blocks = [p for p in parts[max(index - 1, 0) : index + 2] if isinstance(p, Block)]
+        calls = [call for block in blocks for call in block.printed]
+        givens = [given for block in blocks for given in array_literals(block.code)]
+        for match in MATRIX.finditer(part.text):
+            entries = [e.strip() for row in match.group(1).split("\\\\") for e in row.split("&") if e.strip()]
+            if not all(ENTRY.match(e) for e in entries):
+                continue  # a matrix of symbols, w_0 or x_1
+            if entries not in calls and [float(e) for e in entries] not in givens:
+                line = part.line + part.text.count("\n", 0, match.start())
+                problems.append(f"{page.name}:{line}: the matrix {entries} is not what a block beside it checked")
+    return problems
+
+
+def array_literals(code: str) -> list[list[float]]:
+    """The entries, flattened, of each ``np.array([...])`` written out in `code`: a worked example's givens."""
+    found = []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "array" and node.args:
+            try:
+                value = ast.literal_eval(node.args[0])
+            except ValueError:
+                continue
+            found.append([float(v) for v in _flatten(value)])
+    return found
+
+
+def _flatten(value):
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _flatten(item)
+    else:
+        yield value
+
+
+def spelled(source: str, page: Path) -> list[str]:
+    """Numbers inside words and marks: float16, 32 and 64 only; layers (1) and (2); tags from the notes' tables."""
+    problems = []
+    text = re.sub(r"^```.*?^```", "", source, flags=re.S | re.M)
+    for bits in re.findall(r"float(\d+)", source):
+        if bits not in ("16", "32", "64"):
+            problems.append(f"{page.name}: float{bits} is no float type")
+    for name, layer in re.findall(r"(?<![A-Za-z_.])(W|b|z|a|dW|db|dz|da|Z|A|dZ|dA)(\d+)(?![\w(])", text):
+        if layer not in ("1", "2"):
+            problems.append(f"{page.name}: {name}{layer} names a layer of a network of two layers")
+    for layer in re.findall(r"\^\{\((\d+)\)\}", text):
+        if layer not in ("1", "2"):
+            problems.append(f"{page.name}: layer ({layer}) in a network of two layers")
+    for tag in re.findall(r"\\tag\{([^}]*)\}", text):
+        for label in tag.split(","):
+            if not re.fullmatch(r"[1-5][a-c]?", label.strip()):
+                problems.append(f"{page.name}: tag ({label.strip()}) is not a row of the notes' tables")
+    for value in re.findall(r'markdown="([^"]*)"', text):
+        if value not in ("0", "1", "block", "span"):
+            problems.append(f'{page.name}: markdown="{value}" is not an md_in_html mode')
+    return problems
+
+
+def labels_in_code(parts: list[Block | Text], page: Path, tags_: set[str]) -> list[str]:
+    """Numbers in a block's comments and in the names its checks print are the block's own numbers."""
+    problems = []
+    for part in parts:
+        if not isinstance(part, Block):
+            continue
+        tree = ast.parse(part.code)
+        labels = [
+            (node.value.lineno, node.value.value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.keyword)
+            and node.arg in ("name", "err_msg")
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ]
+        comments = [
+            (token.start[0], token.string)
+            for token in tokenize.generate_tokens(io.StringIO(part.code).readline)
+            if token.type == tokenize.COMMENT
+        ]
+        label_texts = {text for _, text in labels}
+        literals = set()
+        for token in tokenize.generate_tokens(io.StringIO(part.code).readline):
+            if token.type == tokenize.NUMBER:
+                literals.add(normal(token.string))
+            elif token.type == tokenize.STRING and ast.literal_eval(token.string) not in label_texts:
+                literals.update(normal(n) for n in numbers(token.string))  # "0.0069" compared with
+        literals |= {n[:-2] for n in literals if n.endswith(".0")}
+        printed = {normal(n) for call in part.printed for text in call for n in numbers(text)}
+        for line, text in labels + comments:
+            text = re.sub(r"\(([0-9]+[a-z]?)\)", lambda m: " " if m.group(1) in tags_ else m.group(0), text)
+            for token in numbers(visible(text)):
+                if normal(token) not in literals | printed | FORM:
+                    problems.append(f"{page.name}:{part.line + line}: {token} in a comment or label is not in the code")
+    return problems
+
+
+def references(source: str, page: Path) -> list[str]:
+    """Each [(tag)](#eq-id) shows the tag of the equation it links to."""
+    tags = {}
+    for match in re.finditer(r'<a id="(eq-[a-z0-9-]+)"></a>\s*\$\$(.*?)\$\$', source, flags=re.S):
+        tag = re.search(r"\\tag\{([^}]*)\}", match.group(2))
+        tags[match.group(1)] = tag.group(1) if tag else None
+    problems = []
+    for shown, target in re.findall(r"\[\(([0-9a-z, ]+)\)\]\(#(eq-[a-z0-9-]+)\)", source):
+        if target not in tags:
+            problems.append(f"{page.name}: a reference ({shown}) links to #{target}, which is no equation here")
+        elif tags[target] is not None and tags[target] != shown:
+            problems.append(f"{page.name}: a reference shows ({shown}) but #{target} is tagged ({tags[target]})")
+    return problems
+
+
+def headings(source: str, page: Path) -> list[str]:
+    """Numbered headings count 1, 2, 3 under each parent heading."""
+    problems, expected = [], {}
+    for line in re.sub(r"^```.*?^```", "", source, flags=re.S | re.M).splitlines():
+        heading = re.match(r"^(#+) (?:(\d+)\. )?", line)
+        if not heading:
+            continue
+        level = len(heading.group(1))
+        expected = {lvl: n for lvl, n in expected.items() if lvl <= level}
+        if heading.group(2) is not None:
+            want = expected.get(level, 1)
+            if int(heading.group(2)) != want:
+                problems.append(f"{page.name}: heading {line!r} should be numbered {want}")
+            expected[level] = int(heading.group(2)) + 1
+        expected = {lvl: n for lvl, n in expected.items() if lvl <= level}
+    return problems
+
+
+def lists(source: str, page: Path) -> list[str]:
+    """Numbered lists count 1, 2, 3, going on after a paragraph (Markdown would renumber them silently)."""
+    problems, previous = [], None
+    for line in re.sub(r"^```.*?^```", "", source, flags=re.S | re.M).splitlines():
+        item = re.match(r"^(\d+)\. ", line)
+        if item:
+            number = int(item.group(1))
+            want = 1 if previous is None else previous + 1
+            if number != want:
+                problems.append(f"{page.name}: list item {line[:40]!r} should be numbered {want}")
+            previous = number
+        elif line.startswith("#"):  # a list may go on after a paragraph ("3." after "2."), not after a heading
+            previous = None
+    return problems
+
+
+def check_page(page: Path, source: str | None = None) -> list[str]:
+    """Everything wrong with `page`'s numbers; empty when each one is tied to its code."""
+    source = page.read_text() if source is None else source
+    parts = split(source)
+    failure = run(parts, page)
+    if failure:
+        return [failure]
+    labels = set().union(*(tags(other.read_text()) for other in page.parent.glob("*.md")))  # "steps (1) and (3)"
+    return [
+        *uncovered(parts, page, labels),
+        *matrices(parts, page),
+        *labels_in_code(parts, page, labels),
+        *spelled(source, page),
+        *references(source, page),
+        *headings(source, page),
+        *lists(source, page),
+    ]

@@ -1,0 +1,43 @@
+"""Every number on a page is checked by the code beside it (see printed_numbers.py), on every page."""
+
+from pathlib import Path
+
+import pytest
+from printed_numbers import check_page, numbers, visible
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PAGES = sorted(DOCS.glob("*.md"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_number_on_the_page_is_tied_to_its_code(page):
+    problems = check_page(page)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_changed_digit_in_an_equation_is_caught():
+    page = DOCS / "two-layer-network.md"
+    source = page.read_text()
+    assert "0.9555 \\tag{5}" in source
+    assert any(
+        "0.9565 is not checked" in p for p in check_page(page, source.replace("0.9555 \\tag{5}", "0.9565 \\tag{5}"))
+    )
+
+
+def test_a_changed_given_in_a_block_is_caught():
+    page = DOCS / "single-neuron.md"
+    source = page.read_text()
+    mutated = source.replace("w = np.array([2.0, -3.0, 1.0])", "w = np.array([2.0, -4.0, 1.0])", 1)
+    assert mutated != source
+    assert any("the block fails" in p for p in check_page(page, mutated))
+
+
+def test_indices_layer_numbers_and_tags_are_not_read_as_values():
+    assert numbers(visible(r"x_0 + W^{(1)} z_{in} \tag{3a} [(4)](#eq-fwd-4) `eq-bwd-3b`")) == []
+
+
+def test_a_reference_must_show_the_tag_it_links_to():
+    source = '<a id="eq-a"></a>\n\n$$\na \\tag{3a}\n$$\n\nSee [(3b)](#eq-a).\n'
+    from printed_numbers import references
+
+    assert references(source, Path("p.md")) == ["p.md: a reference shows (3b) but #eq-a is tagged (3a)"]
