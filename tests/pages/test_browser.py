@@ -148,8 +148,29 @@ MATH_STATE = """() => {
       return { width: box.width, height: box.height, shapes: svg.querySelectorAll('rect, path').length };
     }),
     scheme: document.body.getAttribute('data-md-color-scheme'),
+    smallMath: Array.from(document.querySelectorAll('article div.arithmatex > mjx-container > svg'))
+      .map(svg => svg.getBoundingClientRect())
+      .filter(box => box.width < 10 || box.height < 10).length,
+    pageWidth: document.documentElement.scrollWidth,
+    viewWidth: window.innerWidth,
+    shrunkPlots: Array.from(document.querySelectorAll('article .jp-RenderedImage img')).filter(img => {
+      const column = (img.closest('.jp-Cell') || img.closest('article')).getBoundingClientRect().width;
+      return img.getBoundingClientRect().width < 0.9 * Math.min(img.naturalWidth, column);
+    }).map(img => img.src.slice(-40)),
   };
 }"""
+
+
+def layout_problems(name: str, state: dict) -> list[str]:
+    """What a reader at this width would miss: math too small to read, a page that scrolls sideways, shrunk plots."""
+    problems = []
+    if state["smallMath"]:
+        problems.append(f"{name}: {state['smallMath']} display equations drawn smaller than 10 px")
+    if state["pageWidth"] > state["viewWidth"] + 1:
+        problems.append(f"{name}: the page scrolls sideways: {state['pageWidth']} px wide in {state['viewWidth']} px")
+    if state["shrunkPlots"]:
+        problems.append(f"{name}: plots shown at a fraction of their size: {state['shrunkPlots']}")
+    return problems
 
 
 def test_every_page_renders_its_math_images_and_diagrams_offline(browser, server, site):
@@ -176,6 +197,7 @@ def test_every_page_renders_its_math_images_and_diagrams_offline(browser, server
             )
         if state["clipped"]:
             problems.append(f"{name}: {state['clipped']} display equations are wider than the page column")
+        problems += layout_problems(name, state)
         for raw in ("\\(", "\\[", "$$", "\\frac", "\\begin"):
             if raw in state["text"]:
                 problems.append(f"{name}: raw TeX {raw!r} is visible")
@@ -213,6 +235,27 @@ def test_every_page_renders_its_math_images_and_diagrams_offline(browser, server
     (SCREENSHOTS / "report.json").write_text(json.dumps(report, indent=2))
     assert len(report) >= 10, f"expected every page of the site; got {sorted(report)}"
     assert sum(r["math"] for r in report.values()) > 100, report
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_reads_on_a_phone(browser, server, site, scheme):
+    """At 390 px, in light and dark: every equation readable (a wide one scrolls in its own box), no
+    page-wide sideways scroll, plots at the column's width. Screenshots: screenshots/phone-*.png."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 390, "height": 844}, is_mobile=True)
+    problems = []
+    for name in pages(site):
+        page = context.new_page()
+        open_page(page, f"{server}/{name}")
+        state = page.evaluate(MATH_STATE)
+        if state["typeset"] != state["math"]:
+            problems.append(f"{name}: {state['typeset']} of {state['math']} equations typeset")
+        problems += layout_problems(name, state)
+        stem = name.replace("/", "_")[:-5]
+        page.screenshot(path=str(SCREENSHOTS / f"phone-{stem}-{scheme}.jpg"), full_page=True, type="jpeg", quality=60)
+        page.close()
+    context.close()
     assert not problems, "\n".join(problems)
 
 
