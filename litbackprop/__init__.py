@@ -12,6 +12,7 @@ No function lets a nan or an inf through with only a ``RuntimeWarning``.
 
 from litbackprop._checks import NumericalError
 from litbackprop.activations import grad_relu, log_softmax, relu, sigmoid, sigmoid_derivative, softmax
+from litbackprop.examples import worked_example
 from litbackprop.gradcheck import gradient_check, numerical_gradient, relative_error
 from litbackprop.linear import grad_bias, grad_input, grad_weights, linear
 from litbackprop.loss import cross_entropy, cross_entropy_from_logits, grad_logits, grad_loss, one_hot
@@ -28,6 +29,7 @@ __all__ = [
     "save_weights",
     "sgd_update",
     "train",
+    "worked_example",
     "Neuron",
     "NeuronTrace",
     "Trace",

@@ -30,6 +30,7 @@ pytest-markdown-docs runs them) and returns the problems it finds.
 from __future__ import annotations
 
 import ast
+import html
 import io
 import re
 import tokenize
@@ -134,14 +135,36 @@ def tags(source: str) -> set[str]:
     return {label.strip() for tag in re.findall(r"\\tag\{([^}]*)\}", source) for label in tag.split(",")}
 
 
+GLUE = re.compile(r"^\s*(<details[^>]*>\s*(<summary>.*?</summary>)?|</details>)?\s*$", flags=re.S)
+
+
+def neighbours(parts: list[Block | Text], index: int) -> list[Block]:
+    """The blocks around `parts[index]`: the one before and the one after, each with the block it is split
+    from by a "checked" section (an equation's implementation and its collapsed verification are one)."""
+    found = []
+    for step in (-1, 1):
+        i = index + step
+        while 0 <= i < len(parts):
+            part = parts[i]
+            if isinstance(part, Block):
+                found.append(part)
+            elif not GLUE.match(part.text):
+                break
+            i += step
+            if isinstance(part, Block) and not (
+                0 <= i < len(parts) and isinstance(parts[i], Text) and GLUE.match(parts[i].text)
+            ):
+                break
+    return found
+
+
 def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[str]:
     problems = []
     for index, part in enumerate(parts):
         if not isinstance(part, Text):
             continue
-        neighbours = [p for p in parts[max(index - 1, 0) : index + 2] if isinstance(p, Block)]
         covered = set(FORM)
-        for block in neighbours:
+        for block in neighbours(parts, index):
             for call in block.printed:
                 covered.update(normal(n) for printed in call for n in numbers(printed))
             for literal in numbers(block.code):  # 3.0 in the code is the 3 on the page
@@ -159,6 +182,7 @@ def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[s
 
 
 MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", flags=re.S)
+VECTOR = re.compile(r"\((-?\d+(?:\.\d+)?(?:,\s*-?\d+(?:\.\d+)?)+)\)\^T")
 ENTRY = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
@@ -168,13 +192,21 @@ def matrices(parts: list[Block | Text], page: Path) -> list[str]:
     for index, part in enumerate(parts):
         if not isinstance(part, Text):
             continue
-        blocks = [p for p in parts[max(index - 1, 0) : index + 2] if isinstance(p, Block)]
+        blocks = neighbours(parts, index)
         calls = [call for block in blocks for call in block.printed]
         givens = [given for block in blocks for given in array_literals(block.code)]
+        for match in VECTOR.finditer(part.text):  # a vector written as a tuple, (0.2, -0.1, 0, 0.5)^T
+            entries = [e.strip() for e in match.group(1).split(",")]
+            if [float(e) for e in entries] not in givens and entries not in calls:
+                line = part.line + part.text.count("\n", 0, match.start())
+                problems.append(f"{page.name}:{line}: the vector {entries} is not what a block beside it checked")
         for match in MATRIX.finditer(part.text):
             entries = [e.strip() for row in match.group(1).split("\\\\") for e in row.split("&") if e.strip()]
-            if not all(ENTRY.match(e) for e in entries):
-                continue  # a matrix of symbols, w_0 or x_1
+            if not all(ENTRY.match(e) for e in entries):  # a matrix of symbols: its indices count up
+                indices = [int(i) for e in entries for i in re.findall(r"_\{?(\d+)", e)]
+                if indices and indices != list(range(indices[0], indices[0] + len(indices))):
+                    problems.append(f"{page.name}: the indices of {entries} do not count up")
+                continue
             if entries not in calls and [float(e) for e in entries] not in givens:
                 line = part.line + part.text.count("\n", 0, match.start())
                 problems.append(f"{page.name}:{line}: the matrix {entries} is not what a block beside it checked")
@@ -202,6 +234,10 @@ def _flatten(value):
         yield value
 
 
+NOTES_ROWS = {"1", "1b", "2", "3", "3a", "3b", "3c", "4", "5"}
+"""The rows of the notes' forward and backward tables, and the two bias rows (1b), (3c) this site adds."""
+
+
 def spelled(source: str, page: Path) -> list[str]:
     """Numbers inside words and marks: float16, 32 and 64 only; layers (1) and (2); tags from the notes' tables."""
     problems = []
@@ -209,7 +245,7 @@ def spelled(source: str, page: Path) -> list[str]:
     for bits in re.findall(r"float(\d+)", source):
         if bits not in ("16", "32", "64"):
             problems.append(f"{page.name}: float{bits} is no float type")
-    for name, layer in re.findall(r"(?<![A-Za-z_.])(W|b|z|a|dW|db|dz|da|Z|A|dZ|dA)(\d+)(?![\w(])", text):
+    for name, layer in re.findall(r"(?<![A-Za-z_.])(W|b|z|a|dW|db|dz|da|Z|A|dZ|dA)(\d+)(?![\w(])", source):
         if layer not in ("1", "2"):
             problems.append(f"{page.name}: {name}{layer} names a layer of a network of two layers")
     for layer in re.findall(r"\^\{\((\d+)\)\}", text):
@@ -217,7 +253,7 @@ def spelled(source: str, page: Path) -> list[str]:
             problems.append(f"{page.name}: layer ({layer}) in a network of two layers")
     for tag in re.findall(r"\\tag\{([^}]*)\}", text):
         for label in tag.split(","):
-            if not re.fullmatch(r"[1-5][a-c]?", label.strip()):
+            if label.strip() not in NOTES_ROWS:
                 problems.append(f"{page.name}: tag ({label.strip()}) is not a row of the notes' tables")
     for value in re.findall(r'markdown="([^"]*)"', text):
         if value not in ("0", "1", "block", "span"):
@@ -324,7 +360,79 @@ def check_page(page: Path, source: str | None = None) -> list[str]:
         *matrices(parts, page),
         *labels_in_code(parts, page, labels),
         *spelled(source, page),
+        *summaries(source, page),
         *references(source, page),
         *headings(source, page),
         *lists(source, page),
     ]
+
+
+# The "checked" sections. Each equation's block shows the implementation; its verification follows in a
+# collapsed <details class="success checked"> whose <summary> says what it checks. The summary is derived
+# from the verification code, so it cannot drift from it: every tolerance and every expression it names is
+# the one the code uses.
+CHECKED = re.compile(
+    r'<details class="success checked" markdown="1">\s*<summary>(?P<summary>.*?)</summary>\s*'
+    r"```\{\.python continuation\}\n(?P<code>.*?)\n```",
+    flags=re.S,
+)
+
+
+def summarise(code: str) -> str:
+    """What a verification block checks, in one line: the summary its section must show."""
+    parts, rounds, gradients, others = [], False, False, False
+    for node in ast.parse(code).body:
+        call = node.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) else None
+        name = getattr(call.func, "id", "") if call is not None else ""
+        if name in ("assert_allclose", "assert_array_equal") and len(call.args) >= 2:
+            expression = ast.get_source_segment(code, call.args[1])
+            expression = " ".join(expression.split())
+            shown = (
+                f"<code>{html.escape(expression, quote=False)}</code>"
+                if len(expression) <= 60
+                else "an independent expression"
+            )
+            tolerances = {
+                k.arg: ast.get_source_segment(code, k.value) for k in call.keywords if k.arg in ("rtol", "atol")
+            }
+            exact = name == "assert_array_equal" or all(t in ("0", "0.0") for t in tolerances.values()) and tolerances
+            if exact:
+                parts.append(f"equals {shown} exactly")
+            elif tolerances:
+                parts.append(f"agrees with {shown} to {tolerances.get('rtol') or tolerances['atol']}")
+            else:
+                parts.append(f"agrees with {shown}")
+        elif name == "assert_rounds_to":
+            rounds = True
+        elif name == "assert_gradient_matches":
+            gradients = True
+        elif not isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef)):
+            others = True
+    parts += ["central differences in float64"] * gradients + ["the digits printed"] * rounds
+    parts += ["further assertions"] * others
+    return "Checked: " + ("; ".join(parts) if parts else "assertions")
+
+
+def summaries(source: str, page: Path) -> list[str]:
+    problems = []
+    for match in CHECKED.finditer(source):
+        expected = summarise(match.group("code"))
+        if match.group("summary") != expected:
+            line = source.count("\n", 0, match.start()) + 1
+            problems.append(f"{page.name}:{line}: the summary should read: {expected}")
+    return problems
+
+
+def write_summaries(page: Path) -> None:
+    """Rewrite `page`'s summaries from its verification code (after editing a checked section)."""
+    source = page.read_text()
+    page.write_text(
+        CHECKED.sub(lambda m: m.group(0).replace(m.group("summary"), summarise(m.group("code")), 1), source)
+    )
+
+
+if __name__ == "__main__":  # python tests/pages/printed_numbers.py --write-summaries docs/*.md
+    import sys
+
+    for name in sys.argv[2:] if sys.argv[1:2] == ["--write-summaries"] else []:
+        write_summaries(Path(name))

@@ -1,9 +1,12 @@
 """Every number on a page is checked by the code beside it (see printed_numbers.py), on every page."""
 
+import sys
 from pathlib import Path
 
 import pytest
-from printed_numbers import check_page, numbers, visible
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from printed_numbers import check_page, numbers, references, visible  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
@@ -38,6 +41,4 @@ def test_indices_layer_numbers_and_tags_are_not_read_as_values():
 
 def test_a_reference_must_show_the_tag_it_links_to():
     source = '<a id="eq-a"></a>\n\n$$\na \\tag{3a}\n$$\n\nSee [(3b)](#eq-a).\n'
-    from printed_numbers import references
-
     assert references(source, Path("p.md")) == ["p.md: a reference shows (3b) but #eq-a is tagged (3a)"]

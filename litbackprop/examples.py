@@ -1,0 +1,31 @@
+"""The notes' worked example of the two-layer network, to check a derivation of your own against.
+
+The [two-layer page](../two-layer-network.md) derives every row of the forward
+and backward tables on it; the pages on gradient checking and biases reuse it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def worked_example() -> dict[str, np.ndarray]:
+    r"""The input $x$, weights $W^{(1)}$, $W^{(2)}$ and one-hot target $y$ of the notes' worked example.
+
+    Three inputs, four hidden units, three classes; the example belongs to
+    class 1. Fresh arrays at each call, so changing them changes nothing else.
+
+    Examples
+    --------
+    >>> from litbackprop import TwoLayerNet, worked_example
+    >>> example = worked_example()
+    >>> net = TwoLayerNet(example["W1"], example["W2"])
+    >>> round(float(net.loss(example["x"], example["y"])), 4)
+    0.9555
+    """
+    return {
+        "x": np.array([1.0, 2.0, -1.0]),
+        "W1": np.array([[0.5, -0.1, 0.2], [-0.3, 0.4, 0.2], [0.2, 0.1, -0.6], [-0.4, -0.1, 0.3]]),
+        "W2": np.array([[0.3, -0.5, 0.8, 0.1], [-0.2, 0.6, 0.4, -0.7], [0.5, 0.2, -0.3, 0.4]]),
+        "y": np.array([0.0, 1.0, 0.0]),
+    }
