@@ -381,7 +381,14 @@ CHECKED = re.compile(
 def summarise(code: str) -> str:
     """What a verification block checks, in one line: the summary its section must show."""
     parts, rounds, gradients, others = [], False, False, False
-    for node in ast.parse(code).body:
+    tree = ast.parse(code)
+    # every check, also those inside a loop or a with block, in the order written
+    calls = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "").startswith("assert")),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    top = [n for n in tree.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Call))]
+    for node in [ast.Expr(value=c) for c in calls] + top:
         call = node.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) else None
         name = getattr(call.func, "id", "") if call is not None else ""
         if name in ("assert_allclose", "assert_array_equal") and len(call.args) >= 2:
@@ -406,7 +413,7 @@ def summarise(code: str) -> str:
             rounds = True
         elif name == "assert_gradient_matches":
             gradients = True
-        elif not isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef)):
+        elif call is None and not isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef)):
             others = True
     parts += ["central differences in float64"] * gradients + ["the digits printed"] * rounds
     parts += ["further assertions"] * others
