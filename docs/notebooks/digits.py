@@ -34,6 +34,10 @@ import numpy as np
 import litbackprop as lb
 from litbackprop.digits import train_digits
 
+# The figures here are 5 to 11 inches wide and shown at the column's width, about 620 px:
+# 14-point text keeps their axis labels at 10 px or more there.
+plt.rcParams.update({"font.size": 14})
+
 net, history, split = train_digits(progress=False)
 sizes = [part.shape[1] for part in (split.x_train, split.x_val, split.x_test)]
 assert sum(sizes) == 1797, sizes

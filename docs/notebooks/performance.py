@@ -49,6 +49,10 @@ from IPython.display import Markdown, display
 
 import litbackprop
 
+# The figures here are 5 to 11 inches wide and shown at the column's width, about 620 px:
+# 14-point text keeps their axis labels at 10 px or more there.
+plt.rcParams.update({"font.size": 14})
+
 results = Path(litbackprop.__file__).resolve().parents[1] / "benchmarks" / "results"
 step = json.loads((results / "step.json").read_text())
 train = json.loads((results / "train.json").read_text())
