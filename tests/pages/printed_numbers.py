@@ -87,7 +87,7 @@ def visible(text: str) -> str:
     text = re.sub(r"^--8<--.*$", "", text, flags=re.M)
     text = re.sub(r"\]\([^)]*\)", "]", text)  # link targets
     text = re.sub(r"\]\[[^\]]*\]", "]", text)  # mkdocstrings cross-references
-    text = re.sub(r"<[^>]*>", " ", text)  # HTML tags and their attributes
+    text = re.sub(r"</?[A-Za-z][^<>]*>", " ", text)  # HTML tags and their attributes (not z < -709)
     text = re.sub(r"\[\([0-9a-z, ]+\)\]", " ", text)  # equation references, checked by references()
     text = re.sub(r"eq-[a-z0-9-]+", " ", text)  # equation ids, checked by the pairing test
     text = re.sub(r"\\tag\{[^}]*\}", " ", text)
@@ -255,9 +255,56 @@ def spelled(source: str, page: Path) -> list[str]:
         for label in tag.split(","):
             if label.strip() not in NOTES_ROWS:
                 problems.append(f"{page.name}: tag ({label.strip()}) is not a row of the notes' tables")
-    for value in re.findall(r'markdown="([^"]*)"', text):
-        if value not in ("0", "1", "block", "span"):
-            problems.append(f'{page.name}: markdown="{value}" is not an md_in_html mode')
+    for tag in re.findall(r"<details[^>]*>", text):
+        if tag != '<details class="success checked" markdown="1">':
+            problems.append(f"{page.name}: {tag} is not a checked section's opening tag")
+    for tag in re.findall(r"<figure[^>]*>", text):
+        if tag != '<figure class="diagram" markdown="0">':
+            problems.append(f"{page.name}: {tag} is not a diagram's opening tag")
+    for label in re.findall(r"\((\d+[a-z])\)", text):  # row references such as (3b) in prose and headings
+        if label not in NOTES_ROWS:
+            problems.append(f"{page.name}: ({label}) is not a row of the notes' tables")
+    return problems
+
+
+def shown_literals(code: str) -> list[tuple[int, str]]:
+    """The numbers a block is *about*: the entries of its np.array([...]) givens and the bounds it asserts."""
+    tree = ast.parse(code)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "array" and node.args:
+            found += [
+                (c.lineno, ast.get_source_segment(code, c))
+                for c in ast.walk(node.args[0])
+                if isinstance(c, ast.Constant)
+            ]
+        elif isinstance(node, ast.Assert):
+            for compare in ast.walk(node.test):
+                if isinstance(compare, ast.Compare) and any(
+                    isinstance(op, (ast.Lt, ast.Gt, ast.LtE, ast.GtE)) for op in compare.ops
+                ):
+                    found += [
+                        (c.lineno, ast.get_source_segment(code, c))
+                        for c in [compare.left, *compare.comparators]
+                        if isinstance(c, ast.Constant) and isinstance(c.value, float)
+                    ]
+    return [(line, text.lstrip("-")) for line, text in found if isinstance(text, str)]
+
+
+def unshown(parts: list[Block | Text], page: Path) -> list[str]:
+    """A block's givens and bounds appear in the text around it, so that changing one in the code shows."""
+    problems = []
+    for index, part in enumerate(parts):
+        if not isinstance(part, Block):
+            continue
+        text = " ".join(visible(p.text) for p in parts[max(index - 3, 0) : index + 4] if isinstance(p, Text))
+        shown = {normal(n) for n in numbers(text)} | FORM
+        for line, literal in shown_literals(part.code):
+            value = normal(literal)
+            if value not in shown and not (value.endswith(".0") and value[:-2] in shown):
+                problems.append(
+                    f"{page.name}:{part.line + line}: {literal} in the code is not shown in the text around it"
+                )
     return problems
 
 
@@ -361,6 +408,7 @@ def check_page(page: Path, source: str | None = None) -> list[str]:
         *labels_in_code(parts, page, labels),
         *spelled(source, page),
         *summaries(source, page),
+        *unshown(parts, page),
         *references(source, page),
         *headings(source, page),
         *lists(source, page),
@@ -416,6 +464,18 @@ def summarise(code: str) -> str:
         elif call is None and not isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef)):
             others = True
     parts += ["central differences in float64"] * gradients + ["the digits printed"] * rounds
+    bounds = [
+        ast.get_source_segment(code, c)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assert)
+        for compare in ast.walk(n.test)
+        if isinstance(compare, ast.Compare)
+        and any(isinstance(op, (ast.Lt, ast.Gt, ast.LtE, ast.GtE)) for op in compare.ops)
+        for c in [compare.left, *compare.comparators]
+        if isinstance(c, ast.Constant) and isinstance(c.value, float)
+    ]
+    if bounds:
+        parts.append("bounds " + ", ".join(dict.fromkeys(bounds)))
     parts += ["further assertions"] * others
     return "Checked: " + ("; ".join(parts) if parts else "assertions")
 
