@@ -271,7 +271,10 @@ def shown_literals(code: str) -> list[tuple[int, str]]:
     """The numbers a block is *about*: the entries of its np.array([...]) givens and the bounds it asserts."""
     tree = ast.parse(code)
     found = []
+    labels = {id(k.value) for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg in ("name", "err_msg")}
     for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, float) and id(node) not in labels:
+            found.append((node.lineno, ast.get_source_segment(code, node)))  # every float the code is written with
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "array" and node.args:
             found += [
                 (c.lineno, ast.get_source_segment(code, c))
@@ -454,7 +457,8 @@ def summarise(code: str) -> str:
             if exact:
                 parts.append(f"equals {shown} exactly")
             elif tolerances:
-                parts.append(f"agrees with {shown} to {tolerances.get('rtol') or tolerances['atol']}")
+                given = [tolerances[k] for k in ("rtol", "atol") if tolerances.get(k) not in (None, "0", "0.0")]
+                parts.append(f"agrees with {shown} to {' and '.join(given)}")
             else:
                 parts.append(f"agrees with {shown}")
         elif name == "assert_rounds_to":
