@@ -182,7 +182,7 @@ def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[s
 
 
 MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", flags=re.S)
-VECTOR = re.compile(r"\((-?\d+(?:\.\d+)?(?:,\s*-?\d+(?:\.\d+)?)+)\)\^T")
+TUPLE = re.compile(r"(?<=[=(\s])\((-?\d+(?:\.\d+)?(?:,\s*-?\d+(?:\.\d+)?)+)\)")
 ENTRY = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
@@ -195,7 +195,7 @@ def matrices(parts: list[Block | Text], page: Path) -> list[str]:
         blocks = neighbours(parts, index)
         calls = [call for block in blocks for call in block.printed]
         givens = [given for block in blocks for given in array_literals(block.code)]
-        for match in VECTOR.finditer(part.text):  # a vector written as a tuple, (0.2, -0.1, 0, 0.5)^T
+        for match in TUPLE.finditer(part.text):  # a vector written as a tuple in math, z = (1, 2, 3)
             entries = [e.strip() for e in match.group(1).split(",")]
             if [float(e) for e in entries] not in givens and entries not in calls:
                 line = part.line + part.text.count("\n", 0, match.start())
@@ -214,15 +214,17 @@ def matrices(parts: list[Block | Text], page: Path) -> list[str]:
 
 
 def array_literals(code: str) -> list[list[float]]:
-    """The entries, flattened, of each ``np.array([...])`` written out in `code`: a worked example's givens."""
+    """The entries, flattened, of each list of numbers written out in `code`: a worked example's givens."""
     found = []
     for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "array" and node.args:
+        if isinstance(node, ast.List):
             try:
-                value = ast.literal_eval(node.args[0])
+                value = ast.literal_eval(node)
             except ValueError:
                 continue
-            found.append([float(v) for v in _flatten(value)])
+            entries = list(_flatten(value))
+            if entries and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in entries):
+                found.append([float(v) for v in entries])
     return found
 
 
@@ -248,7 +250,19 @@ def spelled(source: str, page: Path) -> list[str]:
     for name, layer in re.findall(r"(?<![A-Za-z_.])(W|b|z|a|dW|db|dz|da|Z|A|dZ|dA)(\d+)(?![\w(])", source):
         if layer not in ("1", "2"):
             problems.append(f"{page.name}: {name}{layer} names a layer of a network of two layers")
-    for layer in re.findall(r"\^\{\((\d+)\)\}", text):
+    for bits in re.findall(r"\bu?int(\d+)\b", source):
+        if bits not in ("8", "16", "32", "64"):
+            problems.append(f"{page.name}: int{bits} is no integer type")
+    for start in re.findall(r"\\sum_\{[a-z]=(\d+)\}", text):
+        if start != "1":
+            problems.append(f"{page.name}: a sum starts at {start}; the notes count from 1")
+    for order in re.findall(r"\\rVert_(\d+)", text):
+        if order != "2":
+            problems.append(f"{page.name}: the norm ||.||_{order}; the site uses the 2-norm")
+    for ones in re.findall(r"\\mathbf\{(\d+)\}", text):
+        if ones != "1":
+            problems.append(f"{page.name}: \\mathbf{{{ones}}} is not the vector of ones")
+    for layer in re.findall(r"\^\{\((\d+)\)", text):
         if layer not in ("1", "2"):
             problems.append(f"{page.name}: layer ({layer}) in a network of two layers")
     for tag in re.findall(r"\\tag\{([^}]*)\}", text):
