@@ -236,6 +236,10 @@ def _flatten(value):
         yield value
 
 
+NODES = {"W1", "W2", "b1", "b2", "z1", "z2", "a1", "dW1", "dW2", "db1", "db2", "dz1", "dz2", "da1"}
+NODES |= {"Z1", "Z2", "A1", "dZ1", "dZ2", "dA1"}  # the batch names of the mini-batch page
+"""The network's nodes and their gradients: a1 is the only activation (the output is y_hat)."""
+
 NOTES_ROWS = {"1", "1b", "2", "3", "3a", "3b", "3c", "4", "5"}
 """The rows of the notes' forward and backward tables, and the two bias rows (1b), (3c) this site adds."""
 
@@ -248,8 +252,19 @@ def spelled(source: str, page: Path) -> list[str]:
         if bits not in ("16", "32", "64"):
             problems.append(f"{page.name}: float{bits} is no float type")
     for name, layer in re.findall(r"(?<![A-Za-z_.])(W|b|z|a|dW|db|dz|da|Z|A|dZ|dA)(\d+)(?![\w(])", source):
-        if layer not in ("1", "2"):
-            problems.append(f"{page.name}: {name}{layer} names a layer of a network of two layers")
+        if f"{name}{layer}" not in NODES:
+            problems.append(
+                f"{page.name}: {name}{layer} is no node of the network (its nodes: {', '.join(sorted(NODES))})"
+            )
+    for bits in re.findall(r"\bu(\d+)\b", source):
+        if bits not in ("16", "32", "64"):
+            problems.append(f"{page.name}: u{bits} is no float type's unit roundoff")
+    for i, j in re.findall(r"w_(\d)\s*x_(\d)", source):
+        if i != j:
+            problems.append(f"{page.name}: w_{i} x_{j} pairs a weight with another input")
+    for heading, body in re.findall(r"^#+ \((\d+[a-z]?)\) .*?\n(.*?)(?=^#|\Z)", text, flags=re.M | re.S):
+        if not re.search(rf"\\tag\{{[^}}]*\b{heading}\b", body):
+            problems.append(f"{page.name}: the section headed ({heading}) holds no equation tagged ({heading})")
     for bits in re.findall(r"\bu?int(\d+)\b", source):
         if bits not in ("8", "16", "32", "64"):
             problems.append(f"{page.name}: int{bits} is no integer type")
