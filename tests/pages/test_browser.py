@@ -30,6 +30,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
+# Whole-page screenshots, to read every page at every width, take a while: LITBACKPROP_FULL_PAGES=1 asks for
+# them; by default each screenshot is the first screen.
+FULL_PAGES = os.environ.get("LITBACKPROP_FULL_PAGES") == "1"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -222,7 +225,9 @@ def test_every_page_renders_its_math_images_and_diagrams_offline(browser, server
             if shown != {"light": "default", "dark": "slate"}[scheme]:
                 problems.append(f"{name}: colour scheme {shown}, expected {scheme}")
             if scheme == "light":  # the whole page once; in dark, the view around its first equation
-                page.screenshot(path=str(SCREENSHOTS / f"{stem}-light.jpg"), full_page=True, type="jpeg", quality=70)
+                page.screenshot(
+                    path=str(SCREENSHOTS / f"{stem}-light.jpg"), full_page=FULL_PAGES, type="jpeg", quality=70
+                )
             else:
                 page.locator("article .arithmatex").first.scroll_into_view_if_needed()
                 page.screenshot(path=str(SCREENSHOTS / f"{stem}-dark.png"))
@@ -237,7 +242,7 @@ def test_every_page_renders_its_math_images_and_diagrams_offline(browser, server
             page.wait_for_timeout(50)
             problems += layout_problems(f"{name} at 390 px in {scheme}", page.evaluate(MATH_STATE))
             shot = SCREENSHOTS / f"phone-{stem}-{scheme}.jpg"
-            page.screenshot(path=str(shot), full_page=scheme == "light", type="jpeg", quality=60)
+            page.screenshot(path=str(shot), full_page=FULL_PAGES and scheme == "light", type="jpeg", quality=60)
             page.click(f"label[title='{toggle}']")
             page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{expected}'")
         for kind, found in (
