@@ -1,0 +1,192 @@
+r"""A reverse-mode automatic differentiation engine on arrays, small enough to read in one sitting.
+
+A [`Value`][litbackprop.autodiff.Value] holds an array, its gradient, and how to
+pass a gradient back to the values it was made from. Arithmetic on values
+records the forward pass as a graph; [`Value.backward`][litbackprop.autodiff.Value.backward]
+walks that graph from the output back, in reverse topological order, and every
+node adds (``+=``) its share of the gradient to its inputs. It derives, by
+machine, the backward tables the other pages derive by hand.
+
+Like micrograd's engine, but for the matrix operations of these pages: each
+operation's backward rule is one line of the chain rule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Value:
+    """An array in a computation graph, with the gradient of the output with respect to it.
+
+    Examples
+    --------
+    >>> a, b = Value(2.0), Value(3.0)
+    >>> f = a * b + a  # a is used twice: its gradient is b + 1
+    >>> f.backward()
+    >>> float(a.grad), float(b.grad)
+    (4.0, 2.0)
+    """
+
+    def __init__(self, data, parents: tuple[Value, ...] = (), name: str = "") -> None:
+        self.data = np.asarray(data, dtype=np.result_type(np.asarray(data), np.float32))
+        self.grad = np.zeros_like(self.data)
+        self.parents = parents
+        self.name = name
+        self._backward = lambda: None  # passes self.grad on to the parents: set by the operation that made it
+
+    def __repr__(self) -> str:
+        return f"Value({self.name or 'unnamed'}, shape {self.data.shape})"
+
+    def _result(self, data, parents: tuple[Value, ...], backward) -> Value:
+        out = Value(data, parents)
+        out._backward = lambda: backward(out.grad)
+        return out
+
+    # Each operation: the forward value, and the chain rule for each input (gradient arriving times local derivative).
+
+    def __add__(self, other) -> Value:
+        other = _value(other, like=self)
+
+        def backward(grad):
+            self.grad += _unbroadcast(grad, self.data.shape)
+            other.grad += _unbroadcast(grad, other.data.shape)
+
+        return self._result(self.data + other.data, (self, other), backward)
+
+    def __mul__(self, other) -> Value:
+        other = _value(other, like=self)
+
+        def backward(grad):
+            self.grad += _unbroadcast(grad * other.data, self.data.shape)
+            other.grad += _unbroadcast(grad * self.data, other.data.shape)
+
+        return self._result(self.data * other.data, (self, other), backward)
+
+    def __matmul__(self, other) -> Value:
+        other = _value(other, like=self)
+
+        def backward(grad):  # z = W x: dW = dz x^T, dx = W^T dz, as in rows (3a) and (3b)
+            self.grad += np.outer(grad, other.data) if grad.ndim == 1 else grad @ other.data.T
+            other.grad += self.data.T @ grad
+
+        return self._result(self.data @ other.data, (self, other), backward)
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Value:
+        return self * -1.0
+
+    def __sub__(self, other) -> Value:
+        return self + (-_value(other, like=self))
+
+    def relu(self) -> Value:
+        def backward(grad):  # row (2): the gradient passes where the input was positive
+            self.grad += grad * (self.data > 0)
+
+        return self._result(np.maximum(self.data, 0), (self,), backward)
+
+    def exp(self) -> Value:
+        out_data = np.exp(self.data)
+
+        def backward(grad):
+            self.grad += grad * out_data
+
+        return self._result(out_data, (self,), backward)
+
+    def log(self) -> Value:
+        def backward(grad):
+            self.grad += grad / self.data
+
+        return self._result(np.log(self.data), (self,), backward)
+
+    def sum(self, axis: int | None = None) -> Value:
+        def backward(grad):  # every summed entry receives the gradient of the sum
+            self.grad += np.broadcast_to(grad if axis is None else np.expand_dims(grad, axis), self.data.shape)
+
+        return self._result(self.data.sum(axis=axis), (self,), backward)
+
+    def backward(self) -> None:
+        r"""Fill in ``grad`` for every value this one was computed from: $\partial(\text{self})/\partial v$.
+
+        The graph is sorted so that each value comes after everything made from
+        it, then visited from the output back: when a value's turn comes, all
+        the values that used it have added their share to its ``grad``.
+        """
+        order, seen = [], set()
+
+        def visit(value: Value) -> None:  # depth first: a value is appended after all its parents
+            if id(value) not in seen:
+                seen.add(id(value))
+                for parent in value.parents:
+                    visit(parent)
+                order.append(value)
+
+        visit(self)
+        for value in order:
+            value.grad = np.zeros_like(value.data)  # a second backward starts from zero, not from the first
+        self.grad = np.ones_like(self.data)  # d(self)/d(self) = 1, row (5)
+        for value in reversed(order):
+            value._backward()
+
+
+def _value(x, like: Value) -> Value:
+    """`x` as a Value; a constant takes `like`'s dtype, so that float32 work stays float32."""
+    return x if isinstance(x, Value) else Value(np.asarray(x, dtype=like.data.dtype))
+
+
+def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum `grad` down to `shape`: a value broadcast over columns (a bias) collects every column's gradient."""
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=0)
+    for axis, size in enumerate(shape):
+        if size == 1 and grad.shape[axis] != 1:
+            grad = grad.sum(axis=axis, keepdims=True)
+    return grad
+
+
+def two_layer_loss(W1: Value, W2: Value, x, y, b1: Value | None = None, b2: Value | None = None) -> Value:
+    r"""The two-layer network's loss built from [`Value`][litbackprop.autodiff.Value] operations only.
+
+    $L = -\frac{1}{N}\sum_n \sum_i y_{in}\,\log\text{softmax}(z^{(2)})_{in}$ with
+    $z^{(2)} = W^{(2)}\max(0, W^{(1)}x + b^{(1)}) + b^{(2)}$. Softmax and the logarithm
+    are written out, so the engine derives row (4) by itself. `x` and `y` are
+    arrays, a column or a batch of columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from litbackprop import TwoLayerNet, worked_example
+    >>> e = worked_example()
+    >>> W1, W2 = Value(e["W1"]), Value(e["W2"])
+    >>> L = two_layer_loss(W1, W2, e["x"], e["y"])
+    >>> L.backward()
+    >>> grads = TwoLayerNet(e["W1"], e["W2"]).backward(e["x"], e["y"])
+    >>> bool(np.allclose(W1.grad, grads["W1"], rtol=1e-12)), round(float(L.data), 4)
+    (True, 0.9555)
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    column = (slice(None), None) if x.ndim == 2 else (slice(None),)
+    z1 = W1 @ Value(x)
+    if b1 is not None:
+        z1 = z1 + _column(b1, column)
+    a1 = z1.relu()
+    z2 = W2 @ a1
+    if b2 is not None:
+        z2 = z2 + _column(b2, column)
+    shifted = z2 - z2.data.max(axis=0)  # a constant shift: softmax is unchanged, and no exponential overflows
+    log_y_hat = shifted - shifted.exp().sum(axis=0).log()
+    n = x.shape[1] if x.ndim == 2 else 1
+    return -(Value(y) * log_y_hat).sum() * (1.0 / n)
+
+
+def _column(b: Value, column) -> Value:
+    """`b` as a column, so that it is added to every column of a batch; its gradient sums them back."""
+    if len(column) == 1:
+        return b
+
+    def backward(grad):
+        b.grad += grad[:, 0]
+
+    return b._result(b.data[column], (b,), backward)
