@@ -74,6 +74,8 @@ def split(source: str) -> list[Block | Text]:
                 parts.append(Text(start + 1, "\n".join(lines[start:i])))
                 parts.append(Block(i + 1, "\n".join(lines[i + 1 : j]), "continuation" in info))
                 start = j + 1
+            else:  # an example in another language (a shell command, Markdown source): shown, never run
+                lines[i : j + 1] = [""] * (min(j, len(lines) - 1) + 1 - i)
             i = j + 1
             continue
         i += 1
