@@ -69,6 +69,25 @@ plt.show()
 assert history.loss[-1] < history.loss[0] / 10, "training loss fell 10x"
 
 # %% [markdown]
+# The two curves tell different stories. The training loss keeps falling: the
+# network fits the images it learns from ever more closely. The validation loss,
+# on images it never trains on, falls only for the first few epochs, is lowest at
+# the epoch printed below, and then drifts up while the training loss still
+# falls. That is **overfitting**: after that epoch the network learns details of
+# the training images that do not carry over to new ones. Its validation
+# accuracy barely moves, because the predictions stay right while growing more
+# confident on the training images than the validation ones justify. Stopping at
+# the best validation epoch (`train`'s `stop_at` argument), a smaller network or
+# fewer epochs are the usual cures.
+
+# %%
+best = int(np.argmin(history.val_loss)) + 1
+print(f"validation loss lowest at epoch {best}: {history.val_loss[best - 1]:.3f}; "
+      f"at the last epoch, {len(history.val_loss)}: {history.val_loss[-1]:.3f}")
+assert best <= 10 and history.val_loss[-1] > history.val_loss[best - 1], "the validation loss rose again"
+assert history.loss[-1] < history.loss[best - 1], "while the training loss kept falling"
+
+# %% [markdown]
 # ## Accuracy on the test set
 #
 # The test images were held out from the start: neither trained on nor used to
@@ -147,3 +166,21 @@ fig.suptitle("The 64 rows of W1, each as an 8×8 image")
 fig.tight_layout()
 plt.show()
 assert net.W1.shape == (64, 64)
+
+# %% [markdown]
+# Honestly, most of these rows do not look like anything. A few show a stroke or
+# a blob where a digit's ink often is, but none is a picture of a digit: with 64
+# hidden units for 10 digits, the network spreads each digit over many units, and
+# each unit takes part in recognising several digits. What the picture does show
+# is where learning happened: the weights grew in the middle of the image, where
+# the digits are drawn, while at the border, where the 8×8 images are almost
+# always blank, they get almost no gradient and stay as random as they started
+# (He-initialised, about 0.14 in size on average).
+
+# %%
+border = np.zeros((8, 8), dtype=bool)
+border[[0, -1], :] = border[:, [0, -1]] = True
+middle, edge = np.abs(net.W1[:, ~border.ravel()]).mean(), np.abs(net.W1[:, border.ravel()]).mean()
+print(f"mean |weight|: {middle:.3f} on the 36 middle pixels, {edge:.3f} on the 28 border pixels")
+assert middle > edge, "the middle pixels carry the larger weights"
+assert abs(edge - np.sqrt(2 / 64) * np.sqrt(2 / np.pi)) < 0.05, "the border keeps about its starting size"
