@@ -287,8 +287,11 @@ def spelled(source: str, page: Path) -> list[str]:
             if label.strip() not in NOTES_ROWS:
                 problems.append(f"{page.name}: tag ({label.strip()}) is not a row of the notes' tables")
     for tag in re.findall(r"<details[^>]*>", text):
-        if tag != '<details class="success checked" markdown="1">':
-            problems.append(f"{page.name}: {tag} is not a checked section's opening tag")
+        if tag not in (
+            '<details class="success checked" markdown="1">',
+            '<details class="example solution" markdown="1">',
+        ):
+            problems.append(f"{page.name}: {tag} opens neither a checked section nor a solution")
     for tag in re.findall(r"<figure[^>]*>", text):
         if tag != '<figure class="diagram" markdown="0">':
             problems.append(f"{page.name}: {tag} is not a diagram's opening tag")

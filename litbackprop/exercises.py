@@ -1,0 +1,128 @@
+"""Exercises with feedback: derive a gradient yourself, and the checker says how close you are.
+
+Like the ``cmp()`` of Karpathy's "backprop ninja" exercise: your array is
+compared with the library's, and the answer is *exact*, *close* (within a
+tolerance, with the largest relative difference), or *wrong*, with the largest
+difference, where it is, and a hint.
+
+Examples
+--------
+>>> import numpy as np
+>>> from litbackprop.exercises import check
+>>> print(check("neuron-da-dw", np.array([0.15, 0.075, 0.15])))  # doctest: +ELLIPSIS
+neuron-da-dw: wrong: the largest difference is ... that is ... relative: rounded too early?...
+>>> print(check("neuron-da-dw", np.zeros(3)))  # doctest: +ELLIPSIS
+neuron-da-dw: wrong: the largest difference is ... at index 0 (yours 0, expected 0.149146). Hint: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from litbackprop.examples import worked_example
+from litbackprop.network import TwoLayerNet
+from litbackprop.neuron import Neuron
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The checker's answer: ``exact``, ``close`` or ``wrong``, and what it found."""
+
+    name: str
+    verdict: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.verdict}{': ' + self.message if self.message else ''}"
+
+
+def compare(name: str, yours, expected, rtol: float = 1e-6, hint: str = "") -> Verdict:
+    """Compare your array with the expected one: exact, close to `rtol` (relative to the largest entry), or wrong.
+
+    Examples
+    --------
+    >>> print(compare("dW", [[1.0, 2.0]], [[1.0, 2.0]]))
+    dW: exact
+    >>> print(compare("dW", [1.0, 2.0], [1.0, 3.0], hint="check the second entry"))
+    dW: wrong: the largest difference is 1 at index 1 (yours 2, expected 3). Hint: check the second entry
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    try:
+        yours = np.asarray(yours, dtype=np.float64)
+    except (TypeError, ValueError):
+        return Verdict(name, "wrong", f"expected an array of numbers of shape {expected.shape}; got {yours!r}")
+    if yours.shape != expected.shape:
+        return Verdict(name, "wrong", f"expected shape {expected.shape}; got shape {yours.shape}")
+    if np.array_equal(yours, expected):
+        return Verdict(name, "exact", "")
+    difference = np.abs(yours - expected)
+    index = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
+    where = index if len(index) != 1 else index[0]
+    scale = max(np.abs(expected).max(), np.finfo(np.float64).tiny)
+    relative = difference.max() / scale
+    if np.isfinite(relative) and relative <= rtol:
+        return Verdict(
+            name, "close", f"within {rtol:g}: the largest relative difference is {relative:.2g} at index {where}"
+        )
+    message = (
+        f"the largest difference is {difference.max():.3g} at index {where} "
+        f"(yours {yours[index]:.6g}, expected {expected[index]:.6g})"
+    )
+    if np.isfinite(relative) and relative <= 1e-2:
+        message += f"; that is {relative:.2g} relative: rounded too early?"
+    if hint:
+        message += (" " if message.endswith("?") else ". ") + f"Hint: {hint}"
+    return Verdict(name, "wrong", message)
+
+
+def _neuron_da_dw():
+    return Neuron([2.0, -3.0, 1.0]).backward([1.0, 0.5, 1.0])["w"]
+
+
+def _two_layer_dW1():
+    e = worked_example()
+    return TwoLayerNet(e["W1"], e["W2"]).backward([0.5, -1.0, 2.0], e["y"])["W1"]
+
+
+def _biases_db1():
+    e = worked_example()
+    net = TwoLayerNet(e["W1"], e["W2"], b1=np.array([0.2, -0.1, 0.0, 0.5]), b2=np.array([0.1, 0.0, -0.1]))
+    return net.backward(e["x"], np.array([0.0, 0.0, 1.0]))["b1"]
+
+
+def _batch_dW2():
+    e = worked_example()
+    X = np.column_stack([e["x"], [0.5, -1.0, 2.0]])
+    return TwoLayerNet(e["W1"], e["W2"]).backward(X, np.array([1, 2]))["W2"]
+
+
+EXERCISES: dict[str, tuple[Callable[[], np.ndarray], str]] = {
+    "neuron-da-dw": (
+        _neuron_da_dw,
+        "da/dw = a (1 - a) x: keep a at full precision, and multiply before you round",
+    ),
+    "two-layer-dW1": (
+        _two_layer_dW1,
+        "dW1 = dz1 x^T, where dz1 = (W2^T (y_hat - y)) masked by z1 > 0: recompute z1 for this x",
+    ),
+    "biases-db1": (
+        _biases_db1,
+        "db1 = dz1: the same masked W2^T (y_hat - y) as for dW1, without the outer product with x",
+    ),
+    "batch-dW2": (
+        _batch_dW2,
+        "dW2 = dZ2 A1^T with dZ2 = (Y_hat - Y) / N: did you divide by N = 2?",
+    ),
+}
+"""Each exercise of the site: how the library computes its answer, and a hint for a wrong one."""
+
+
+def check(name: str, yours, rtol: float = 1e-6) -> Verdict:
+    """Check your answer to the exercise `name` (see ``EXERCISES``) against the library's."""
+    if name not in EXERCISES:
+        raise ValueError(f"name must be one of {', '.join(sorted(EXERCISES))}; got {name!r}")
+    reference, hint = EXERCISES[name]
+    return compare(name, yours, reference(), rtol=rtol, hint=hint)

@@ -1,0 +1,41 @@
+"""The exercise checker answers exact, close or wrong, and says where and how far off."""
+
+import numpy as np
+import pytest
+
+from litbackprop.exercises import EXERCISES, check, compare
+
+
+def test_the_same_array_is_exact():
+    assert compare("g", [1.0, 2.0], [1.0, 2.0]).verdict == "exact"
+
+
+def test_an_array_within_the_tolerance_is_close_and_says_how_close():
+    verdict = compare("g", [1.0, 2.0 + 1e-9], [1.0, 2.0])
+    assert verdict.verdict == "close" and "at index 1" in verdict.message
+
+
+def test_a_wrong_array_names_the_largest_difference_its_index_and_the_hint():
+    verdict = compare("g", [[1.0, 5.0]], [[1.0, 2.0]], hint="look again")
+    assert verdict.verdict == "wrong"
+    assert (
+        str(verdict) == "g: wrong: the largest difference is 3 at index (0, 1) (yours 5, expected 2). Hint: look again"
+    )
+
+
+def test_an_answer_rounded_too_early_is_told_so():
+    assert "rounded too early?" in compare("g", [1.001], [1.0]).message
+
+
+def test_a_wrong_shape_is_named():
+    assert compare("g", [1.0, 2.0, 3.0], [1.0, 2.0]).message == "expected shape (2,); got shape (3,)"
+
+
+def test_every_exercise_accepts_its_own_reference():
+    for name, (reference, _) in EXERCISES.items():
+        assert check(name, reference()).verdict == "exact", name
+
+
+def test_an_unknown_exercise_is_a_value_error():
+    with pytest.raises(ValueError, match=r"name must be one of .*; got 'nope'"):
+        check("nope", np.zeros(3))
