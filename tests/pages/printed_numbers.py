@@ -293,8 +293,8 @@ def spelled(source: str, page: Path) -> list[str]:
         ):
             problems.append(f"{page.name}: {tag} opens neither a checked section nor a solution")
     for tag in re.findall(r"<figure[^>]*>", text):
-        if tag != '<figure class="diagram" markdown="0">':
-            problems.append(f"{page.name}: {tag} is not a diagram's opening tag")
+        if tag not in ('<figure class="diagram" markdown="0">', '<figure markdown="span" class="plot">'):
+            problems.append(f"{page.name}: {tag} opens neither a diagram nor a plot")
     for label in re.findall(r"\((\d+[a-z])\)", text):  # row references such as (3b) in prose and headings
         if label not in NOTES_ROWS:
             problems.append(f"{page.name}: ({label}) is not a row of the notes' tables")

@@ -1,0 +1,24 @@
+"""The learning page's plot, drawn by a build hook, shows the numbers of the page's table."""
+
+import importlib.util
+import re
+from pathlib import Path
+
+from litbackprop.testing import assert_rounds_to
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("plots_hook", ROOT / "docs" / "_hooks" / "plots.py")
+hook = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(hook)
+
+
+def test_the_plot_draws_the_losses_of_the_table():
+    rows = re.findall(r"^\| ([0-9.]+) \| (.+) \|$", (ROOT / "docs" / "learning.md").read_text(), flags=re.M)
+    table = {float(lr): [cell.strip() for cell in cells.split("|")] for lr, cells in rows}
+    assert sorted(table) == sorted(hook.LEARNING_RATES)
+    for lr, printed in table.items():
+        assert_rounds_to(hook.descent_losses(lr)[::4], printed, name=f"the plotted losses for lr {lr:g}")
+
+
+def test_the_plot_is_an_svg_drawing():
+    assert hook.learning_rate_plot().lstrip().startswith(b"<?xml")
