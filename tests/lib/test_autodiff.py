@@ -1,5 +1,7 @@
 """The autodiff engine derives the same gradients as the hand-derived backward pass."""
 
+import os
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +18,7 @@ def engine_gradients(net, x, y):
     return loss, {name: value.grad for name, value in values.items()}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=int(os.environ.get("LITBACKPROP_EXAMPLES", 60)), deadline=None)
 @given(
     d=st.integers(1, 12),
     h=st.integers(1, 12),
@@ -38,10 +40,13 @@ def test_the_engine_gives_the_gradients_of_the_hand_derived_backward_pass(d, h, 
     expected = net.backward(x, y)
     assert loss.data.dtype == dtype and all(g.dtype == dtype for g in grads.values())
     rtol = 1e-12 if dtype == np.float64 else 1e-5
+    # A gradient entry is a difference of terms of order 1 (y_hat - y, summed over a batch), so a small
+    # one carries the rounding of those terms: a few units of eps on top of the relative tolerance.
+    atol = 16 * np.finfo(dtype).eps
     assert_allclose(loss.data, net.loss(x, y), rtol=rtol)
     for name, grad in expected.items():
-        scale = max(np.abs(grad).max(), np.finfo(dtype).tiny)
-        assert np.abs(grads[name] - grad).max() <= rtol * scale, name
+        scale = np.abs(grad).max()
+        assert np.abs(grads[name] - grad).max() <= rtol * scale + atol, name
 
 
 def test_a_value_used_twice_adds_up_its_gradients():
