@@ -258,9 +258,10 @@ def _read_members(path: Path, file, max_bytes: int) -> dict:
             return _parse_npy(path, key, data)
 
         by_key = dict(zip(keys, members, strict=True))
-        _check_format(path, read(FORMAT_KEY, by_key[FORMAT_KEY]).item())  # first, so an old file is named as one
+        arrays = {FORMAT_KEY: read(FORMAT_KEY, by_key.pop(FORMAT_KEY))}
+        _check_format(path, arrays[FORMAT_KEY].item())  # first, so an old file is named as one
         _check_member_names(path, names, keys)
-        return {key: read(key, info) for key, info in by_key.items()}
+        return arrays | {key: read(key, info) for key, info in by_key.items()}
 
 
 def _check_member_names(path: Path, names: list[str], keys: list[str]) -> None:

@@ -302,7 +302,7 @@ def spelled(source: str, page: Path) -> list[str]:
 
 
 def shown_literals(code: str) -> list[tuple[int, str]]:
-    """The numbers a block is *about*: the entries of its np.array([...]) givens and the bounds it asserts."""
+    """The numbers a block is *about*: every float it is written with, and the entries of its np.array givens."""
     tree = ast.parse(code)
     found = []
     labels = {id(k.value) for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg in ("name", "err_msg")}
@@ -314,17 +314,7 @@ def shown_literals(code: str) -> list[tuple[int, str]]:
                 (c.lineno, ast.get_source_segment(code, c))
                 for c in ast.walk(node.args[0])
                 if isinstance(c, ast.Constant)
-            ]
-        elif isinstance(node, ast.Assert):
-            for compare in ast.walk(node.test):
-                if isinstance(compare, ast.Compare) and any(
-                    isinstance(op, (ast.Lt, ast.Gt, ast.LtE, ast.GtE)) for op in compare.ops
-                ):
-                    found += [
-                        (c.lineno, ast.get_source_segment(code, c))
-                        for c in [compare.left, *compare.comparators]
-                        if isinstance(c, ast.Constant) and isinstance(c.value, float)
-                    ]
+            ]  # integer givens too; a float bound an assert compares with is one of the floats above
     return [(line, text.lstrip("-")) for line, text in found if isinstance(text, str)]
 
 
