@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from litbackprop._checks import ANY_NDIM, as_float_array, check_rows
+from litbackprop.network import TwoLayerNet
+
 
 class Value:
     """An array in a computation graph, with the gradient of the output with respect to it.
@@ -29,7 +32,7 @@ class Value:
     """
 
     def __init__(self, data, parents: tuple[Value, ...] = (), name: str = "") -> None:
-        self.data = np.asarray(data, dtype=np.result_type(np.asarray(data), np.float32))
+        self.data = as_float_array(name or "data", data, ANY_NDIM)  # integers become float64, float32 stays
         self.grad = np.zeros_like(self.data)
         self.parents = parents
         self.name = name
@@ -65,6 +68,10 @@ class Value:
 
     def __matmul__(self, other) -> Value:
         other = _value(other, like=self)
+
+        if self.data.ndim != 2:
+            raise ValueError(f"the left operand of @ must be a matrix W, (h, d); got shape {self.data.shape}")
+        check_rows("the right operand of @", other.data, self.data.shape[1], f"one per column of W, {self.data.shape}")
 
         def backward(grad):  # z = W x: dW = dz x^T, dx = W^T dz, as in rows (3a) and (3b)
             self.grad += np.outer(grad, other.data) if grad.ndim == 1 else grad @ other.data.T
@@ -166,7 +173,9 @@ def two_layer_loss(W1: Value, W2: Value, x, y, b1: Value | None = None, b2: Valu
     >>> bool(np.allclose(W1.grad, grads["W1"], rtol=1e-12)), round(float(L.data), 4)
     (True, 0.9555)
     """
-    x, y = np.asarray(x), np.asarray(y)
+    biases = {} if b1 is None else {"b1": b1.data, "b2": None if b2 is None else b2.data}
+    # the network's own checks name x or y, and say what shape they must have
+    x, y = TwoLayerNet(W1.data, W2.data, **biases).check_xy(x, y)
     column = (slice(None), None) if x.ndim == 2 else (slice(None),)
     z1 = W1 @ Value(x)
     if b1 is not None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from litbackprop._checks import check_number
 from litbackprop.examples import worked_example
 from litbackprop.network import TwoLayerNet
 from litbackprop.neuron import Neuron
@@ -49,6 +50,7 @@ def compare(name: str, yours, expected, rtol: float = 1e-6, hint: str = "") -> V
     >>> print(compare("dW", [1.0, 2.0], [1.0, 3.0], hint="check the second entry"))
     dW: wrong: the largest difference is 1 at index 1 (yours 2, expected 3). Hint: check the second entry
     """
+    rtol = check_number("rtol", rtol, 0.0, np.inf, True, False, "a tolerance >= 0")
     expected = np.asarray(expected, dtype=np.float64)
     try:
         yours = np.asarray(yours, dtype=np.float64)

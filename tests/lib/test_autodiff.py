@@ -3,6 +3,7 @@
 import os
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
@@ -77,3 +78,18 @@ def test_a_bias_added_to_every_column_collects_every_column_gradient():
     two_layer_loss(Value(np.eye(2)), Value(np.eye(2)), x, y, b1=b1).backward()
     net = lb.TwoLayerNet(np.eye(2), np.eye(2), b1=np.array([1.0, 2.0]), b2=np.zeros(2))
     assert_allclose(b1.grad, net.backward(x, y)["b1"], rtol=1e-12)
+
+
+def test_a_value_of_text_is_refused_naming_it():
+    with pytest.raises(ValueError, match=r"^W1 must be an array of real numbers; got dtype <U3"):
+        Value("abc", name="W1")
+
+
+def test_a_product_whose_shapes_do_not_fit_names_the_operand():
+    with pytest.raises(ValueError, match=r"^the right operand of @ must have 2 rows"):
+        Value(np.eye(2)) @ Value([1.0, 2.0, 3.0])
+
+
+def test_the_loss_of_an_input_of_the_wrong_size_names_x():
+    with pytest.raises(ValueError, match=r"^x must have 2 rows"):
+        two_layer_loss(Value(np.eye(2)), Value(np.eye(2)), [1.0, 2.0, 3.0], [1.0, 0.0])
