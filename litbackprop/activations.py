@@ -85,8 +85,9 @@ def relu(z, *, check: bool = True) -> np.ndarray:
     z : array_like
         Pre-activations.
     check : bool, default True
-        False skips the argument checks, for a caller that checked them once
-        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
+        False skips the argument checks and leaves numpy's floating-point
+        warnings to the caller: one that checked the arguments once at its
+        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Examples
     --------
@@ -108,8 +109,9 @@ def grad_relu(da, z, *, check: bool = True) -> np.ndarray:
     z : array_like
         The pre-activation that went into ReLU.
     check : bool, default True
-        False skips the argument checks, for a caller that checked them once
-        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
+        False skips the argument checks and leaves numpy's floating-point
+        warnings to the caller: one that checked the arguments once at its
+        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------
@@ -139,8 +141,9 @@ def softmax(z, axis: int = 0, *, check: bool = True) -> np.ndarray:
     axis : int, default 0
         The class axis. Examples are columns, so the default normalises each column.
     check : bool, default True
-        False skips the argument checks, for a caller that checked them once
-        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
+        False skips the argument checks and leaves numpy's floating-point
+        warnings to the caller: one that checked the arguments once at its
+        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------

@@ -54,8 +54,9 @@ def linear(W, x, b=None, *, check: bool = True) -> np.ndarray:
     b : array_like, shape (h,), or a scalar for a vector `W`, optional
         A bias per output unit, added to every column.
     check : bool, default True
-        False skips the argument checks, for a caller that checks the result
-        itself, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does, naming the parameters.
+        False skips the argument checks and leaves numpy's floating-point
+        warnings to the caller: one that checks the result itself, as
+        [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does, naming the parameters.
 
     Returns
     -------
@@ -102,8 +103,9 @@ def grad_weights(dz, x, *, check: bool = True) -> np.ndarray:
     x : array_like, shape (d,) or (d, N)
         The layer's input.
     check : bool, default True
-        False skips the argument checks, for a caller that checked them once
-        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
+        False skips the argument checks and leaves numpy's floating-point
+        warnings to the caller: one that checked the arguments once at its
+        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------
@@ -144,8 +146,9 @@ def grad_input(W, dz, *, check: bool = True) -> np.ndarray:
     dz : array_like, shape (h,) or (h, N)
         Upstream gradient $\partial L / \partial z$.
     check : bool, default True
-        False skips the argument checks, for a caller that checked them once
-        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
+        False skips the argument checks and leaves numpy's floating-point
+        warnings to the caller: one that checked the arguments once at its
+        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------
@@ -179,8 +182,9 @@ def grad_bias(dz, *, check: bool = True) -> np.ndarray:
     dz : array_like, shape (h,) or (h, N)
         Upstream gradient $\partial L / \partial z$.
     check : bool, default True
-        False skips the argument checks, for a caller that checked them once
-        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
+        False skips the argument checks and leaves numpy's floating-point
+        warnings to the caller: one that checked the arguments once at its
+        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Examples
     --------

@@ -74,8 +74,9 @@ def cross_entropy_from_logits(y, z, *, check: bool = True) -> np.floating:
     z : array_like, same shape as y
         Logits.
     check : bool, default True
-        False skips the argument checks, for a caller that checked them once
-        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
+        False skips the argument checks and leaves numpy's floating-point
+        warnings to the caller: one that checked the arguments once at its
+        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Examples
     --------
@@ -126,8 +127,9 @@ def grad_logits(y_hat, y, dL=1.0, *, check: bool = True) -> np.ndarray:
     dL : float, default 1.0
         Upstream gradient $\partial(\text{output})/\partial L$.
     check : bool, default True
-        False skips the argument checks, for a caller that checked them once
-        at its boundary, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
+        False skips the argument checks and leaves numpy's floating-point
+        warnings to the caller: one that checked the arguments once at its
+        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Examples
     --------
