@@ -112,7 +112,7 @@ def contenders() -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=41)
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "epoch.json"))
     args = parser.parse_args(argv)
 
