@@ -127,6 +127,10 @@ class PageWatch:
 
 def open_page(page, url: str):
     page.goto(url, wait_until="load")
+    wait_for_math(page)
+
+
+def wait_for_math(page):
     # MathJax typesets after load; the notebook page also waits for its outputs' math.
     page.wait_for_function("() => window.MathJax && window.MathJax.startup && window.MathJax.startup.promise")
     page.evaluate("() => window.MathJax.startup.promise")
@@ -177,81 +181,99 @@ def layout_problems(name: str, state: dict) -> list[str]:
     return problems
 
 
+def switch_scheme(page, scheme: str) -> str:
+    """Click the palette toggle to `scheme` ("light" or "dark"); return the scheme the page then shows."""
+    title = {"dark": "Switch to dark mode", "light": "Switch to light mode"}[scheme]
+    # The click's handler sets the scheme before it returns: no need to wait for a frame.
+    return page.evaluate(
+        """title => {
+            document.querySelector(`label[title='${title}']`).click();
+            return document.body.getAttribute('data-md-color-scheme');
+        }""",
+        title,
+    )
+
+
+def resize(page, width: int, height: int) -> None:
+    """Resize the viewport and let the page reflow: up to a second for it to fit the new width."""
+    page.set_viewport_size({"width": width, "height": height})
+    try:
+        page.wait_for_function("() => document.documentElement.scrollWidth <= window.innerWidth + 1", timeout=1000)
+    except Exception as error:  # a page that still scrolls sideways is reported by the check that follows
+        if type(error).__name__ != "TimeoutError":
+            raise
+
+
+def page_problems(name: str, page) -> tuple[dict, list[str]]:
+    """Check one open page: light at 1280 px, light then dark at 390 px, dark at 1280 px."""
+    problems = []
+    state = page.evaluate(MATH_STATE)
+    counts = {key: state[key] for key in ("math", "display", "typeset", "images")}
+    counts["diagrams"] = len(state["diagrams"])
+    if state["scheme"] != "default":
+        problems.append(f"{name}: opened in colour scheme {state['scheme']}, expected light")
+    expected_display = expected_display_equations(name)
+    if expected_display is not None and state["display"] != expected_display:
+        problems.append(f"{name}: {state['display']} display equations on the page, {expected_display} in its source")
+    if state["typeset"] != state["math"] or state["mathErrors"]:
+        problems.append(f"{name}: {state['typeset']} of {state['math']} equations typeset, {state['mathErrors']} errors")
+    if state["clipped"]:
+        problems.append(f"{name}: {state['clipped']} display equations are wider than the page column")
+    problems += layout_problems(name, state)
+    for raw in ("\\(", "\\[", "$$", "\\frac", "\\begin"):
+        if raw in state["text"]:
+            problems.append(f"{name}: raw TeX {raw!r} is visible")
+    if state["brokenImages"]:
+        problems.append(f"{name}: images that did not load: {state['brokenImages']}")
+    if name in ("single-neuron.html", "two-layer-network.html") and len(state["diagrams"]) != 1:
+        problems.append(f"{name}: expected its computation graph, found {len(state['diagrams'])} diagrams")
+    for diagram in state["diagrams"]:
+        if diagram["width"] < 300 or diagram["height"] < 50 or diagram["shapes"] < 5:
+            problems.append(f"{name}: a diagram is not drawn: {diagram}")
+    stem = name.replace("/", "_")[:-5]
+    page.screenshot(path=str(SCREENSHOTS / f"{stem}-light.jpg"), full_page=FULL_PAGES, type="jpeg", quality=70)
+    # The same page on a phone, 390 px wide: reflowed, not reloaded and typeset again; in light, then dark.
+    resize(page, 390, 844)
+    problems += layout_problems(f"{name} at 390 px in light", page.evaluate(MATH_STATE))
+    page.screenshot(path=str(SCREENSHOTS / f"phone-{stem}-light.jpg"), full_page=FULL_PAGES, type="jpeg", quality=60)
+    shown = switch_scheme(page, "dark")
+    if shown != "slate":
+        problems.append(f"{name}: the palette toggle left colour scheme {shown}, expected dark (slate)")
+    problems += layout_problems(f"{name} at 390 px in dark", page.evaluate(MATH_STATE))
+    page.screenshot(path=str(SCREENSHOTS / f"phone-{stem}-dark.jpg"), type="jpeg", quality=60)
+    # Back at desktop width, still dark: the view around the page's first equation.
+    resize(page, 1280, 900)
+    problems += layout_problems(f"{name} at 1280 px in dark", page.evaluate(MATH_STATE))
+    page.locator("article .arithmatex").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"{stem}-dark.png"))
+    return counts, problems
+
+
 def test_every_page_renders_its_math_images_and_diagrams_offline(browser, server, site):
-    """Each page, loaded once: checked and photographed in light and dark at 1280 px, then at 390 px.
+    """Each page, loaded once: checked and photographed in light and dark at 1280 px and at 390 px.
 
     At both widths every display equation must be readable (a wide one scrolls inside its own box on a
     phone), the page must not scroll sideways, and plots must show at the column's width.
     """
     SCREENSHOTS.mkdir(exist_ok=True)
     context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900})
-    report = {}
-    problems = []
+    # Every page opens in light, the reader's default here, whatever scheme the page before it switched to
+    # (Material keeps the choice in localStorage): forgotten before any script of the page runs.
+    context.add_init_script("localStorage.clear()")
+    report, problems = {}, []
     for name in pages(site):
         page = context.new_page()
         watch = PageWatch(page, "127.0.0.1")
         open_page(page, f"{server}/{name}")
-        state = page.evaluate(MATH_STATE)
-        report[name] = {key: state[key] for key in ("math", "display", "typeset", "images")}
-        report[name]["diagrams"] = len(state["diagrams"])
-        expected_display = expected_display_equations(name)
-        if expected_display is not None and state["display"] != expected_display:
-            problems.append(
-                f"{name}: {state['display']} display equations on the page, {expected_display} in its source"
-            )
-        if state["typeset"] != state["math"] or state["mathErrors"]:
-            problems.append(
-                f"{name}: {state['typeset']} of {state['math']} equations typeset, {state['mathErrors']} errors"
-            )
-        if state["clipped"]:
-            problems.append(f"{name}: {state['clipped']} display equations are wider than the page column")
-        problems += layout_problems(name, state)
-        for raw in ("\\(", "\\[", "$$", "\\frac", "\\begin"):
-            if raw in state["text"]:
-                problems.append(f"{name}: raw TeX {raw!r} is visible")
-        if state["brokenImages"]:
-            problems.append(f"{name}: images that did not load: {state['brokenImages']}")
-        if name in ("single-neuron.html", "two-layer-network.html") and len(state["diagrams"]) != 1:
-            problems.append(f"{name}: expected its computation graph, found {len(state['diagrams'])} diagrams")
-        for diagram in state["diagrams"]:
-            if diagram["width"] < 300 or diagram["height"] < 50 or diagram["shapes"] < 5:
-                problems.append(f"{name}: a diagram is not drawn: {diagram}")
-        stem = name.replace("/", "_")[:-5]
-        for scheme, toggle, expected in (
-            ("light", "Switch to dark mode", "slate"),
-            ("dark", "Switch to light mode", "default"),
-        ):
-            shown = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
-            if shown != {"light": "default", "dark": "slate"}[scheme]:
-                problems.append(f"{name}: colour scheme {shown}, expected {scheme}")
-            if scheme == "light":  # the whole page once; in dark, the view around its first equation
-                page.screenshot(
-                    path=str(SCREENSHOTS / f"{stem}-light.jpg"), full_page=FULL_PAGES, type="jpeg", quality=70
-                )
-            else:
-                page.locator("article .arithmatex").first.scroll_into_view_if_needed()
-                page.screenshot(path=str(SCREENSHOTS / f"{stem}-dark.png"))
-            page.click(f"label[title='{toggle}']")
-            page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{expected}'")
-        # The same page on a phone, 390 px wide, in light and dark: reflowed, not reloaded and typeset again.
-        page.set_viewport_size({"width": 390, "height": 844})
-        for scheme, toggle, expected in (
-            ("light", "Switch to dark mode", "slate"),
-            ("dark", "Switch to light mode", "default"),
-        ):
-            page.wait_for_timeout(50)
-            problems += layout_problems(f"{name} at 390 px in {scheme}", page.evaluate(MATH_STATE))
-            shot = SCREENSHOTS / f"phone-{stem}-{scheme}.jpg"
-            page.screenshot(path=str(shot), full_page=FULL_PAGES and scheme == "light", type="jpeg", quality=60)
-            page.click(f"label[title='{toggle}']")
-            page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{expected}'")
-        for kind, found in (
+        report[name], found = page_problems(name, page)
+        problems += found
+        for kind, events in (
             ("console errors", watch.errors),
             ("failed requests", watch.failed),
             ("requests to other hosts", watch.foreign),
         ):
-            if found:
-                problems.append(f"{name}: {kind}: {found}")
+            if events:
+                problems.append(f"{name}: {kind}: {events}")
         page.close()
     context.close()
     (SCREENSHOTS / "report.json").write_text(json.dumps(report, indent=2))
