@@ -336,40 +336,63 @@ def unshown(parts: list[Block | Text], page: Path) -> list[str]:
 
 
 def labels_in_code(parts: list[Block | Text], page: Path, tags_: set[str]) -> list[str]:
-    """Numbers in a block's comments and in the names its checks print are the block's own numbers."""
+    """Numbers in the labels a block's checks print are the numbers of their own statement; in its comments, its own.
+
+    A label is the ``name=`` or ``err_msg=`` of a check, or the message of an ``assert``: the reader sees it
+    when the check fails, so "the loss peaks past 100" must sit beside the 100 it compares with.
+    """
     problems = []
     for part in parts:
         if not isinstance(part, Block):
             continue
         tree = ast.parse(part.code)
-        labels = [
-            (node.value.lineno, node.value.value)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.keyword)
-            and node.arg in ("name", "err_msg")
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ]
+        labels = []  # (line, label text, the numbers of the statement around it)
+        for statement in ast.walk(tree):
+            if not isinstance(statement, ast.stmt) or isinstance(statement, (ast.FunctionDef, ast.For, ast.If)):
+                continue
+            nodes = [
+                k.value for k in ast.walk(statement) if isinstance(k, ast.keyword) and k.arg in ("name", "err_msg")
+            ]
+            if isinstance(statement, ast.Assert) and statement.msg is not None:
+                nodes.append(statement.msg)
+            texts = [(n.lineno, n.value) for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+            texts += [
+                (n.lineno, c.value)
+                for n in nodes
+                if isinstance(n, ast.JoinedStr)
+                for c in n.values
+                if isinstance(c, ast.Constant)
+            ]
+            own = _literals(ast.get_source_segment(part.code, statement), {text for _, text in texts})
+            labels += [(line, text, own) for line, text in texts]
         comments = [
-            (token.start[0], token.string)
+            (token.start[0], token.string, None)
             for token in tokenize.generate_tokens(io.StringIO(part.code).readline)
             if token.type == tokenize.COMMENT
         ]
-        label_texts = {text for _, text in labels}
-        literals = set()
-        for token in tokenize.generate_tokens(io.StringIO(part.code).readline):
-            if token.type == tokenize.NUMBER:
-                literals.add(normal(token.string))
-            elif token.type == tokenize.STRING and ast.literal_eval(token.string) not in label_texts:
-                literals.update(normal(n) for n in numbers(token.string))  # "0.0069" compared with
-        literals |= {n[:-2] for n in literals if n.endswith(".0")}
+        block = _literals(part.code, {text for _, text, _ in labels})
         printed = {normal(n) for call in part.printed for text in call for n in numbers(text)}
-        for line, text in labels + comments:
+        for line, text, own in labels + comments:
+            allowed = (block | printed if own is None else own) | FORM
             text = re.sub(r"\(([0-9]+[a-z]?)\)", lambda m: " " if m.group(1) in tags_ else m.group(0), text)
             for token in numbers(visible(text)):
-                if normal(token) not in literals | printed | FORM:
-                    problems.append(f"{page.name}:{part.line + line}: {token} in a comment or label is not in the code")
+                if normal(token) not in allowed:
+                    where = "a comment" if own is None else "a check's label"
+                    problems.append(f"{page.name}:{part.line + line}: {token} in {where} is not in its code")
     return problems
+
+
+def _literals(code: str, labels: set[str]) -> set[str]:
+    """The numbers `code` is written with: its numeric literals and the numbers in its strings, but not in `labels`."""
+    found = set()
+    for token in tokenize.generate_tokens(io.StringIO(code).readline):
+        if token.type == tokenize.NUMBER:
+            found.add(normal(token.string))
+        elif token.type == tokenize.STRING and ast.literal_eval(token.string) not in labels:
+            found.update(normal(n) for n in numbers(token.string))  # "0.0069" compared with
+        elif token.type == tokenize.FSTRING_MIDDLE and token.string not in labels:
+            found.update(normal(n) for n in numbers(token.string))
+    return found | {n[:-2] for n in found if n.endswith(".0")}
 
 
 def references(source: str, page: Path) -> list[str]:
@@ -421,6 +444,57 @@ def lists(source: str, page: Path) -> list[str]:
     return problems
 
 
+MATH = re.compile(r"\$\$(.*?)\$\$|\\\((.*?)\\\)", re.S)
+
+
+def arithmetic_form(segment: str) -> str | None:
+    """`segment` of an equation as a Python expression, if it is arithmetic on numbers only; else None."""
+    s = re.sub(r"\\tag\{[^}]*\}", "", segment)
+    s = re.sub(r"\\(?:left|right|,|;|!|\s)", " ", s)
+    s = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", s)
+    s = re.sub(r"\\(?:times|cdot)", "*", s)
+    s = s.replace("{", "(").replace("}", ")").strip().rstrip(".,;:")
+    if not re.fullmatch(r"[\d\s.+\-*/()]+", s) or not re.search(r"\d", s):
+        return None
+    s = re.sub(r"\)\s*\(", ")*(", s)  # (2)(-1) is a product
+    s = re.sub(r"(\d)\s*\(", r"\1*(", s)
+    return re.sub(r"\)\s*(\d)", r")*\1", s)
+
+
+def arithmetic(source: str, page: Path) -> list[str]:
+    """In a chain such as (2)(-1) + (-3)(-2) = -2 + 6 = 4, each arithmetic side equals the next.
+
+    A side that is one number is compared at the precision printed; two expressions are compared
+    exactly. A chain that quotes the notes' own slip ("The notes compute ...") is the page's to correct,
+    not to check.
+    """
+    problems = []
+    for match in MATH.finditer(source):
+        before = source[
+            max(source.rfind(".", 0, match.start()), source.rfind("\n\n", 0, match.start())) : match.start()
+        ]
+        if "notes" in before.lower():
+            continue
+        for line in re.split(r"\\\\|\\qquad|\\quad|,\s", match.group(1) or match.group(2)):
+            sides = [arithmetic_form(side) for side in re.split(r"=|\\approx", line)]
+            for left, right in zip(sides, sides[1:], strict=False):
+                if left is None or right is None:
+                    continue
+                try:
+                    a, b = eval(left), eval(right)  # noqa: S307 - digits and + - * / ( ) only, by arithmetic_form
+                except (SyntaxError, ZeroDivisionError):  # "2 3" or "1/0": not a chain to check
+                    continue
+                lone = [
+                    len(m.group(1) or "")
+                    for side in (left, right)
+                    if (m := re.fullmatch(r"\s*-?\d+(?:\.(\d+))?\s*", side))
+                ]
+                tolerance = 0.5 * 10.0 ** -min(lone) if lone else 1e-12 * max(1.0, abs(a))
+                if abs(a - b) > tolerance * (1 + 1e-9):
+                    problems.append(f"{page.name}: {left.strip()} is {a:.10g}, not {right.strip()}")
+    return problems
+
+
 def check_page(page: Path, source: str | None = None) -> list[str]:
     """Everything wrong with `page`'s numbers; empty when each one is tied to its code."""
     source = page.read_text() if source is None else source
@@ -439,6 +513,7 @@ def check_page(page: Path, source: str | None = None) -> list[str]:
         *references(source, page),
         *headings(source, page),
         *lists(source, page),
+        *arithmetic(source, page),
     ]
 
 
