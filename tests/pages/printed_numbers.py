@@ -185,6 +185,8 @@ def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[s
 
 MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", flags=re.S)
 TUPLE = re.compile(r"(?<=[=(\s])\((-?\d+(?:\.\d+)?(?:,\s*-?\d+(?:\.\d+)?)+)\)")
+BRACKETS = re.compile(r"\\\(\[(-?\d+(?:\.\d+)?(?:,\s*-?\d+(?:\.\d+)?)+)\]\\\)")  # \([1, 2, 3]\), a vector inline
+ROW = re.compile(r"^\|(.*)\|\s*$", flags=re.M)
 ENTRY = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
@@ -197,7 +199,7 @@ def matrices(parts: list[Block | Text], page: Path) -> list[str]:
         blocks = neighbours(parts, index)
         calls = [call for block in blocks for call in block.printed]
         givens = [given for block in blocks for given in array_literals(block.code)]
-        for match in TUPLE.finditer(part.text):  # a vector written as a tuple in math, z = (1, 2, 3)
+        for match in [*TUPLE.finditer(part.text), *BRACKETS.finditer(part.text)]:  # z = (1, 2, 3), \([1, 2]\)
             entries = [e.strip() for e in match.group(1).split(",")]
             if [float(e) for e in entries] not in givens and entries not in calls:
                 line = part.line + part.text.count("\n", 0, match.start())
@@ -212,7 +214,19 @@ def matrices(parts: list[Block | Text], page: Path) -> list[str]:
             if entries not in calls and [float(e) for e in entries] not in givens:
                 line = part.line + part.text.count("\n", 0, match.start())
                 problems.append(f"{page.name}:{line}: the matrix {entries} is not what a block beside it checked")
+        for match in ROW.finditer(part.text):  # a table row of numbers: a list a block checked, in order
+            cells = [c.strip() for c in match.group(1).split("|")]
+            values = [c for c in cells if ENTRY.match(c)]
+            if len(values) >= 3 and not any(
+                len(call) >= len(values) - 1 and _contiguous(call, values) for call in calls
+            ):
+                line = part.line + part.text.count("\n", 0, match.start())
+                problems.append(f"{page.name}:{line}: the table row {values} is not, in order, a list a block checked")
     return problems
+
+
+def _contiguous(inner: list[str], outer: list[str]) -> bool:
+    return any(outer[i : i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
 
 
 def array_literals(code: str) -> list[list[float]]:
@@ -451,6 +465,7 @@ def arithmetic_form(segment: str) -> str | None:
     """`segment` of an equation as a Python expression, if it is arithmetic on numbers only; else None."""
     s = re.sub(r"\\tag\{[^}]*\}", "", segment)
     s = re.sub(r"\\(?:left|right|,|;|!|\s)", " ", s)
+    s = re.sub(r"\be\^(?:\{([^{}]*)\}|(\d))", lambda m: f"(2.718281828459045**({m.group(1) or m.group(2)}))", s)
     s = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", s)
     s = re.sub(r"\\(?:times|cdot)", "*", s)
     s = s.replace("{", "(").replace("}", ")").strip().rstrip(".,;:")

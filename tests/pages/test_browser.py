@@ -216,7 +216,9 @@ def page_problems(name: str, page) -> tuple[dict, list[str]]:
     if expected_display is not None and state["display"] != expected_display:
         problems.append(f"{name}: {state['display']} display equations on the page, {expected_display} in its source")
     if state["typeset"] != state["math"] or state["mathErrors"]:
-        problems.append(f"{name}: {state['typeset']} of {state['math']} equations typeset, {state['mathErrors']} errors")
+        problems.append(
+            f"{name}: {state['typeset']} of {state['math']} equations typeset, {state['mathErrors']} errors"
+        )
     if state["clipped"]:
         problems.append(f"{name}: {state['clipped']} display equations are wider than the page column")
     problems += layout_problems(name, state)
