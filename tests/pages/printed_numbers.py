@@ -1,8 +1,12 @@
-"""Every number a page shows is tied to the code that runs next to it.
+r"""Every number a page shows is tied to the code that runs next to it.
 
-Matrices are checked whole: a matrix of numbers on the page must be, entry by
+Matrices are checked whole: a matrix of numbers on the page, a vector written
+as a tuple or as ``\([a, b, c]\)``, and a table row of numbers must be, entry by
 entry and in order, what a block beside it checked with ``assert_rounds_to`` or
-wrote out as an ``np.array([...])`` given.
+wrote out as an ``np.array([...])`` given. An arithmetic chain in an equation,
+``(2)(-1) + (-3)(-2) = -2 + 6 = 4``, is evaluated: each side equals the next,
+at the precision printed. The label a check prints when it fails (``name=``,
+``err_msg=``, an ``assert``'s message) holds only numbers of its own statement.
 
 A page alternates text (prose, equations, tables) and Python blocks. Each
 number in a stretch of text must be *covered* by one of the two blocks around
@@ -387,7 +391,7 @@ def labels_in_code(parts: list[Block | Text], page: Path, tags_: set[str]) -> li
         block = _literals(part.code, {text for _, text, _ in labels})
         printed = {normal(n) for call in part.printed for text in call for n in numbers(text)}
         for line, text, own in labels + comments:
-            allowed = (block | printed if own is None else own) | FORM
+            allowed = block | printed | FORM if own is None else own
             text = re.sub(r"\(([0-9]+[a-z]?)\)", lambda m: " " if m.group(1) in tags_ else m.group(0), text)
             for token in numbers(visible(text)):
                 if normal(token) not in allowed:
