@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from litbackprop._checks import check_number
+from litbackprop.activations import log_softmax
 from litbackprop.examples import worked_example
 from litbackprop.network import TwoLayerNet
 from litbackprop.neuron import Neuron
@@ -61,20 +62,26 @@ def compare(name: str, yours, expected, rtol: float = 1e-6, hint: str = "") -> V
     if np.array_equal(yours, expected):
         return Verdict(name, "exact", "")
     difference = np.abs(yours - expected)
-    index = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
+    finite = np.isfinite(difference)  # the expected answers are finite: a nan or an inf is yours
+    flat = np.argmax(difference) if finite.all() else np.argmin(finite)  # the largest difference, or the first nan
+    index = tuple(int(i) for i in np.unravel_index(flat, difference.shape))
     where = index if len(index) != 1 else index[0]
-    scale = max(np.abs(expected).max(), np.finfo(np.float64).tiny)
-    relative = difference.max() / scale
-    if np.isfinite(relative) and relative <= rtol:
-        return Verdict(
-            name, "close", f"within {rtol:g}: the largest relative difference is {relative:.2g} at index {where}"
+    if finite.all():
+        relative = difference.max() / max(np.abs(expected).max(), np.finfo(np.float64).tiny)
+        if relative <= rtol:
+            return Verdict(
+                name, "close", f"within {rtol:g}: the largest relative difference is {relative:.2g} at index {where}"
+            )
+        message = (
+            f"the largest difference is {difference.max():.3g} at index {where} "
+            f"(yours {yours[index]:.6g}, expected {expected[index]:.6g})"
         )
-    message = (
-        f"the largest difference is {difference.max():.3g} at index {where} "
-        f"(yours {yours[index]:.6g}, expected {expected[index]:.6g})"
-    )
-    if np.isfinite(relative) and relative <= 1e-2:
-        message += f"; that is {relative:.2g} relative: rounded too early?"
+        if relative <= 1e-2:
+            message += f"; that is {relative:.2g} relative: rounded too early?"
+    else:
+        message = (
+            f"yours holds {yours[index]} at index {where} (expected {expected[index]:.6g}): an overflow on the way?"
+        )
     if hint:
         message += (" " if message.endswith("?") else ". ") + f"Hint: {hint}"
     return Verdict(name, "wrong", message)
@@ -101,6 +108,19 @@ def _batch_dW2():
     return TwoLayerNet(e["W1"], e["W2"]).backward(X, np.array([1, 2]))["W2"]
 
 
+def _worked_example_dW2():
+    e = worked_example()
+    return TwoLayerNet(e["W1"], e["W2"]).backward(e["x"], e["y"])["W2"]
+
+
+def _learning_step():
+    return worked_example()["W2"] - 0.5 * _worked_example_dW2()
+
+
+def _stable_log_softmax():
+    return log_softmax(np.array([1000.0, 1001.0, 1002.0]))
+
+
 EXERCISES: dict[str, tuple[Callable[[], np.ndarray], str]] = {
     "neuron-da-dw": (
         _neuron_da_dw,
@@ -117,6 +137,18 @@ EXERCISES: dict[str, tuple[Callable[[], np.ndarray], str]] = {
     "batch-dW2": (
         _batch_dW2,
         "dW2 = dZ2 A1^T with dZ2 = (Y_hat - Y) / N: did you divide by N = 2?",
+    ),
+    "learning-step": (
+        _learning_step,
+        "W2 - eta dL/dW2 with eta = 0.5: the step goes against the gradient, and only W2 is asked for",
+    ),
+    "central-difference-dW2": (
+        _worked_example_dW2,
+        "(L(W2 + eps E_ij) - L(W2 - eps E_ij)) / (2 eps), one entry at a time, putting each entry back after",
+    ),
+    "stable-log-softmax": (
+        _stable_log_softmax,
+        "subtract the largest logit first: log softmax(z) = (z - m) - log sum exp(z - m)",
     ),
 }
 """Each exercise of the site: how the library computes its answer, and a hint for a wrong one."""

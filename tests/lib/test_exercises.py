@@ -44,3 +44,9 @@ def test_an_unknown_exercise_is_a_value_error():
 def test_a_tolerance_that_is_not_a_number_is_a_value_error():
     with pytest.raises(ValueError, match=r"^rtol must be a tolerance >= 0; got 'x'"):
         compare("g", [1.0], [1.0], rtol="x")
+
+
+def test_a_nan_or_an_inf_in_the_answer_is_named_with_its_index():
+    verdict = compare("z", [1.0, np.nan, np.inf], [1.0, 2.0, 3.0], hint="shift first")
+    assert verdict.verdict == "wrong"
+    assert verdict.message == "yours holds nan at index 1 (expected 2): an overflow on the way? Hint: shift first"
