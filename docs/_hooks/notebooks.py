@@ -1,35 +1,55 @@
-"""MkDocs hook: every page with Python on it can be downloaded as a Jupyter notebook.
+"""MkDocs hook: every page with Python on it can be downloaded as a Jupyter notebook, with the library.
 
 At build time each such page's Markdown becomes a notebook with jupytext: its
 prose and equations as Markdown cells, its blocks, implementation and checks,
-as code cells in page order. The page gets a link to it under its title. The
-notebook runs top to bottom after ``pip install litbackprop[train]``;
-``tests/pages/test_notebooks.py`` executes each one.
+as code cells in page order. The page gets a link to it under its title.
+
+litbackprop is not on PyPI, so the notebooks cannot say "pip install
+litbackprop". The build also writes ``downloads/litbackprop-VERSION-py3-none-any.whl``,
+a pure-Python wheel of the package as it is at build time, with the dependencies
+and extras of ``pyproject.toml``, and each notebook opens with the one command
+that installs it, ``pip install "litbackprop-VERSION-py3-none-any.whl[train]"``
+(pip fetches numpy and the extras from PyPI). The wheel is written with the
+standard library: a PEP 517 build would need setuptools and a scratch folder
+in the repository. ``tests/pages/test_notebooks.py`` executes each notebook and
+checks the wheel.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import re
+import tomllib
+import zipfile
 from pathlib import Path
 
 import jupytext
 import nbformat
 from mkdocs.structure.files import File
 
+ROOT = Path(__file__).resolve().parents[2]
 DOWNLOADS = "downloads"
 FENCE = re.compile(r"^```\{\.python(?: continuation)?\}\s*$", flags=re.M)
-INSTALL = (
-    "This notebook is a page of the litbackprop site, made from its Markdown. It runs top to "
-    "bottom after\n\n    pip install litbackprop[train]\n\n(the `train` extra brings scikit-learn, which "
-    "some pages load their data from). Each equation's code cell is followed by the cell that checks it."
-)
+
+
+def install_note() -> str:
+    return (
+        "This notebook is a page of the litbackprop site, made from its Markdown. Download the library's wheel, "
+        f"`{wheel_name()}`, from the same page of the site, into the notebook's folder; then this notebook runs "
+        f'top to bottom after\n\n    pip install "{wheel_name()}[train]"\n\n(the `train` extra brings '
+        "scikit-learn, which some pages load their data from). Each equation's code cell is followed by the "
+        "cell that checks it."
+    )
 
 
 def page_notebook(source: str) -> nbformat.NotebookNode:
     """The notebook of a page: jupytext reads its Python fences as code cells, the rest as Markdown."""
     notebook = jupytext.reads(FENCE.sub("```python", _other_fences_as_text(source)), fmt="md")
     notebook.cells.insert(
-        1 if notebook.cells and notebook.cells[0].cell_type == "markdown" else 0, nbformat.v4.new_markdown_cell(INSTALL)
+        1 if notebook.cells and notebook.cells[0].cell_type == "markdown" else 0,
+        nbformat.v4.new_markdown_cell(install_note()),
     )
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return notebook
@@ -59,18 +79,76 @@ def has_python(source: str) -> bool:
     return bool(FENCE.search(re.sub(r"^````.*?^````", "", source, flags=re.S | re.M)))
 
 
+# A fixed date for every member, so that the same sources give the same wheel, byte for byte.
+STAMP = (2026, 1, 1, 0, 0, 0)
+
+
+def project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def wheel_name() -> str:
+    return f"litbackprop-{project()['version']}-py3-none-any.whl"
+
+
+def metadata(meta: dict) -> str:
+    lines = [
+        "Metadata-Version: 2.1",
+        f"Name: {meta['name']}",
+        f"Version: {meta['version']}",
+        f"Summary: {meta['description']}",
+        f"Requires-Python: {meta['requires-python']}",
+        f"License: {meta['license']['text']}",
+    ]
+    lines += [f"Requires-Dist: {requirement}" for requirement in meta["dependencies"]]
+    for extra, requirements in meta["optional-dependencies"].items():
+        lines.append(f"Provides-Extra: {extra}")
+        lines += [f'Requires-Dist: {requirement}; extra == "{extra}"' for requirement in requirements]
+    return "\n".join(lines) + "\n"
+
+
+def build_wheel() -> bytes:
+    """The wheel's bytes: the package's modules, then the dist-info files, RECORD last."""
+    meta = project()
+    info = f"{meta['name']}-{meta['version']}.dist-info"
+    members = {f"litbackprop/{path.name}": path.read_bytes() for path in sorted((ROOT / "litbackprop").glob("*.py"))}
+    members[f"{info}/METADATA"] = metadata(meta).encode()
+    members[f"{info}/WHEEL"] = (
+        b"Wheel-Version: 1.0\nGenerator: litbackprop docs hook\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    )
+    scripts = "".join(f"{name} = {target}\n" for name, target in meta["scripts"].items())
+    members[f"{info}/entry_points.txt"] = f"[console_scripts]\n{scripts}".encode()
+    record = [f"{name},sha256={_digest(data)},{len(data)}" for name, data in members.items()]
+    members[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as wheel:
+        for name, data in members.items():
+            member = zipfile.ZipInfo(name, STAMP)
+            member.external_attr = 0o644 << 16
+            wheel.writestr(member, data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def _digest(data: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
 def on_files(files, config):
     for page in list(files.documentation_pages()):
         source = Path(page.abs_src_path).read_text(encoding="utf-8")
         if has_python(source):
             name = f"{DOWNLOADS}/{Path(page.src_uri).stem}.ipynb"
             files.append(File.generated(config, name, content=nbformat.writes(page_notebook(source))))
+    files.append(File.generated(config, f"{DOWNLOADS}/{wheel_name()}", content=build_wheel()))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
     if page.file.src_uri.endswith(".md") and has_python(markdown):
-        link = f"[Run this page yourself: download it as a notebook]({DOWNLOADS}/{Path(page.file.src_uri).stem}.ipynb)"
+        link = (
+            f"[Run this page yourself: download it as a notebook]({DOWNLOADS}/{Path(page.file.src_uri).stem}.ipynb), "
+            f"with [the library]({DOWNLOADS}/{wheel_name()}) it installs"
+        )
         title, _, rest = markdown.partition("\n")
         return f"{title}\n\n{link}\n{rest}" if title.startswith("# ") else f"{link}\n\n{markdown}"
     return markdown

@@ -4,6 +4,9 @@ import contextlib
 import importlib.util
 import io
 import os
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -41,3 +44,35 @@ def test_the_notebook_of_a_page_runs_top_to_bottom(page, tmp_path):
                     raise AssertionError(f"{page.stem}.ipynb: code cell {number} fails: {error!r}\n{cell}") from error
     finally:
         os.chdir(here)
+
+
+def test_the_wheel_holds_the_package_and_the_dependencies_of_pyproject():
+    wheel = zipfile.ZipFile(io.BytesIO(hook.build_wheel()))
+    info = f"litbackprop-{hook.project()['version']}.dist-info"
+    modules = {f"litbackprop/{p.name}" for p in (ROOT / "litbackprop").glob("*.py")}
+    dist_info = {f"{info}/{name}" for name in ("METADATA", "WHEEL", "entry_points.txt", "RECORD")}
+    assert set(wheel.namelist()) == modules | dist_info
+    for line in wheel.read(f"{info}/RECORD").decode().splitlines()[:-1]:  # the last line is RECORD itself
+        name, digest, size = line.split(",")
+        data = wheel.read(name)
+        assert (digest, int(size)) == (f"sha256={hook._digest(data)}", len(data)), name
+    metadata = wheel.read(f"{info}/METADATA").decode()
+    assert "Requires-Dist: numpy>=1.26" in metadata and 'Requires-Dist: scikit-learn>=1.3; extra == "train"' in metadata
+    assert hook.build_wheel() == hook.build_wheel(), "the same sources give the same wheel, byte for byte"
+
+
+def test_a_notebook_runs_with_the_library_installed_from_the_wheel(tmp_path):
+    wheel = tmp_path / hook.wheel_name()
+    wheel.write_bytes(hook.build_wheel())
+    target = tmp_path / "installed"
+    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(target)]
+    result = subprocess.run([*install, str(wheel)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    notebook = hook.page_notebook((ROOT / "docs" / "single-neuron.md").read_text())
+    cells = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    script = tmp_path / "single-neuron.py"
+    script.write_text("\n".join([*cells, "import litbackprop", "print(litbackprop.__file__)"]))
+    env = {**os.environ, "PYTHONPATH": str(target)}  # numpy and the rest from this environment, as pip would fetch
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith(str(target / "litbackprop" / "__init__.py")), result.stdout[-300:]
