@@ -80,7 +80,8 @@ def compare(name: str, yours, expected, rtol: float = 1e-6, hint: str = "") -> V
             message += f"; that is {relative:.2g} relative: rounded too early?"
     else:
         message = (
-            f"yours holds {yours[index]} at index {where} (expected {expected[index]:.6g}): an overflow on the way?"
+            f"yours holds {yours[index]} at index {where} (expected {expected[index]:.6g}): "
+            "a log of 0 or an overflow on the way?"
         )
     if hint:
         message += (" " if message.endswith("?") else ". ") + f"Hint: {hint}"
@@ -113,50 +114,70 @@ def _worked_example_dW2():
     return TwoLayerNet(e["W1"], e["W2"]).backward(e["x"], e["y"])["W2"]
 
 
-def _learning_step():
-    return worked_example()["W2"] - 0.5 * _worked_example_dW2()
+def _learning_two_steps():
+    e = worked_example()
+    net = TwoLayerNet(e["W1"], e["W2"])
+    for _ in range(2):
+        grads = net.backward(e["x"], e["y"])
+        net.W1, net.W2 = net.W1 - 0.5 * grads["W1"], net.W2 - 0.5 * grads["W2"]
+    return net.W2
 
 
 def _stable_log_softmax():
-    return log_softmax(np.array([1000.0, 1001.0, 1002.0]))
+    return log_softmax(np.array([1000.0, 0.0, -1000.0]))
 
 
-EXERCISES: dict[str, tuple[Callable[[], np.ndarray], str]] = {
-    "neuron-da-dw": (
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise of the site: how the library computes its answer, a hint for a wrong one, and the tolerance."""
+
+    reference: Callable[[], np.ndarray]
+    hint: str
+    rtol: float = 1e-6
+
+
+EXERCISES: dict[str, Exercise] = {
+    "neuron-da-dw": Exercise(
         _neuron_da_dw,
         "da/dw = a (1 - a) x: keep a at full precision, and multiply before you round",
     ),
-    "two-layer-dW1": (
+    "two-layer-dW1": Exercise(
         _two_layer_dW1,
         "dW1 = dz1 x^T, where dz1 = (W2^T (y_hat - y)) masked by z1 > 0: recompute z1 for this x",
     ),
-    "biases-db1": (
+    "biases-db1": Exercise(
         _biases_db1,
         "db1 = dz1: the same masked W2^T (y_hat - y) as for dW1, without the outer product with x",
     ),
-    "batch-dW2": (
+    "batch-dW2": Exercise(
         _batch_dW2,
         "dW2 = dZ2 A1^T with dZ2 = (Y_hat - Y) / N: did you divide by N = 2?",
     ),
-    "learning-step": (
-        _learning_step,
-        "W2 - eta dL/dW2 with eta = 0.5: the step goes against the gradient, and only W2 is asked for",
+    "learning-two-steps": Exercise(
+        _learning_two_steps,
+        "each step moves W1 and W2 against their gradients, eta = 0.5, and the second step's gradients "
+        "are computed at the weights after the first",
     ),
-    "central-difference-dW2": (
+    # A correct central difference differs from backprop's gradient by about 1e-11 of its largest entry; a
+    # one-sided difference by about 1e-6: the tolerance tells them apart.
+    "central-difference-dW2": Exercise(
         _worked_example_dW2,
-        "(L(W2 + eps E_ij) - L(W2 - eps E_ij)) / (2 eps), one entry at a time, putting each entry back after",
+        "centred, not one-sided: (L(W2 + eps E_ij) - L(W2 - eps E_ij)) / (2 eps), one entry at a time, "
+        "putting each entry back after",
+        rtol=1e-8,
     ),
-    "stable-log-softmax": (
+    "stable-log-softmax": Exercise(
         _stable_log_softmax,
-        "subtract the largest logit first: log softmax(z) = (z - m) - log sum exp(z - m)",
+        "never form softmax(z) and take its log: log softmax(z) = (z - m) - log sum exp(z - m), m the largest logit",
     ),
 }
-"""Each exercise of the site: how the library computes its answer, and a hint for a wrong one."""
+"""Each exercise of the site, by the name the pages give ``check``."""
 
 
-def check(name: str, yours, rtol: float = 1e-6) -> Verdict:
-    """Check your answer to the exercise `name` (see ``EXERCISES``) against the library's."""
+def check(name: str, yours, rtol: float | None = None) -> Verdict:
+    """Check your answer to the exercise `name` (see ``EXERCISES``) against the library's, to its own tolerance."""
     if name not in EXERCISES:
         raise ValueError(f"name must be one of {', '.join(sorted(EXERCISES))}; got {name!r}")
-    reference, hint = EXERCISES[name]
-    return compare(name, yours, reference(), rtol=rtol, hint=hint)
+    exercise = EXERCISES[name]
+    rtol = exercise.rtol if rtol is None else rtol
+    return compare(name, yours, exercise.reference(), rtol=rtol, hint=exercise.hint)

@@ -36,23 +36,51 @@ FENCE = re.compile(r"^```\{\.python(?: continuation)?\}\s*$", flags=re.M)
 
 def install_note() -> str:
     return (
-        "This notebook is a page of the litbackprop site, made from its Markdown. Download the library's wheel, "
-        f"`{wheel_name()}`, from the same page of the site, into the notebook's folder; then this notebook runs "
-        f'top to bottom after\n\n    pip install "{wheel_name()}[train]"\n\n(the `train` extra brings '
-        "scikit-learn, which some pages load their data from). Each equation's code cell is followed by the "
-        "cell that checks it."
+        "This notebook is a page of the litbackprop site, made from its Markdown. It needs Python 3.11 or "
+        f"newer and the library's wheel, `{wheel_name()}`, linked under the page's title on the site: "
+        "download it into this notebook's folder, and then this notebook runs top to bottom after\n\n"
+        f'    pip install "{wheel_name()}[train]"\n\n(the `train` extra brings scikit-learn, which some pages '
+        "load their data from). Each equation's code cell is followed by the cell that checks it, collapsed "
+        "as on the page."
     )
 
 
-def page_notebook(source: str) -> nbformat.NotebookNode:
-    """The notebook of a page: jupytext reads its Python fences as code cells, the rest as Markdown."""
+def page_notebook(source: str, site_url: str | None = None) -> nbformat.NotebookNode:
+    """The notebook of a page: jupytext reads its Python fences as code cells, the rest as Markdown.
+
+    As on the page, the code inside a collapsed section (a solution, a verification) is collapsed: its
+    cells' source is hidden until the reader opens it. With `site_url`, links to the site's pages, its
+    pictures and the API reference point there, since the notebook is read away from the site.
+    """
     notebook = jupytext.reads(FENCE.sub("```python", _other_fences_as_text(source)), fmt="md")
-    notebook.cells.insert(
-        1 if notebook.cells and notebook.cells[0].cell_type == "markdown" else 0,
-        nbformat.v4.new_markdown_cell(install_note()),
-    )
+    collapsed = False
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            opened, closed = cell.source.rfind("<details"), cell.source.rfind("</details>")
+            collapsed = opened > closed or (collapsed and closed < 0)
+            if site_url:
+                cell.source = absolute_links(cell.source, site_url)
+        elif collapsed:
+            cell.metadata["jupyter"] = {"source_hidden": True}
+    after_title = 1 if notebook.cells and notebook.cells[0].cell_type == "markdown" else 0
+    notebook.cells.insert(after_title, nbformat.v4.new_markdown_cell(install_note()))
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return notebook
+
+
+def absolute_links(markdown: str, site_url: str) -> str:
+    """Relative links and images of a page's Markdown, and its API cross-references, as addresses on the site."""
+
+    def address(match: re.Match) -> str:
+        target = match.group(2)
+        if re.match(r"[a-z]+:|#", target):  # already absolute, or an anchor on this page
+            return match.group(0)
+        path, hash_, anchor = target.partition("#")
+        path = re.sub(r"\.md$", ".html", re.sub(r"^(notebooks/.*)\.py$", r"\1.html", path))
+        return f"{match.group(1)}({site_url}{path}{hash_}{anchor})"
+
+    markdown = re.sub(r"(!?\[[^\]]*\])\(([^)\s]+)\)", address, markdown)
+    return re.sub(r"(\[[^\]]*\])\[(litbackprop\.[\w.]+)\]", rf"\1({site_url}api.html#\2)", markdown)
 
 
 def _other_fences_as_text(source: str) -> str:
@@ -138,7 +166,8 @@ def on_files(files, config):
         source = Path(page.abs_src_path).read_text(encoding="utf-8")
         if has_python(source):
             name = f"{DOWNLOADS}/{Path(page.src_uri).stem}.ipynb"
-            files.append(File.generated(config, name, content=nbformat.writes(page_notebook(source))))
+            notebook = page_notebook(source, config["site_url"])
+            files.append(File.generated(config, name, content=nbformat.writes(notebook)))
     files.append(File.generated(config, f"{DOWNLOADS}/{wheel_name()}", content=build_wheel()))
     return files
 

@@ -32,8 +32,8 @@ def test_a_wrong_shape_is_named():
 
 
 def test_every_exercise_accepts_its_own_reference():
-    for name, (reference, _) in EXERCISES.items():
-        assert check(name, reference()).verdict == "exact", name
+    for name, exercise in EXERCISES.items():
+        assert check(name, exercise.reference()).verdict == "exact", name
 
 
 def test_an_unknown_exercise_is_a_value_error():
@@ -49,4 +49,37 @@ def test_a_tolerance_that_is_not_a_number_is_a_value_error():
 def test_a_nan_or_an_inf_in_the_answer_is_named_with_its_index():
     verdict = compare("z", [1.0, np.nan, np.inf], [1.0, 2.0, 3.0], hint="shift first")
     assert verdict.verdict == "wrong"
-    assert verdict.message == "yours holds nan at index 1 (expected 2): an overflow on the way? Hint: shift first"
+    assert (
+        verdict.message
+        == "yours holds nan at index 1 (expected 2): a log of 0 or an overflow on the way? Hint: shift first"
+    )
+
+
+def test_a_one_sided_difference_is_wrong_where_a_centred_one_is_close():
+    import litbackprop as lb
+
+    e = lb.worked_example()
+    W2 = e["W2"]
+
+    def loss():
+        return lb.TwoLayerNet(e["W1"], W2).loss(e["x"], e["y"])
+
+    one_sided, centred = np.zeros_like(W2), np.zeros_like(W2)
+    for index in np.ndindex(W2.shape):
+        kept = W2[index]
+        W2[index] = kept + 1e-5
+        up = loss()
+        W2[index] = kept - 1e-5
+        down = loss()
+        W2[index] = kept
+        one_sided[index], centred[index] = (up - loss()) / 1e-5, (up - down) / 2e-5
+    assert check("central-difference-dW2", centred).verdict == "close"
+    assert check("central-difference-dW2", one_sided).verdict == "wrong"
+
+
+def test_the_log_of_a_softmax_that_underflowed_is_wrong_and_told_why():
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        z = np.array([1000.0, 0.0, -1000.0])
+        e = np.exp(z - z.max())
+        verdict = check("stable-log-softmax", np.log(e / e.sum()))
+    assert verdict.verdict == "wrong" and "yours holds -inf at index 1" in verdict.message, verdict

@@ -4,6 +4,7 @@ import contextlib
 import importlib.util
 import io
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -76,3 +77,21 @@ def test_a_notebook_runs_with_the_library_installed_from_the_wheel(tmp_path):
     result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith(str(target / "litbackprop" / "__init__.py")), result.stdout[-300:]
+
+
+def test_solutions_and_verifications_are_collapsed_as_on_the_page():
+    notebook = hook.page_notebook((ROOT / "docs" / "learning.md").read_text())
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    hidden = [cell.metadata.get("jupyter", {}).get("source_hidden", False) for cell in code]
+    assert hidden[0] is False and hidden[1] is True, "the first block shows the step, the second checks it"
+    solution = next(i for i, cell in enumerate(code) if "answer =" in cell.source)
+    assert hidden[solution] and not hidden[solution + 1], "the solution is collapsed, the checker's call is not"
+
+
+def test_links_and_pictures_point_to_the_site():
+    notebook = hook.page_notebook((ROOT / "docs" / "learning.md").read_text(), "https://example.org/lb/")
+    markdown = "".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert "](https://example.org/lb/two-layer-network.html)" in markdown
+    assert "](https://example.org/lb/plots/learning-rates.svg)" in markdown
+    assert "](https://example.org/lb/api.html#litbackprop.training.train)" in markdown
+    assert not re.search(r"\]\((?!https?:|#)[^)]*\)", markdown), "a relative link is left"
