@@ -36,8 +36,9 @@ def failing_shim(folder: Path, name: str) -> Path:
 
 
 def test_the_readme_commands_start_with_the_finder():
+    """The two commands run in a clone of the repository (pip install -e) find their Python with .ci/python."""
     readme = (ROOT / "README.md").read_text()
-    commands = re.findall(r"^.*-m venv \.venv.*$", readme, flags=re.MULTILINE)
+    commands = re.findall(r"^.*-m venv \.venv && .*pip install -e.*$", readme, flags=re.MULTILINE)
     assert len(commands) == 2 and all(c.startswith("sh .ci/python -m venv .venv && ") for c in commands), commands
     assert "sh .ci/python" in (ROOT / ".ci" / "run").read_text()
 
