@@ -24,6 +24,7 @@ import numpy as np
 
 from litbackprop._checks import check_number
 from litbackprop.activations import log_softmax
+from litbackprop.autodiff import Value
 from litbackprop.examples import worked_example
 from litbackprop.network import TwoLayerNet
 from litbackprop.neuron import Neuron
@@ -127,6 +128,17 @@ def _stable_log_softmax():
     return log_softmax(np.array([1000.0, 0.0, -1000.0]))
 
 
+def _used_three_times():
+    a, b = Value(2.0), Value(3.0)
+    (a * b + a * a).backward()
+    return np.array([a.grad, b.grad])
+
+
+def _worked_example_dW1():
+    e = worked_example()
+    return TwoLayerNet(e["W1"], e["W2"]).backward(e["x"], e["y"])["W1"]
+
+
 @dataclass(frozen=True)
 class Exercise:
     """An exercise of the site: how the library computes its answer, a hint for a wrong one, and the tolerance."""
@@ -165,6 +177,14 @@ EXERCISES: dict[str, Exercise] = {
         "centred, not one-sided: (L(W2 + eps E_ij) - L(W2 - eps E_ij)) / (2 eps), one entry at a time, "
         "putting each entry back after",
         rtol=1e-8,
+    ),
+    "autodiff-used-three-times": Exercise(
+        _used_three_times,
+        "a reaches f three times, once through a b and twice through a a: add the three gradients",
+    ),
+    "pitfalls-fix-the-backward": Exercise(
+        _worked_example_dW1,
+        "row (2): dz1 = da1 * (z1 > 0); the fourth hidden unit is off, so its row of dW1 is 0",
     ),
     "stable-log-softmax": Exercise(
         _stable_log_softmax,
