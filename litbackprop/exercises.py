@@ -28,6 +28,7 @@ from litbackprop.autodiff import Value
 from litbackprop.examples import worked_example
 from litbackprop.network import TwoLayerNet
 from litbackprop.neuron import Neuron
+from litbackprop.training import sgd_update
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,9 @@ def _batch_dW2():
     return TwoLayerNet(e["W1"], e["W2"]).backward(X, np.array([1, 2]))["W2"]
 
 
-def _worked_example_dW2():
+def _worked_example_gradients():
     e = worked_example()
-    return TwoLayerNet(e["W1"], e["W2"]).backward(e["x"], e["y"])["W2"]
+    return TwoLayerNet(e["W1"], e["W2"]).backward(e["x"], e["y"])
 
 
 def _learning_two_steps():
@@ -120,7 +121,8 @@ def _learning_two_steps():
     net = TwoLayerNet(e["W1"], e["W2"])
     for _ in range(2):
         grads = net.backward(e["x"], e["y"])
-        net.W1, net.W2 = net.W1 - 0.5 * grads["W1"], net.W2 - 0.5 * grads["W2"]
+        for name, theta in net.parameters.items():  # plain gradient descent: momentum 0, no velocity kept
+            sgd_update(theta, np.zeros_like(theta), grads[name], lr=0.5, momentum=0.0)
     return net.W2
 
 
@@ -132,11 +134,6 @@ def _used_three_times():
     a, b = Value(2.0), Value(3.0)
     (a * b + a * a).backward()
     return np.array([a.grad, b.grad])
-
-
-def _worked_example_dW1():
-    e = worked_example()
-    return TwoLayerNet(e["W1"], e["W2"]).backward(e["x"], e["y"])["W1"]
 
 
 @dataclass(frozen=True)
@@ -173,7 +170,7 @@ EXERCISES: dict[str, Exercise] = {
     # A correct central difference differs from backprop's gradient by about 1e-11 of its largest entry; a
     # one-sided difference by about 1e-6: the tolerance tells them apart.
     "central-difference-dW2": Exercise(
-        _worked_example_dW2,
+        lambda: _worked_example_gradients()["W2"],
         "centred, not one-sided: (L(W2 + eps E_ij) - L(W2 - eps E_ij)) / (2 eps), one entry at a time, "
         "putting each entry back after",
         rtol=1e-8,
@@ -183,7 +180,7 @@ EXERCISES: dict[str, Exercise] = {
         "a reaches f three times, once through a b and twice through a a: add the three gradients",
     ),
     "pitfalls-fix-the-backward": Exercise(
-        _worked_example_dW1,
+        lambda: _worked_example_gradients()["W1"],
         "row (2): dz1 = da1 * (z1 > 0); the fourth hidden unit is off, so its row of dW1 is 0",
     ),
     "stable-log-softmax": Exercise(

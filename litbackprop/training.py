@@ -101,8 +101,7 @@ def sgd_update(
     them once, passes ``check=False``.
     """
     if check:
-        lr = check_number("lr", lr, 0, math.inf, False, False, "a learning rate > 0")
-        momentum = check_number("momentum", momentum, 0, 1, True, False, "in [0, 1)")
+        lr, momentum = _check_step(lr, momentum)
         for name, array in (("theta", theta), ("v", v)):
             if not (isinstance(array, np.ndarray) and array.dtype.kind == "f" and array.flags.writeable):
                 raise ValueError(f"{name} must be a writable floating numpy array, updated in place; got {array!r}")
@@ -115,6 +114,14 @@ def sgd_update(
     theta += v
     if check:
         check_result("the updated theta", theta)
+
+
+def _check_step(lr, momentum) -> tuple[float, float]:
+    """The learning rate, > 0, and the momentum, in [0, 1), as floats; or ``ValueError`` naming the one that is not."""
+    return (
+        check_number("lr", lr, 0, math.inf, False, False, "a learning rate > 0"),
+        check_number("momentum", momentum, 0, 1, True, False, "in [0, 1)"),
+    )
 
 
 class TrainingWorkspace:
@@ -248,8 +255,7 @@ def train(
     """
     x, labels, validation = _check_data(net, x, labels, validation)
     epochs, batch_size = check_int("epochs", epochs, 1), check_int("batch_size", batch_size, 1)
-    lr = check_number("lr", lr, 0, math.inf, False, False, "a learning rate > 0")
-    momentum = check_number("momentum", momentum, 0, 1, True, False, "in [0, 1)")
+    lr, momentum = _check_step(lr, momentum)
     if stop_at is not None:
         stop_at = check_number("stop_at", stop_at, 0, 1, False, True, "an accuracy in (0, 1], such as 0.97")
         if validation is None:

@@ -18,6 +18,7 @@ checks the wheel.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import re
@@ -111,6 +112,7 @@ def has_python(source: str) -> bool:
 STAMP = (2026, 1, 1, 0, 0, 0)
 
 
+@functools.cache  # read once per build: every page's link names the wheel
 def project() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
