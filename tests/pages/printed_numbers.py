@@ -366,7 +366,7 @@ def labels_in_code(parts: list[Block | Text], page: Path, tags_: set[str]) -> li
         tree = ast.parse(part.code)
         labels = []  # (line, label text, the numbers of the statement around it)
         for statement in ast.walk(tree):
-            if not isinstance(statement, ast.stmt) or isinstance(statement, (ast.FunctionDef, ast.For, ast.If)):
+            if not isinstance(statement, ast.stmt) or hasattr(statement, "body"):  # a loop, a def: its lines own theirs
                 continue
             nodes = [
                 k.value for k in ast.walk(statement) if isinstance(k, ast.keyword) and k.arg in ("name", "err_msg")
@@ -400,6 +400,9 @@ def labels_in_code(parts: list[Block | Text], page: Path, tags_: set[str]) -> li
     return problems
 
 
+FSTRING_MIDDLE = getattr(tokenize, "FSTRING_MIDDLE", None)  # the text of an f-string, a token of its own from 3.12
+
+
 def _literals(code: str, labels: set[str]) -> set[str]:
     """The numbers `code` is written with: its numeric literals and the numbers in its strings, but not in `labels`."""
     found = set()
@@ -408,7 +411,7 @@ def _literals(code: str, labels: set[str]) -> set[str]:
             found.add(normal(token.string))
         elif token.type == tokenize.STRING and ast.literal_eval(token.string) not in labels:
             found.update(normal(n) for n in numbers(token.string))  # "0.0069" compared with
-        elif token.type == tokenize.FSTRING_MIDDLE and token.string not in labels:
+        elif token.type == FSTRING_MIDDLE and token.string not in labels:
             found.update(normal(n) for n in numbers(token.string))
     return found | {n[:-2] for n in found if n.endswith(".0")}
 
