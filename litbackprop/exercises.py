@@ -193,7 +193,7 @@ EXERCISES: dict[str, Exercise] = {
 
 def check(name: str, yours, rtol: float | None = None) -> Verdict:
     """Check your answer to the exercise `name` (see ``EXERCISES``) against the library's, to its own tolerance."""
-    if name not in EXERCISES:
+    if not isinstance(name, str) or name not in EXERCISES:
         raise ValueError(f"name must be one of {', '.join(sorted(EXERCISES))}; got {name!r}")
     exercise = EXERCISES[name]
     rtol = exercise.rtol if rtol is None else rtol

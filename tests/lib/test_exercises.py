@@ -41,6 +41,11 @@ def test_an_unknown_exercise_is_a_value_error():
         check("nope", np.zeros(3))
 
 
+def test_a_name_that_is_not_text_is_a_value_error():
+    with pytest.raises(ValueError, match=r"name must be one of .*; got \['nope'\]"):
+        check(["nope"], np.zeros(3))
+
+
 def test_a_tolerance_that_is_not_a_number_is_a_value_error():
     with pytest.raises(ValueError, match=r"^rtol must be a tolerance >= 0; got 'x'"):
         compare("g", [1.0], [1.0], rtol="x")
