@@ -7,8 +7,38 @@ draw is one ``HYPOTHESIS_PROFILE=random`` away.
 
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("repeatable", derandomize=True, deadline=None)
 settings.register_profile("random", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+# The order of the run. The site's build (about 20 s) goes first, on one worker, while the others run the
+# library's tests; the tests that need the built site come last, each a unit of its own, so that every
+# worker checks pages once the build is done instead of one worker checking all of them after it.
+BUILD = "tests/pages/test_browser.py::test_mkdocs_build_strict_makes_every_page_of_the_nav"
+BROWSER = "tests/pages/test_browser.py::"
+
+
+def _stage(nodeid: str) -> int:
+    return 0 if nodeid == BUILD else 2 if nodeid.startswith(BROWSER) else 1
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: _stage(item.nodeid))  # stable: within a stage, the order of collection
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown, and unused, when it is not installed
+def pytest_xdist_make_scheduler(config, log):
+    """Whole files to a worker (``--dist=loadfile``), except the build and each page of the browser test."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesThenPages(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if _stage(nodeid) != 1 else super()._split_scope(nodeid)
+
+    return FilesThenPages(config, log)

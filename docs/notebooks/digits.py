@@ -157,15 +157,19 @@ plt.show()
 # (red) or inhibits it (blue).
 
 # %%
+assert net.W1.shape == (64, 64)
 limit = np.abs(net.W1).max()
-fig, axes = plt.subplots(8, 8, figsize=(8, 8))
-for ax, row in zip(axes.flat, net.W1, strict=True):
-    ax.imshow(row.reshape(8, 8), cmap="RdBu_r", vmin=-limit, vmax=limit)
-    ax.axis("off")
-fig.suptitle("The 64 rows of W1, each as an 8×8 image")
+# One picture of 8 × 8 tiles, tile (r, c) showing row 8r + c, with a blank
+# line between tiles (NaN is drawn as the background).
+tiles = np.full((8, 8, 9, 9), np.nan)
+tiles[:, :, :8, :8] = net.W1.reshape(8, 8, 8, 8)
+mosaic = tiles.transpose(0, 2, 1, 3).reshape(72, 72)[:-1, :-1]
+fig, ax = plt.subplots(figsize=(8, 8))
+ax.imshow(mosaic, cmap="RdBu_r", vmin=-limit, vmax=limit)
+ax.axis("off")
+ax.set_title("The 64 rows of W1, each as an 8×8 image")
 fig.tight_layout()
 plt.show()
-assert net.W1.shape == (64, 64)
 
 # %% [markdown]
 # Honestly, most of these rows do not look like anything. A few show a stroke or

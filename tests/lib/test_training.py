@@ -3,7 +3,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import litbackprop as lb
-from litbackprop.digits import load_digits_split, train_digits
+from litbackprop.digits import _digits, load_digits_split, train_digits
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(2, 120))
@@ -99,6 +99,27 @@ def test_the_digits_split_is_fixed_by_the_seed():
     a, b = load_digits_split(seed=0), load_digits_split(seed=0)
     assert_array_equal(a.labels_test, b.labels_test)
     assert a.x_train.shape[1] + a.x_val.shape[1] + a.x_test.shape[1] == 1797
+
+
+def test_the_digits_read_from_their_file_are_scikit_learns_digits():
+    from sklearn.datasets import load_digits
+
+    pixels, labels = _digits()
+    digits = load_digits()
+    assert_array_equal(pixels, digits.data)
+    assert_array_equal(labels, digits.target)
+
+
+def test_without_the_data_file_the_digits_come_from_scikit_learns_loader(monkeypatch, tmp_path):
+    import importlib.machinery
+    import importlib.util
+
+    moved = importlib.machinery.ModuleSpec("sklearn", None, is_package=True)
+    moved.submodule_search_locations = [str(tmp_path)]  # a scikit-learn whose data file is elsewhere
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: moved)
+    pixels, labels = _digits()
+    assert pixels.shape == (1797, 64) and labels.dtype == np.int64
+    assert_array_equal(np.bincount(labels), [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
 
 
 def test_the_defaults_reach_97_percent_on_the_digits_test_split():

@@ -1,13 +1,19 @@
 """The site as a reader sees it: every page opened in headless Chromium, light and dark.
 
-Builds the site, serves it on 127.0.0.1 and checks on every page, at desktop
+Builds the site once, serves it on 127.0.0.1 and checks on every page, at desktop
 (1280 px) and phone (390 px) width, in light and dark, that every equation is
 typeset and readable, every image and diagram is drawn, nothing scrolls
 sideways, the console is clean and nothing is requested from another host; then that search finds "softmax", that
 the palette toggle switches to dark, and that the site works opened from disk.
-Screenshots go to ``screenshots/`` at the repository root.
+With ``LITBACKPROP_SCREENSHOTS=1`` each page is also photographed at each width and
+in each scheme, into ``screenshots/`` at the repository root.
 
-Chromium is Debian's ``chromium`` package (``.ci/run`` installs it), driven by
+Each page is its own test, so that the pytest-xdist workers share them: the
+build runs first, on one worker, while the others run the library's tests, and
+the pages come last, for whichever worker is free (``tests/conftest.py``).
+
+Chromium is Debian's ``chromium-headless-shell`` package (``.ci/run`` installs it; a full
+``chromium`` or Google Chrome also does), driven by
 Playwright with ``executable_path``: no browser is downloaded. Where Chromium
 cannot be had the tests skip, except under CI, where they fail.
 """
@@ -16,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import os
 import re
 import shutil
@@ -30,10 +35,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
-# Whole-page screenshots, to read every page at every width, take a while: LITBACKPROP_FULL_PAGES=1 asks for
-# them; by default each screenshot is the first screen.
+# Screenshots are for a person to look at, and cost a fifth of the page checks: LITBACKPROP_SCREENSHOTS=1
+# asks for them, LITBACKPROP_FULL_PAGES=1 for whole pages rather than the first screen.
 FULL_PAGES = os.environ.get("LITBACKPROP_FULL_PAGES") == "1"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+PHOTOGRAPH = FULL_PAGES or os.environ.get("LITBACKPROP_SCREENSHOTS") == "1"
+# Debian's headless shell first: the build of Chromium that Playwright itself runs headless, which draws
+# the same pages with about 40 % less CPU than the full browser.
+CHROMIUM = next(
+    filter(None, map(shutil.which, ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"))),
+    None,
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -51,17 +62,50 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
+def nav_pages() -> list[str]:
+    """The HTML page of every entry in mkdocs.yml's nav, in the nav's order."""
+    import yaml
+
+    def walk(entries):
+        for entry in entries:
+            for value in entry.values() if isinstance(entry, dict) else [entry]:
+                yield from walk(value) if isinstance(value, list) else [re.sub(r"\.(md|py)$", ".html", value)]
+
+    return list(walk(yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]))
+
+
+PAGES = nav_pages()
+
+
+@pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
+    """The site, built once per run: the first worker to need it builds it, the others wait and reuse it."""
+    from filelock import FileLock
+
+    # Under pytest-xdist the parent of each worker's temporary folder is shared by all of them.
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    out, failed = shared / "site", shared / "site-build-failed.txt"
+    with FileLock(shared / "site.lock"):
+        if not (out / "index.html").is_file() and not failed.is_file():
+            env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+            command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)]
+            result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                failed.write_text(f"{result.stdout}\n{result.stderr}")
+    if failed.is_file():
+        pytest.fail(f"mkdocs build --strict failed:\n{failed.read_text()}")
     return out
 
 
-@pytest.fixture(scope="module")
+def test_mkdocs_build_strict_makes_every_page_of_the_nav(site):
+    """The build, first in the run (tests/conftest.py), with nothing missing and nothing left out of the nav."""
+    built = sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if p.name != "404.html")
+    assert built == sorted(PAGES), f"built {built}, the nav has {sorted(PAGES)}"
+
+
+@pytest.fixture(scope="session")
 def server(site):
     handler = functools.partial(_QuietHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -77,7 +121,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     if CHROMIUM is None:
         _unavailable("Debian's chromium is not installed")
@@ -89,10 +133,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-def pages(site: Path) -> list[str]:
-    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if p.name != "404.html")
 
 
 def expected_display_equations(page: str) -> int | None:
@@ -205,12 +245,16 @@ def resize(page, width: int, height: int) -> None:
         pass
 
 
-def page_problems(name: str, page) -> tuple[dict, list[str]]:
+def photograph(page, name: str) -> None:
+    if PHOTOGRAPH:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=FULL_PAGES, type="jpeg", quality=70)
+
+
+def page_problems(name: str, page) -> list[str]:
     """Check one open page: light at 1280 px, light then dark at 390 px, dark at 1280 px."""
     problems = []
     state = page.evaluate(MATH_STATE)
-    counts = {key: state[key] for key in ("math", "display", "typeset", "images")}
-    counts["diagrams"] = len(state["diagrams"])
     if state["scheme"] != "default":
         problems.append(f"{name}: opened in colour scheme {state['scheme']}, expected light")
     expected_display = expected_display_equations(name)
@@ -234,54 +278,56 @@ def page_problems(name: str, page) -> tuple[dict, list[str]]:
         if diagram["width"] < 300 or diagram["height"] < 50 or diagram["shapes"] < 5:
             problems.append(f"{name}: a diagram is not drawn: {diagram}")
     stem = name.replace("/", "_")[:-5]
-    page.screenshot(path=str(SCREENSHOTS / f"{stem}-light.jpg"), full_page=FULL_PAGES, type="jpeg", quality=70)
+    photograph(page, f"{stem}-light.jpg")
     # The same page on a phone, 390 px wide: reflowed, not reloaded and typeset again; in light, then dark.
     resize(page, 390, 844)
     problems += layout_problems(f"{name} at 390 px in light", page.evaluate(MATH_STATE))
-    page.screenshot(path=str(SCREENSHOTS / f"phone-{stem}-light.jpg"), full_page=FULL_PAGES, type="jpeg", quality=60)
+    photograph(page, f"phone-{stem}-light.jpg")
     shown = switch_scheme(page, "dark")
     if shown != "slate":
         problems.append(f"{name}: the palette toggle left colour scheme {shown}, expected dark (slate)")
     problems += layout_problems(f"{name} at 390 px in dark", page.evaluate(MATH_STATE))
-    page.screenshot(path=str(SCREENSHOTS / f"phone-{stem}-dark.jpg"), type="jpeg", quality=60)
-    # Back at desktop width, still dark: the view around the page's first equation.
+    photograph(page, f"phone-{stem}-dark.jpg")
+    # Back at desktop width, still dark.
     resize(page, 1280, 900)
     problems += layout_problems(f"{name} at 1280 px in dark", page.evaluate(MATH_STATE))
-    page.locator("article .arithmatex").first.scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOTS / f"{stem}-dark.png"))
-    return counts, problems
+    if PHOTOGRAPH:  # the view around the page's first equation
+        page.locator("article .arithmatex").first.scroll_into_view_if_needed()
+        photograph(page, f"{stem}-dark.jpg")
+    return problems
 
 
-def test_every_page_renders_its_math_images_and_diagrams_offline(browser, server, site):
-    """Each page, loaded once: checked and photographed in light and dark at 1280 px and at 390 px.
-
-    At both widths every display equation must be readable (a wide one scrolls inside its own box on a
-    phone), the page must not scroll sideways, and plots must show at the column's width.
-    """
-    SCREENSHOTS.mkdir(exist_ok=True)
+@pytest.fixture(scope="session")
+def context(browser):
+    """One browser context for the pages of this worker, in which every page opens in light."""
     context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900})
     # Every page opens in light, the reader's default here, whatever scheme the page before it switched to
     # (Material keeps the choice in localStorage): forgotten before any script of the page runs.
     context.add_init_script("localStorage.clear()")
-    report, problems = {}, []
-    for name in pages(site):
-        page = context.new_page()
-        watch = PageWatch(page, "127.0.0.1")
-        open_page(page, f"{server}/{name}")
-        report[name], found = page_problems(name, page)
-        problems += found
-        for kind, events in (
-            ("console errors", watch.errors),
-            ("failed requests", watch.failed),
-            ("requests to other hosts", watch.foreign),
-        ):
-            if events:
-                problems.append(f"{name}: {kind}: {events}")
-        page.close()
+    yield context
     context.close()
-    (SCREENSHOTS / "report.json").write_text(json.dumps(report, indent=2))
-    assert len(report) >= 10, f"expected every page of the site; got {sorted(report)}"
-    assert sum(r["math"] for r in report.values()) > 100, report
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_page_reads_well_at_every_width_in_light_and_dark(context, server, name):
+    """The page, loaded once: checked and photographed in light and dark at 1280 px and at 390 px.
+
+    At both widths every equation must be typeset and readable (a wide one scrolls inside its own box on a
+    phone), images and diagrams drawn, the page must not scroll sideways, plots must show at the column's
+    width, and the console must stay clean with nothing requested from another host.
+    """
+    page = context.new_page()
+    watch = PageWatch(page, "127.0.0.1")
+    open_page(page, f"{server}/{name}")
+    problems = page_problems(name, page)
+    for kind, events in (
+        ("console errors", watch.errors),
+        ("failed requests", watch.failed),
+        ("requests to other hosts", watch.foreign),
+    ):
+        if events:
+            problems.append(f"{name}: {kind}: {events}")
+    page.close()
     assert not problems, "\n".join(problems)
 
 
@@ -299,13 +345,12 @@ def test_search_finds_softmax(browser, server):
 def test_the_palette_toggle_switches_between_light_and_dark(browser, server):
     context = browser.new_context(color_scheme="light")
     page = context.new_page()
-    open_page(page, f"{server}/two-layer-network.html")
+    open_page(page, f"{server}/index.html")
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default"
     light_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     page.click("label[title='Switch to dark mode']")
     page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light_background
-    page.screenshot(path=str(SCREENSHOTS / "toggle-dark.png"))
     page.click("label[title='Switch to light mode']")
     page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
     context.close()
@@ -332,8 +377,9 @@ def test_the_built_site_loads_nothing_from_another_host(site):
     """Scripts, images, frames and stylesheets are all local; only plain links (edit, canonical) go out."""
     offenders = []
     for path in site.rglob("*.html"):
-        for match in LOADS.finditer(path.read_text(encoding="utf-8")):
-            tag = path.read_text(encoding="utf-8")[match.start() : match.start() + 200].split(">")[0]
+        html = path.read_text(encoding="utf-8")
+        for match in LOADS.finditer(html):
+            tag = html[match.start() : match.start() + 200].split(">")[0]
             if match.group(1).lower() == "link" and re.search(r'rel="(canonical|alternate)"', tag):
                 continue
             offenders.append(f"{path.relative_to(site)}: {tag}>")
