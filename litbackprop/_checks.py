@@ -95,14 +95,21 @@ def working_dtype(array: np.ndarray) -> np.dtype:
 def all_finite(array: np.ndarray) -> bool:
     """Whether no entry of `array` is nan or inf.
 
-    A large array takes two reductions that allocate nothing and cannot overflow
-    (the maximum is nan if any entry is, +inf if any is; the minimum catches -inf);
-    a small one, where a call costs more than the work, takes one.
+    A small array, where a call costs more than the work, takes one elementwise
+    test. A large one takes reductions that allocate nothing: in float64 its
+    sum, which is nan or inf if any entry is (about twice as fast as the two
+    below, measured); else, or if the sum overflowed, its maximum and minimum,
+    which cannot overflow (the maximum is nan if any entry is, +inf if any is;
+    the minimum catches -inf).
     """
     if type(array) is not np.ndarray:  # a scalar result, such as a loss
         return math.isfinite(array)
     if array.size <= 4096:
         return bool(np.isfinite(array).all())
+    if array.dtype == np.float64:
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum of finite entries is decided below
+            if math.isfinite(array.sum()):
+                return True
     return math.isfinite(array.max()) and math.isfinite(array.min())
 
 

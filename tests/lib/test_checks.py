@@ -6,16 +6,23 @@ import pytest
 from litbackprop._checks import all_finite, check_finite
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("size", [10, 5000])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-def test_all_finite_finds_a_single_bad_entry_in_small_and_large_arrays(size, bad):
-    array = np.ones(size)
+def test_all_finite_finds_a_single_bad_entry_in_small_and_large_arrays(size, bad, dtype):
+    array = np.ones(size, dtype)
     array[size // 2] = bad
     assert not all_finite(array)
 
 
-def test_all_finite_accepts_the_largest_finite_values_without_a_warning():
-    assert all_finite(np.full(5000, np.finfo(np.float64).max))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_all_finite_accepts_the_largest_finite_values_without_a_warning(dtype):
+    assert all_finite(np.full(5000, np.finfo(dtype).max, dtype))
+
+
+def test_all_finite_accepts_finite_entries_whose_sum_is_nan_on_the_way():
+    big = np.finfo(np.float64).max
+    assert all_finite(np.repeat([big, big, -big, -big], 2000))  # partial sums inf and -inf, their sum nan
 
 
 def test_check_finite_names_the_first_bad_index():
