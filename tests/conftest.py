@@ -18,12 +18,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 # The order of the run. The site's build (about 20 s) goes first, on one worker, while the others run the
 # library's tests; the tests that need the built site come last, each a unit of its own, so that every
 # worker checks pages once the build is done instead of one worker checking all of them after it.
-BUILD = "tests/pages/test_browser.py::test_mkdocs_build_strict_makes_every_page_of_the_nav"
-BROWSER = "tests/pages/test_browser.py::"
+BROWSER = "pages/test_browser.py"
+BUILD = "test_mkdocs_build_strict_makes_every_page_of_the_nav"
 
 
 def _stage(nodeid: str) -> int:
-    return 0 if nodeid == BUILD else 2 if nodeid.startswith(BROWSER) else 1
+    path, _, name = nodeid.partition("::")
+    if not path.replace("\\", "/").endswith(BROWSER):  # node ids are relative to the rootdir, whichever it is
+        return 1
+    return 0 if name == BUILD else 2
 
 
 def pytest_collection_modifyitems(config, items):

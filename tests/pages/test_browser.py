@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -77,9 +78,16 @@ def nav_pages() -> list[str]:
 PAGES = nav_pages()
 
 
+BUILD_TIMEOUT = 600  # seconds; about 20 here: a build that hangs (a notebook's kernel, say) fails instead
+
+
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The site, built once per run: the first worker to need it builds it, the others wait and reuse it."""
+def site_build(tmp_path_factory) -> tuple[Path, str | None]:
+    """The site, built once per run, and why the build failed (None if it did not).
+
+    The first worker to need the site builds it; the others wait and reuse it. The build goes to a
+    folder of its own and is moved into place only once it succeeded, so no worker checks half a site.
+    """
     from filelock import FileLock
 
     # Under pytest-xdist the parent of each worker's temporary folder is shared by all of them.
@@ -87,16 +95,45 @@ def site(tmp_path_factory) -> Path:
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent
     out, failed = shared / "site", shared / "site-build-failed.txt"
-    with FileLock(shared / "site.lock"):
-        if not (out / "index.html").is_file() and not failed.is_file():
+    with FileLock(shared / "site.lock", timeout=2 * BUILD_TIMEOUT):
+        if not out.is_dir() and not failed.is_file():
+            building = Path(tempfile.mkdtemp(prefix="site-", dir=shared))
             env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-            command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)]
-            result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-            if result.returncode != 0:
-                failed.write_text(f"{result.stdout}\n{result.stderr}")
-    if failed.is_file():
-        pytest.fail(f"mkdocs build --strict failed:\n{failed.read_text()}")
+            # No --quiet: it hides the warnings from the count that --strict fails on, and the build passes.
+            command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(building)]
+            try:
+                result = subprocess.run(
+                    command, cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=BUILD_TIMEOUT
+                )
+                if result.returncode == 0:
+                    building.replace(out)
+                else:
+                    said = f"{result.stdout}\n{result.stderr}".splitlines()
+                    failed.write_text(
+                        "\n".join(["mkdocs build --strict failed:", *(x for x in said if "INFO" not in x)])
+                    )
+            except subprocess.TimeoutExpired:
+                failed.write_text(f"mkdocs build --strict did not finish in {BUILD_TIMEOUT} s")
+    return out, failed.read_text() if failed.is_file() else None
+
+
+BUILD_TIMEOUT = 600  # seconds; about 20 here: a build that hangs (a notebook's kernel, say) fails instead
+BUILD_TEST = "test_mkdocs_build_strict_makes_every_page_of_the_nav"
+
+
+def built(site_build) -> Path:
+    """The built site; or the failure: the build's own test reports it, the others point to that test."""
+    out, failure = site_build
+    if failure is not None:
+        pytest.fail(
+            failure if BUILD_TEST in os.environ.get("PYTEST_CURRENT_TEST", "") else f"no site: see {BUILD_TEST}"
+        )
     return out
+
+
+@pytest.fixture
+def site(site_build) -> Path:
+    return built(site_build)
 
 
 def test_mkdocs_build_strict_makes_every_page_of_the_nav(site):
@@ -106,8 +143,8 @@ def test_mkdocs_build_strict_makes_every_page_of_the_nav(site):
 
 
 @pytest.fixture(scope="session")
-def server(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
+def server(site_build):
+    handler = functools.partial(_QuietHandler, directory=str(built(site_build)))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
