@@ -206,7 +206,7 @@ def matrices(parts: list[Block | Text], page: Path) -> list[str]:
         for match in [*TUPLE.finditer(part.text), *BRACKETS.finditer(part.text)]:  # z = (1, 2, 3), \([1, 2]\)
             entries = [e.strip() for e in match.group(1).split(",")]
             if [float(e) for e in entries] not in givens and entries not in calls:
-                line = part.line + part.text.count("\n", 0, match.start())
+                line = line_of(part, match)
                 problems.append(f"{page.name}:{line}: the vector {entries} is not what a block beside it checked")
         for match in MATRIX.finditer(part.text):
             entries = [e.strip() for row in match.group(1).split("\\\\") for e in row.split("&") if e.strip()]
@@ -216,7 +216,7 @@ def matrices(parts: list[Block | Text], page: Path) -> list[str]:
                     problems.append(f"{page.name}: the indices of {entries} do not count up")
                 continue
             if entries not in calls and [float(e) for e in entries] not in givens:
-                line = part.line + part.text.count("\n", 0, match.start())
+                line = line_of(part, match)
                 problems.append(f"{page.name}:{line}: the matrix {entries} is not what a block beside it checked")
         for match in ROW.finditer(part.text):  # a table row of numbers: a list a block checked, in order
             cells = [c.strip() for c in match.group(1).split("|")]
@@ -224,9 +224,14 @@ def matrices(parts: list[Block | Text], page: Path) -> list[str]:
             if len(values) >= 3 and not any(
                 len(call) >= len(values) - 1 and _contiguous(call, values) for call in calls
             ):
-                line = part.line + part.text.count("\n", 0, match.start())
+                line = line_of(part, match)
                 problems.append(f"{page.name}:{line}: the table row {values} is not, in order, a list a block checked")
     return problems
+
+
+def line_of(part: Text, match: re.Match) -> int:
+    """The line of the page on which `match`, found in `part`'s text, starts."""
+    return part.line + part.text.count("\n", 0, match.start())
 
 
 def _contiguous(inner: list[str], outer: list[str]) -> bool:
