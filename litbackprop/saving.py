@@ -197,9 +197,12 @@ def read_weights(path, *, max_bytes: int = MAX_BYTES) -> tuple[TwoLayerNet, int 
     Raises as `load_weights` does.
     """
     max_bytes = check_int("max_bytes", max_bytes, 1)
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise ValueError(f"path must name a weights file to read; got {path!r}")
     path = Path(path)
     if not path.is_file():
-        hint = f" (did you mean {path.name}.npz?)" if weights_path(path).is_file() and path.suffix != ".npz" else ""
+        named = path.name not in ("", "..") and path.suffix != ".npz"  # a name .npz can be appended to
+        hint = f" (did you mean {path.name}.npz?)" if named and weights_path(path).is_file() else ""
         raise FileNotFoundError(f"no weights file at {path}{hint}")
     with open(path, "rb") as file:
         arrays = _read_members(path, file, max_bytes)
@@ -229,7 +232,7 @@ def _read_members(path: Path, file, max_bytes: int) -> dict:
         members = archive.infolist()
         if len(members) > len(_MEMBER_DTYPES) + 1:  # one more than the legal members: a duplicate is named below
             raise ValueError(f"{path} is not a weights file: it holds {len(members):,} members, at most 7 are")
-        if min(info.header_offset for info in members) != 0:
+        if members and min(info.header_offset for info in members) != 0:  # an empty archive is named below
             raise ValueError(f"{path} is corrupt: its archive does not start at the start of the file")
         names = [info.filename for info in members]
         keys = [name.removesuffix(".npy") for name in names]
@@ -318,6 +321,8 @@ def writable_weights_path(path) -> Path:
     """`path` as `save_weights` writes it, if it names a file in an existing folder; else an error saying why."""
     if isinstance(path, (str, os.PathLike)) and os.fspath(path) not in ("", ".", "..") and Path(path).is_dir():
         raise ValueError(f"path must name a file to write; {path} is a directory")
+    if isinstance(path, str) and path.endswith(("/", os.sep)):  # Path() would drop the slash, and name a file
+        raise ValueError(f"path must name a file to write; {path!r} ends with a slash, so it names a folder")
     path = weights_path(path)
     if path.is_dir():
         raise ValueError(f"path must name a file to write; {path} is a directory")

@@ -285,9 +285,7 @@ def train(
                         sgd_update(theta, velocity[name], grads[name], lr, momentum, check=False)
                 step = "end"
                 _record(history, net, loss_sum / n, correct / n, validation)
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
+                bar = _advance(bar, history)
                 if stop_at is not None and history.val_accuracy[-1] >= stop_at:
                     break
     except FloatingPointError as error:
@@ -302,7 +300,10 @@ def train(
         ) from None
     finally:
         if bar is not None:
-            bar.close()
+            try:
+                bar.close()
+            except OSError:  # stderr failed after the last epoch: the training itself is done
+                pass
     return history
 
 
@@ -367,4 +368,20 @@ def _progress_bar(epochs: int, progress: bool):
         from tqdm.auto import tqdm
     except ImportError:  # the bar is a nicety; training does not need it
         return None
-    return tqdm(total=epochs, unit="epoch", desc="training")
+    try:
+        return tqdm(total=epochs, unit="epoch", desc="training")
+    except OSError:  # stderr cannot be written (a full disk, a reader that left): train without the bar
+        return None
+
+
+def _advance(bar, history: History):
+    """Move `bar` on by an epoch; None, and no more bar, once stderr can no longer be written."""
+    if bar is None:
+        return None
+    try:
+        bar.update(1)
+        bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
+    except OSError:  # the bar is a nicety: training goes on without it
+        bar.disable = True  # tqdm then writes nothing more, not even when it is closed
+        return None
+    return bar

@@ -132,6 +132,18 @@ def test_training_with_stderr_closed_still_trains_and_saves(tmp_path):
     assert path.is_file()
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a file every write to fails")
+def test_training_with_an_unwritable_stderr_still_trains_and_saves(tmp_path):
+    path = tmp_path / "w.npz"
+    # The progress bar cannot be drawn; it is a nicety, and the training goes on without it
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            command("train", "--epochs", "3", "--save", str(path)), stdout=subprocess.PIPE, stderr=full, text=True
+        )
+    assert result.returncode == 0 and "test accuracy" in result.stdout, (result.returncode, result.stdout)
+    assert path.is_file()
+
+
 def test_ctrl_c_during_training_prints_one_line_exits_130_and_saves_nothing(tmp_path):
     path = tmp_path / "w.npz"
     process = subprocess.Popen(

@@ -63,6 +63,16 @@ def test_a_pyenv_version_is_found_behind_a_shim_that_fails(tmp_path):
     assert result.returncode == 0 and result.stdout.split() == [str(v) for v in sys.version_info[:2]], result
 
 
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="needs this interpreter to be one the finder accepts")
+def test_a_python_further_down_the_path_is_found_behind_a_shim_of_the_same_name(tmp_path):
+    shims = failing_shim(tmp_path / "shims", "python3.12").parent
+    bin_dir = tmp_path / "usr" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python3.12").symlink_to(base_python())
+    result = run_finder(tmp_path, [shims, bin_dir], "-c", PRINT_VERSION)
+    assert result.returncode == 0 and result.stdout.split() == [str(v) for v in sys.version_info[:2]], result
+
+
 def test_an_older_python_is_passed_over(tmp_path):
     bin_dir = tmp_path / "bin"
     old = bin_dir / "python3"

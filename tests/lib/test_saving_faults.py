@@ -164,6 +164,12 @@ def test_a_duplicated_member_is_refused(tmp_path):
         lb.load_weights(path)
 
 
+def test_an_empty_archive_is_refused_naming_the_file(tmp_path):
+    path = archive(tmp_path / "empty.npz", [])
+    with pytest.raises(ValueError, match=r"empty.npz is not a litbackprop weights file: .*arrays found: none"):
+        lb.load_weights(path)
+
+
 def test_a_garbled_npy_header_is_refused(tmp_path):
     members = valid_members()
     members[1] = ("W1.npy", npy_bytes(np.ones((4, 5))).replace(b"'descr'", b"'descr\"", 1))
@@ -287,6 +293,19 @@ def test_saving_onto_a_folder_named_without_the_suffix_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"path must name a file to write; .* is a directory"):
         lb.save_weights(lb.TwoLayerNet.initialize(3, 2, 2), tmp_path)
     assert not tmp_path.with_name(tmp_path.name + ".npz").exists()
+
+
+def test_saving_to_a_path_ending_in_a_slash_is_refused_as_a_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=r"path must name a file to write; 'out/' ends with a slash, so it names a"):
+        lb.save_weights(lb.TwoLayerNet.initialize(3, 2, 2), "out/")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", ["", b"net.npz", None])
+def test_loading_from_a_path_that_names_no_file_is_refused_as_a_read(path):
+    with pytest.raises(ValueError, match=r"path must name a weights file to read; got "):
+        lb.load_weights(path)
 
 
 def test_saving_to_an_empty_path_is_refused():
