@@ -2,7 +2,9 @@
 
 At build time each such page's Markdown becomes a notebook with jupytext: its
 prose and equations as Markdown cells, its blocks, implementation and checks,
-as code cells in page order. The page gets a link to it under its title.
+as code cells in page order. A notebook page (``notebooks/*.py``, jupytext's
+percent format, which mkdocs-jupyter runs at build time) becomes one the same
+way. The page gets a link to it under its title.
 
 litbackprop is not on PyPI, so the notebooks cannot say "pip install
 litbackprop". The build also writes ``downloads/litbackprop-VERSION-py3-none-any.whl``,
@@ -21,6 +23,7 @@ import base64
 import functools
 import hashlib
 import io
+import posixpath
 import re
 import tomllib
 import zipfile
@@ -32,51 +35,70 @@ from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parents[2]
 DOWNLOADS = "downloads"
+# Pages that read files of the repository (the performance page reads the committed benchmark results):
+# their notebooks run in a clone, not from the wheel alone.
+IN_A_CLONE = {"notebooks/performance.py"}
 FENCE = re.compile(r"^```\{\.python(?: continuation)?\}\s*$", flags=re.M)
 
 
-def install_note() -> str:
+def install_note(in_a_clone: bool = False, plots: bool = False) -> str:
+    if in_a_clone:
+        return (
+            "This notebook is a page of the litbackprop site. It reads the benchmark results committed in the "
+            "repository (`benchmarks/results/`), so it runs top to bottom in a clone of the repository, after "
+            "the README's install command, and not from the wheel alone."
+        )
     return (
-        "This notebook is a page of the litbackprop site, made from its Markdown. It needs Python 3.11 or "
+        "This notebook is a page of the litbackprop site, made from its source. It needs Python 3.11 or "
         f"newer and the library's wheel, `{wheel_name()}`, linked under the page's title on the site: "
         "download it into this notebook's folder, and then this notebook runs top to bottom after\n\n"
-        f'    pip install "{wheel_name()}[train]"\n\n(the `train` extra brings scikit-learn, which some pages '
-        "load their data from). Each equation's code cell is followed by the cell that checks it, collapsed "
-        "as on the page."
+        f'    pip install "{wheel_name()}[train]"{" matplotlib" if plots else ""}\n\n(the `train` extra brings '
+        "scikit-learn, which some pages load their data from). Each equation's code cell is followed by the cell "
+        "that checks it, collapsed as on the page."
     )
 
 
-def page_notebook(source: str, site_url: str | None = None) -> nbformat.NotebookNode:
+def page_notebook(
+    source: str, site_url: str | None = None, page_dir: str = "", in_a_clone: bool = False
+) -> nbformat.NotebookNode:
     """The notebook of a page: jupytext reads its Python fences as code cells, the rest as Markdown.
 
     As on the page, the code inside a collapsed section (a solution, a verification) is collapsed: its
     cells' source is hidden until the reader opens it. With `site_url`, links to the site's pages, its
     pictures and the API reference point there, since the notebook is read away from the site.
     """
-    notebook = jupytext.reads(FENCE.sub("```python", _other_fences_as_text(source)), fmt="md")
+    if source.startswith("# ---\n# jupyter:"):  # a notebook page already: jupytext's percent format
+        notebook = jupytext.reads(source, fmt="py:percent")
+    else:
+        notebook = jupytext.reads(FENCE.sub("```python", _other_fences_as_text(source)), fmt="md")
     collapsed = False
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             opened, closed = cell.source.rfind("<details"), cell.source.rfind("</details>")
             collapsed = opened > closed or (collapsed and closed < 0)
             if site_url:
-                cell.source = absolute_links(cell.source, site_url)
+                cell.source = absolute_links(cell.source, site_url, page_dir)
         elif collapsed:
             cell.metadata["jupyter"] = {"source_hidden": True}
     after_title = 1 if notebook.cells and notebook.cells[0].cell_type == "markdown" else 0
-    notebook.cells.insert(after_title, nbformat.v4.new_markdown_cell(install_note()))
+    plots = re.search(r"^(import|from) matplotlib", source, flags=re.M) is not None
+    notebook.cells.insert(after_title, nbformat.v4.new_markdown_cell(install_note(in_a_clone, plots)))
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return notebook
 
 
-def absolute_links(markdown: str, site_url: str) -> str:
-    """Relative links and images of a page's Markdown, and its API cross-references, as addresses on the site."""
+def absolute_links(markdown: str, site_url: str, page_dir: str = "") -> str:
+    """Relative links and images of a page's Markdown, and its API cross-references, as addresses on the site.
+
+    `page_dir` is the page's folder in ``docs/`` (``notebooks`` for a notebook page), which its links start from.
+    """
 
     def address(match: re.Match) -> str:
         target = match.group(2)
         if re.match(r"[a-z]+:|#", target):  # already absolute, or an anchor on this page
             return match.group(0)
         path, hash_, anchor = target.partition("#")
+        path = posixpath.normpath(posixpath.join(page_dir, path))
         path = re.sub(r"\.md$", ".html", re.sub(r"^(notebooks/.*)\.py$", r"\1.html", path))
         return f"{match.group(1)}({site_url}{path}{hash_}{anchor})"
 
@@ -106,6 +128,14 @@ def _other_fences_as_text(source: str) -> str:
 def has_python(source: str) -> bool:
     """Whether the page has Python blocks of its own (not inside an example of Markdown source)."""
     return bool(FENCE.search(re.sub(r"^````.*?^````", "", source, flags=re.S | re.M)))
+
+
+def notebook_name(src_uri: str) -> str | None:
+    """Where the notebook of the page at `src_uri` is offered, or None if the page has no Python of its own."""
+    path = Path(src_uri)
+    if path.suffix == ".py" or (path.suffix == ".md" and has_python((ROOT / "docs" / src_uri).read_text("utf-8"))):
+        return f"{DOWNLOADS}/{path.stem}.ipynb"
+    return None
 
 
 # A fixed date for every member, so that the same sources give the same wheel, byte for byte.
@@ -163,23 +193,45 @@ def _digest(data: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
+def notebook_of(src_uri: str, site_url: str | None = None) -> nbformat.NotebookNode:
+    """The notebook offered for the page at `src_uri` (a path in ``docs/``), as the site offers it."""
+    source = (ROOT / "docs" / src_uri).read_text(encoding="utf-8")
+    return page_notebook(source, site_url, posixpath.dirname(src_uri), src_uri in IN_A_CLONE)
+
+
 def on_files(files, config):
     for page in list(files.documentation_pages()):
-        source = Path(page.abs_src_path).read_text(encoding="utf-8")
-        if has_python(source):
-            name = f"{DOWNLOADS}/{Path(page.src_uri).stem}.ipynb"
-            notebook = page_notebook(source, config["site_url"])
+        name = notebook_name(page.src_uri)
+        if name is not None:
+            notebook = notebook_of(page.src_uri, config["site_url"])
             files.append(File.generated(config, name, content=nbformat.writes(notebook)))
     files.append(File.generated(config, f"{DOWNLOADS}/{wheel_name()}", content=build_wheel()))
     return files
 
 
+def download_link(src_uri: str) -> str:
+    """The line under a page's title that offers it as a notebook, with the wheel; links relative to the page."""
+    up = "../" * src_uri.count("/")
+    return (
+        f'<a href="{up}{notebook_name(src_uri)}">Run this page yourself: download it as a notebook</a>, '
+        f'with <a href="{up}{DOWNLOADS}/{wheel_name()}">the library</a> it installs'
+    )
+
+
 def on_page_markdown(markdown, page, config, files):
-    if page.file.src_uri.endswith(".md") and has_python(markdown):
-        link = (
-            f"[Run this page yourself: download it as a notebook]({DOWNLOADS}/{Path(page.file.src_uri).stem}.ipynb), "
-            f"with [the library]({DOWNLOADS}/{wheel_name()}) it installs"
-        )
+    if page.file.src_uri.endswith(".md") and notebook_name(page.file.src_uri):
         title, _, rest = markdown.partition("\n")
+        link = download_link(page.file.src_uri)
         return f"{title}\n\n{link}\n{rest}" if title.startswith("# ") else f"{link}\n\n{markdown}"
     return markdown
+
+
+def on_page_content(html, page, config, files):
+    """A notebook page (rendered by mkdocs-jupyter, which skips the Markdown event) gets its link here."""
+    if page.file.src_uri.endswith(".py") and notebook_name(page.file.src_uri):
+        title_end = html.find("</h1>")
+        if title_end < 0:
+            raise ValueError(f"{page.file.src_uri}: no title to put the notebook's link under")
+        at = title_end + len("</h1>")
+        return f"{html[:at]}\n<p>{download_link(page.file.src_uri)}</p>\n{html[at:]}"
+    return html

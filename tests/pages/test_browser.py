@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
 import re
 import shutil
@@ -422,3 +423,23 @@ def test_the_built_site_loads_nothing_from_another_host(site):
             f"{path.relative_to(site)}: {m}" for m in re.findall(r"url\((['\"]?)https?://[^)]*\)", path.read_text())
         ]
     assert not offenders, "\n".join(offenders)
+
+
+def test_every_page_with_python_links_under_its_title_to_its_notebook_and_the_wheel(site):
+    """Notebook pages included; both links lead to files the build made."""
+    spec = importlib.util.spec_from_file_location("notebooks_hook", ROOT / "docs" / "_hooks" / "notebooks.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    sources = {page: page.removesuffix(".html") + (".py" if page.startswith("notebooks/") else ".md") for page in PAGES}
+    offered = {page: hook.notebook_name(src) for page, src in sources.items() if hook.notebook_name(src)}
+    problems = []
+    for page, notebook in offered.items():
+        html = (site / page).read_text(encoding="utf-8")
+        under_title = html[html.find("</h1>") :][:1500]
+        links = re.findall(r'<a href="([^"]+\.(?:ipynb|whl))"', under_title)
+        resolved = [((site / page).parent / link).resolve() for link in links]
+        expected = [(site / notebook).resolve(), (site / hook.DOWNLOADS / hook.wheel_name()).resolve()]
+        if resolved != expected or not all(path.is_file() for path in expected):
+            problems.append(f"{page}: links under its title {links}, expected {notebook} and the wheel, built")
+    assert len(offered) >= 13 and {"notebooks/digits.html", "notebooks/performance.html"} <= offered.keys(), offered
+    assert not problems, "\n".join(problems)
