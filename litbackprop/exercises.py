@@ -26,6 +26,7 @@ from litbackprop._checks import check_number
 from litbackprop.activations import log_softmax
 from litbackprop.autodiff import Value
 from litbackprop.examples import worked_example
+from litbackprop.linear import grad_input
 from litbackprop.network import TwoLayerNet
 from litbackprop.neuron import Neuron
 from litbackprop.training import sgd_update
@@ -126,6 +127,14 @@ def _learning_two_steps():
     return net.W2
 
 
+def _digits_input_gradient():
+    from litbackprop.digits import train_digits  # the train extra's data: imported only when asked for
+
+    net, _, split = train_digits(progress=False)  # the digits page's network: same defaults, same seed
+    x, label = split.x_test[:, 0], split.labels_test[0]
+    return grad_input(net.W1, net.trace(x, np.eye(net.W2.shape[0])[label]).dz1)
+
+
 def _stable_log_softmax():
     return log_softmax(np.array([1000.0, 0.0, -1000.0]))
 
@@ -182,6 +191,11 @@ EXERCISES: dict[str, Exercise] = {
     "pitfalls-fix-the-backward": Exercise(
         lambda: _worked_example_gradients()["W1"],
         "row (2): dz1 = da1 * (z1 > 0); the fourth hidden unit is off, so its row of dW1 is 0",
+    ),
+    "digits-dL-dx": Exercise(
+        _digits_input_gradient,
+        "one row further than dW1: dL/dx = W1^T dz1, with dz1 = (W2^T (y_hat - y)) masked by z1 > 0, and "
+        "z1 = W1 x + b1 with the bias",
     ),
     "stable-log-softmax": Exercise(
         _stable_log_softmax,

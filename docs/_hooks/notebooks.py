@@ -78,7 +78,7 @@ def page_notebook(
             collapsed = opened > closed or (collapsed and closed < 0)
             if site_url:
                 cell.source = absolute_links(cell.source, site_url, page_dir)
-        elif collapsed:
+        elif collapsed or "solution" in cell.metadata.get("tags", []):  # a notebook page's solution, below
             cell.metadata["jupyter"] = {"source_hidden": True}
     after_title = 1 if notebook.cells and notebook.cells[0].cell_type == "markdown" else 0
     plots = re.search(r"^(import|from) matplotlib", source, flags=re.M) is not None

@@ -75,17 +75,22 @@ assert history.loss[-1] < history.loss[0] / 10, "training loss fell 10x"
 # the epoch printed below, and then drifts up while the training loss still
 # falls. That is **overfitting**: after that epoch the network learns details of
 # the training images that do not carry over to new ones. Its validation
-# accuracy barely moves, because the predictions stay right while growing more
-# confident on the training images than the validation ones justify. Stopping at
-# the best validation epoch (`train`'s `stop_at` argument), a smaller network or
-# fewer epochs are the usual cures.
+# accuracy does not fall with it (the second line below): the network gets about
+# as many validation images right, but grows more confident in all its answers,
+# and cross-entropy charges a confident mistake dearly. Stopping at the best
+# validation epoch (`train`'s `stop_at` argument), a smaller network or fewer
+# epochs are the usual cures.
 
 # %%
-best = int(np.argmin(history.val_loss)) + 1
+best, last = int(np.argmin(history.val_loss)) + 1, len(history.val_loss)
 print(f"validation loss lowest at epoch {best}: {history.val_loss[best - 1]:.3f}; "
-      f"at the last epoch, {len(history.val_loss)}: {history.val_loss[-1]:.3f}")
-assert best <= 10 and history.val_loss[-1] > history.val_loss[best - 1], "the validation loss rose again"
-assert history.loss[-1] < history.loss[best - 1], "while the training loss kept falling"
+      f"at the last epoch, {last}: {history.val_loss[-1]:.3f}")
+print(f"validation accuracy at epoch {best}: {history.val_accuracy[best - 1]:.1%}; "
+      f"at epoch {last}: {history.val_accuracy[-1]:.1%}")
+assert 3 <= best <= 8, f"the validation loss should be lowest after a few epochs, not at epoch {best}"
+assert history.val_loss[-1] > 1.1 * history.val_loss[best - 1], "the validation loss rose again, by over 10 %"
+assert history.loss[-1] < history.loss[best - 1] / 2, "while the training loss kept falling"
+assert history.val_accuracy[-1] >= history.val_accuracy[best - 1] - 0.02, "the accuracy did not fall with it"
 
 # %% [markdown]
 # ## Accuracy on the test set
@@ -188,3 +193,49 @@ middle, edge = np.abs(net.W1[:, ~border.ravel()]).mean(), np.abs(net.W1[:, borde
 print(f"mean |weight|: {middle:.3f} on the 36 middle pixels, {edge:.3f} on the 28 border pixels")
 assert middle > edge, "the middle pixels carry the larger weights"
 assert abs(edge - np.sqrt(2 / 64) * np.sqrt(2 / np.pi)) < 0.05, "the border keeps about its starting size"
+
+# %% [markdown]
+# ## Your turn
+#
+# Which pixels would change the network's mind? The gradient of the loss with
+# respect to the *input* says: a small step of \(x\) against it makes the
+# network surer of the right digit. It is row (3b) once more, one layer further
+# back, through \(W^{(1)}\):
+#
+# $$
+# \frac{\partial L}{\partial x} = {W^{(1)}}^T \frac{\partial L}{\partial z^{(1)}}
+# $$
+#
+# Compute it with numpy alone, from `net.W1`, `net.b1`, `net.W2` and `net.b2`,
+# for the first test image, `split.x_test[:, 0]`, and its true label,
+# `split.labels_test[0]`. Then give your array to the checker: it answers exact,
+# close, or wrong with the largest difference, where it is, and a hint.
+#
+# <details class="example solution" markdown="1">
+# <summary>A solution, to open after trying</summary>
+#
+# ```python
+# x, label = split.x_test[:, 0], split.labels_test[0]
+# z1 = net.W1 @ x + net.b1
+# z2 = net.W2 @ np.maximum(z1, 0) + net.b2
+# y_hat = np.exp(z2 - z2.max()) / np.exp(z2 - z2.max()).sum()
+# dz1 = (net.W2.T @ (y_hat - np.eye(10)[label])) * np.greater(z1, 0)
+# answer = net.W1.T @ dz1
+# ```
+#
+# </details>
+
+# %% tags=["solution"]
+x, label = split.x_test[:, 0], split.labels_test[0]
+z1 = net.W1 @ x + net.b1
+z2 = net.W2 @ np.maximum(z1, 0) + net.b2
+y_hat = np.exp(z2 - z2.max()) / np.exp(z2 - z2.max()).sum()
+dz1 = (net.W2.T @ (y_hat - np.eye(10)[label])) * np.greater(z1, 0)
+answer = net.W1.T @ dz1
+
+# %%
+from litbackprop.exercises import check
+
+verdict = check("digits-dL-dx", answer)
+print(verdict)
+assert verdict.verdict != "wrong", verdict

@@ -21,6 +21,7 @@ cannot be had the tests skip, except under CI, where they fail.
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import importlib.util
 import os
@@ -443,3 +444,12 @@ def test_every_page_with_python_links_under_its_title_to_its_notebook_and_the_wh
             problems.append(f"{page}: links under its title {links}, expected {notebook} and the wheel, built")
     assert len(offered) >= 13 and {"notebooks/digits.html", "notebooks/performance.html"} <= offered.keys(), offered
     assert not problems, "\n".join(problems)
+
+
+def test_no_page_shows_an_html_escape_as_text(site):
+    """Markdown inside a notebook's cell is escaped twice when it is a fence: a reader would see `&gt;`."""
+    shown = []
+    for path in site.rglob("*.html"):
+        text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+        shown += [f"{path.relative_to(site)}: ...{m.group(0)}..." for m in re.finditer(r".{0,40}&(gt|lt|amp);", text)]
+    assert not shown, "\n".join(shown)

@@ -9,6 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
@@ -64,7 +65,9 @@ def test_the_notebook_of_a_page_runs_top_to_bottom(page, tmp_path, installed_whe
     nbformat.validate(notebook)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     source = page.read_text()
-    blocks = re.findall(r"^# %%$", source, flags=re.M) if page.suffix == ".py" else hook.FENCE.findall(source)
+    blocks = (
+        re.findall(r"^# %%(?: tags=.*)?$", source, flags=re.M) if page.suffix == ".py" else hook.FENCE.findall(source)
+    )
     assert len(code) == len(blocks), "one code cell per block of the page"
     downloaded = tmp_path / f"{page.stem}.ipynb"  # a notebook runs wherever it was downloaded to
     downloaded.write_text(nbformat.writes(notebook))
@@ -76,6 +79,17 @@ def test_the_notebook_of_a_page_runs_top_to_bottom(page, tmp_path, installed_whe
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.rstrip().endswith(str(library / "litbackprop" / "__init__.py")), result.stdout[-300:]
+
+
+@pytest.mark.parametrize("page", sorted(DOCS.glob("notebooks/*.py")), ids=lambda p: p.stem)
+def test_a_solution_shown_as_text_is_the_code_its_hidden_cell_runs(page):
+    """A notebook page cannot collapse a code cell: its solution is text in a collapsed section, run by the
+    next cell, tagged "solution" and left out of the page (mkdocs.yml). The two must not drift apart."""
+    cells = jupytext.read(page).cells
+    for number, cell in enumerate(cells):
+        if "solution" in cell.metadata.get("tags", []):
+            shown = re.findall(r"<details[^>]*>.*?```python\n(.*?)```\s*</details>", cells[number - 1].source, re.S)
+            assert shown == [cell.source.strip() + "\n"], f"{page.name}, cell {number}: the text shows {shown}"
 
 
 def test_the_wheel_holds_the_package_and_the_dependencies_of_pyproject():
