@@ -45,8 +45,9 @@ def install_note(in_a_clone: bool = False, plots: bool = False) -> str:
     if in_a_clone:
         return (
             "This notebook is a page of the litbackprop site. It reads the benchmark results committed in the "
-            "repository (`benchmarks/results/`), so it runs top to bottom in a clone of the repository, after "
-            "the README's install command, and not from the wheel alone."
+            "repository (`benchmarks/results/`), which the library's wheel does not hold, so it runs top to "
+            "bottom in a clone of the repository, with the library installed from the clone:\n\n"
+            '    sh .ci/python -m venv .venv && .venv/bin/pip install -e ".[docs]"'
         )
     return (
         "This notebook is a page of the litbackprop site, made from its source. It needs Python 3.11 or "
@@ -76,6 +77,10 @@ def page_notebook(
         if cell.cell_type == "markdown":
             opened, closed = cell.source.rfind("<details"), cell.source.rfind("</details>")
             collapsed = opened > closed or (collapsed and closed < 0)
+            cell.source = for_jupyter(cell.source)
+            attachments = diagram_attachments(cell)
+            if attachments:
+                cell.attachments = attachments
             if site_url:
                 cell.source = absolute_links(cell.source, site_url, page_dir)
         elif collapsed or "solution" in cell.metadata.get("tags", []):  # a notebook page's solution, below
@@ -85,6 +90,56 @@ def page_notebook(
     notebook.cells.insert(after_title, nbformat.v4.new_markdown_cell(install_note(in_a_clone, plots)))
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return notebook
+
+
+ADMONITION = re.compile(r'^!!! (\w+)(?: "(.*)")?\n((?:(?: {4}.*)?\n)*)', flags=re.M)
+DIAGRAM = re.compile(
+    r'<figure class="diagram"[^>]*>\s*--8<-- "diagrams/([\w-]+)\.svg"\s*<figcaption>(.*?)</figcaption>\s*</figure>',
+    re.S,
+)
+# A collapsed section of the page that opens in one cell and closes in another: Jupyter cannot collapse a
+# code cell from Markdown, so the summary becomes a line that points to the collapsed cell below it.
+SPLIT_DETAILS = re.compile(r"<details[^>]*>\s*<summary>(.*?)</summary>\s*$", flags=re.S)
+
+
+def for_jupyter(markdown: str) -> str:
+    """A page's Markdown as Jupyter renders it: the site's extensions turned into what Jupyter reads.
+
+    Inline math ``\\( \\)`` becomes ``$ $``, which Jupyter typesets (it reads ``\\(`` as an escaped
+    bracket); an admonition becomes a quote under its title in bold; a diagram, an image attached to the
+    cell (`diagram_attachments`); a collapsed section split across cells, a line naming the cell it hides.
+    """
+    markdown = re.sub(r"\\\((.+?)\\\)", lambda m: f"${m.group(1).strip()}$", markdown, flags=re.S)
+
+    def quote(match: re.Match) -> str:
+        kind, title, body = match.groups()
+        lines = [f"**{title or kind.capitalize()}**", ""] + [line.removeprefix("    ") for line in body.splitlines()]
+        return "\n".join(f"> {line}".rstrip() for line in lines).rstrip("> \n") + "\n\n"
+
+    markdown = ADMONITION.sub(quote, markdown)
+    markdown = DIAGRAM.sub(
+        lambda m: f"![{m.group(1)}](attachment:{m.group(1)}.svg)\n\n*{m.group(2).strip()}*", markdown
+    )
+    if markdown.rfind("<details") > markdown.rfind("</details>"):
+        markdown = SPLIT_DETAILS.sub(lambda m: f"*{m.group(1).strip()}: in the collapsed cell below.*", markdown)
+    return re.sub(r"^\s*</details>\s*", "", markdown)
+
+
+def diagram_attachments(cell) -> dict:
+    """The diagrams a Markdown cell shows, as standalone SVG attachments: the site's CSS for them goes inside."""
+    names = re.findall(r"\(attachment:([\w-]+)\.svg\)", cell.source)
+    if not names:
+        return {}
+    rules = re.findall(r"^\.graph[^{]*\{[^}]*\}", (ROOT / "docs" / "stylesheets" / "extra.css").read_text(), re.M)
+    # Drawn on white, in the light palette's colours, whatever the notebook's theme.
+    style = "svg { --litbackprop-backward: #b34700; color: #222; background: #fff; font-family: sans-serif; }\n"
+    attachments = {}
+    for name in names:
+        svg = (ROOT / "docs" / "diagrams" / f"{name}.svg").read_text(encoding="utf-8")
+        opening = svg.index(">") + 1
+        svg = f"{svg[:opening]}<style>{style}{chr(10).join(rules)}</style>{svg[opening:]}"
+        attachments[f"{name}.svg"] = {"image/svg+xml": base64.b64encode(svg.encode()).decode()}
+    return attachments
 
 
 def absolute_links(markdown: str, site_url: str, page_dir: str = "") -> str:
@@ -212,10 +267,10 @@ def on_files(files, config):
 def download_link(src_uri: str) -> str:
     """The line under a page's title that offers it as a notebook, with the wheel; links relative to the page."""
     up = "../" * src_uri.count("/")
-    return (
-        f'<a href="{up}{notebook_name(src_uri)}">Run this page yourself: download it as a notebook</a>, '
-        f'with <a href="{up}{DOWNLOADS}/{wheel_name()}">the library</a> it installs'
-    )
+    notebook = f'<a href="{up}{notebook_name(src_uri)}">Run this page yourself: download it as a notebook</a>'
+    if src_uri in IN_A_CLONE:
+        return f"{notebook}, to run in a clone of the repository"
+    return f'{notebook}, with <a href="{up}{DOWNLOADS}/{wheel_name()}">the library</a> it installs'
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -54,6 +54,11 @@ import litbackprop
 plt.rcParams.update({"font.size": 14})
 
 results = Path(litbackprop.__file__).resolve().parents[1] / "benchmarks" / "results"
+if not results.is_dir():  # the library installed from its wheel: the results are in the repository only
+    raise FileNotFoundError(
+        f"no benchmark results beside the library ({results}): run this notebook in a clone of the "
+        'repository, after sh .ci/python -m venv .venv && .venv/bin/pip install -e ".[docs]"'
+    )
 step = json.loads((results / "step.json").read_text())
 train = json.loads((results / "train.json").read_text())
 epoch = json.loads((results / "epoch.json").read_text())

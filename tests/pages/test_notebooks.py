@@ -1,5 +1,6 @@
 """Every page with Python on it, as the notebook the site offers for download, runs top to bottom."""
 
+import base64
 import importlib.util
 import io
 import os
@@ -90,6 +91,27 @@ def test_a_solution_shown_as_text_is_the_code_its_hidden_cell_runs(page):
         if "solution" in cell.metadata.get("tags", []):
             shown = re.findall(r"<details[^>]*>.*?```python\n(.*?)```\s*</details>", cells[number - 1].source, re.S)
             assert shown == [cell.source.strip() + "\n"], f"{page.name}, cell {number}: the text shows {shown}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_the_notebook_of_a_page_is_written_in_the_markdown_jupyter_reads(page):
+    """No MkDocs syntax left that Jupyter shows as text: \\( math, snippets, admonitions, split collapsed sections."""
+    notebook = hook.notebook_of(page.relative_to(DOCS).as_posix())
+    for number, cell in enumerate(notebook.cells):
+        if cell.cell_type != "markdown":
+            continue
+        text = re.sub(r"`[^`]*`", "", cell.source)  # code spans show what they hold
+        where = f"{page.name}, cell {number}: {cell.source[:200]!r}"
+        assert "\\(" not in text and "--8<--" not in text and not re.search(r"^!!! ", text, re.M), where
+        assert text.count("<details") == text.count("</details>"), where
+        for name, data in cell.get("attachments", {}).items():
+            svg = base64.b64decode(data["image/svg+xml"]).decode()
+            assert svg.startswith("<svg") and "<style>" in svg and ".graph text" in svg, name
+
+
+def test_a_diagram_is_attached_to_the_notebook_that_shows_it():
+    cells = hook.notebook_of("single-neuron.md").cells
+    assert any("neuron.svg" in cell.get("attachments", {}) for cell in cells)
 
 
 def test_the_wheel_holds_the_package_and_the_dependencies_of_pyproject():
