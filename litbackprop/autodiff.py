@@ -190,6 +190,30 @@ def two_layer_loss(W1: Value, W2: Value, x, y, b1: Value | None = None, b2: Valu
     return -(Value(y) * log_y_hat).sum() * (1.0 / n)
 
 
+def network_gradients(net: TwoLayerNet, x, y) -> dict[str, np.ndarray]:
+    """The gradients of `net`'s loss on `x` and `y`, derived by the engine; named as `TwoLayerNet.backward` names them.
+
+    The hand-derived rows play no part: `two_layer_loss` records the forward pass and
+    [`Value.backward`][litbackprop.autodiff.Value.backward] walks it back. The
+    network's parameters are copied into values; `net` is left as it was.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from litbackprop import TwoLayerNet, worked_example
+    >>> e = worked_example()
+    >>> net = TwoLayerNet(e["W1"], e["W2"])
+    >>> by_engine, by_rows = network_gradients(net, e["x"], e["y"]), net.backward(e["x"], e["y"])
+    >>> sorted(by_engine), bool(np.allclose(by_engine["W1"], by_rows["W1"], rtol=1e-12))
+    (['W1', 'W2'], True)
+    """
+    if not isinstance(net, TwoLayerNet):
+        raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
+    values = {name: Value(theta, name=name) for name, theta in net.parameters.items()}
+    two_layer_loss(values["W1"], values["W2"], x, y, values.get("b1"), values.get("b2")).backward()
+    return {name: value.grad for name, value in values.items()}
+
+
 def _column(b: Value, column) -> Value:
     """`b` as a column, so that it is added to every column of a batch; its gradient sums them back."""
     if len(column) == 1:

@@ -197,7 +197,7 @@ def read_weights(path, *, max_bytes: int = MAX_BYTES) -> tuple[TwoLayerNet, int 
     Raises as `load_weights` does.
     """
     max_bytes = check_int("max_bytes", max_bytes, 1)
-    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+    if not os.fspath(_checked_path(path)):
         raise ValueError(f"path must name a weights file to read; got {path!r}")
     path = Path(path)
     if not path.is_file():
@@ -319,10 +319,13 @@ def _reason(error: Exception) -> str:
 
 def writable_weights_path(path) -> Path:
     """`path` as `save_weights` writes it, if it names a file in an existing folder; else an error saying why."""
-    if isinstance(path, (str, os.PathLike)) and os.fspath(path) not in ("", ".", "..") and Path(path).is_dir():
-        raise ValueError(f"path must name a file to write; {path} is a directory")
-    if isinstance(path, str) and path.endswith(("/", os.sep)):  # Path() would drop the slash, and name a file
-        raise ValueError(f"path must name a file to write; {path!r} ends with a slash, so it names a folder")
+    text = os.fspath(_checked_path(path))
+    if text in ("", ".", ".."):
+        raise ValueError(f"path must name a file to write; got {text!r}")
+    if Path(text).is_dir():
+        raise ValueError(f"path must name a file to write; {text} is a directory")
+    if os.path.basename(text) in ("", ".", ".."):  # out/ or out/.: Path() would drop the end, and name a file
+        raise ValueError(f"path must name a file to write; {text!r} names a folder")
     path = weights_path(path)
     if path.is_dir():
         raise ValueError(f"path must name a file to write; {path} is a directory")
@@ -333,9 +336,14 @@ def writable_weights_path(path) -> Path:
 
 def weights_path(path) -> Path:
     """`path` as `save_weights` writes it: with ``.npz`` appended if it has another suffix."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise ValueError(f"path must be a str or a path; got {type(path).__name__}")
-    if os.fspath(path) in ("", ".", "..") or Path(path).name in ("", ".", ".."):
+    if os.fspath(_checked_path(path)) in ("", ".", "..") or Path(path).name in ("", ".", ".."):
         raise ValueError(f"path must name a file to write; got {os.fspath(path)!r}")
     path = Path(path)
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
+def _checked_path(path):
+    """`path` if it is a str or a path object; bytes, numbers and the rest are refused with one message."""
+    if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
+        raise ValueError(f"path must be a str or a path; got {type(path).__name__}")
+    return path

@@ -269,7 +269,7 @@ def train(
     workspace = TrainingWorkspace(net, min(batch_size, n), x.dtype)
     velocity = {name: np.zeros_like(theta) for name, theta in net.parameters.items()}
     history = History()
-    bar = _progress_bar(epochs, progress)
+    bar = _ProgressBar(epochs) if progress else None
     epoch = step = 0
     first_loss = None
     try:
@@ -285,7 +285,8 @@ def train(
                         sgd_update(theta, velocity[name], grads[name], lr, momentum, check=False)
                 step = "end"
                 _record(history, net, loss_sum / n, correct / n, validation)
-                bar = _advance(bar, history)
+                if bar is not None:
+                    bar.epoch_done(history)
                 if stop_at is not None and history.val_accuracy[-1] >= stop_at:
                     break
     except FloatingPointError as error:
@@ -300,10 +301,7 @@ def train(
         ) from None
     finally:
         if bar is not None:
-            try:
-                bar.close()
-            except OSError:  # stderr failed after the last epoch: the training itself is done
-                pass
+            bar.close()
     return history
 
 
@@ -361,27 +359,35 @@ def _record(history: History, net: TwoLayerNet, loss: float, accuracy_: float, v
         history.val_accuracy.append(accuracy(net, *validation))
 
 
-def _progress_bar(epochs: int, progress: bool):
-    if not progress or sys.stderr is None or sys.stderr.closed:  # tqdm writes to stderr, which may be gone
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # the bar is a nicety; training does not need it
-        return None
-    try:
-        return tqdm(total=epochs, unit="epoch", desc="training")
-    except OSError:  # stderr cannot be written (a full disk, a reader that left): train without the bar
-        return None
+class _ProgressBar:
+    """tqdm's bar over the epochs, a nicety: once stderr cannot be written, it goes quiet and training goes on."""
 
+    def __init__(self, epochs: int) -> None:
+        self.bar = None
+        if sys.stderr is None or sys.stderr.closed:  # started with 2>&-: there is nowhere to draw it
+            return
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # training does not need it
+            return
+        self._write(lambda: setattr(self, "bar", tqdm(total=epochs, unit="epoch", desc="training")))
 
-def _advance(bar, history: History):
-    """Move `bar` on by an epoch; None, and no more bar, once stderr can no longer be written."""
-    if bar is None:
-        return None
-    try:
-        bar.update(1)
-        bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
-    except OSError:  # the bar is a nicety: training goes on without it
-        bar.disable = True  # tqdm then writes nothing more, not even when it is closed
-        return None
-    return bar
+    def epoch_done(self, history: History) -> None:
+        def draw():
+            self.bar.update(1)
+            self.bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
+
+        if self.bar is not None:
+            self._write(draw)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self._write(self.bar.close)
+
+    def _write(self, draw) -> None:
+        try:
+            draw()
+        except OSError:  # a full disk, a reader that left: no more bar
+            if self.bar is not None:
+                self.bar.disable = True  # tqdm then writes nothing more, not even when it is collected
+            self.bar = None

@@ -42,6 +42,7 @@ FENCE = re.compile(r"^```\{\.python(?: continuation)?\}\s*$", flags=re.M)
 
 
 def install_note(in_a_clone: bool = False, plots: bool = False) -> str:
+    """The notebook's second cell: what to install, and where the notebook runs (`plots`: it draws with matplotlib)."""
     if in_a_clone:
         return (
             "This notebook is a page of the litbackprop site. It reads the benchmark results committed in the "
@@ -60,7 +61,7 @@ def install_note(in_a_clone: bool = False, plots: bool = False) -> str:
 
 
 def page_notebook(
-    source: str, site_url: str | None = None, page_dir: str = "", in_a_clone: bool = False
+    source: str, site_url: str | None = None, page_dir: str = "", in_a_clone: bool = False, fmt: str = "md"
 ) -> nbformat.NotebookNode:
     """The notebook of a page: jupytext reads its Python fences as code cells, the rest as Markdown.
 
@@ -68,8 +69,8 @@ def page_notebook(
     cells' source is hidden until the reader opens it. With `site_url`, links to the site's pages, its
     pictures and the API reference point there, since the notebook is read away from the site.
     """
-    if source.startswith("# ---\n# jupyter:"):  # a notebook page already: jupytext's percent format
-        notebook = jupytext.reads(source, fmt="py:percent")
+    if fmt == "py:percent":  # a notebook page already (docs/notebooks/*.py)
+        notebook = jupytext.reads(source, fmt=fmt)
     else:
         notebook = jupytext.reads(FENCE.sub("```python", _other_fences_as_text(source)), fmt="md")
     collapsed = False
@@ -92,7 +93,9 @@ def page_notebook(
     return notebook
 
 
-ADMONITION = re.compile(r'^!!! (\w+)(?: "(.*)")?\n((?:(?: {4}.*)?\n)*)', flags=re.M)
+ADMONITION = re.compile(r'^!!! (\w+)(?: "(.*)")?\s*$')
+# Inline math outside code: a code span or a fence is matched first, and kept as it is.
+CODE_OR_MATH = re.compile(r"^(`{3,}).*?^\1[ \t]*$|(`+).+?\2|\\\((.+?)\\\)", flags=re.S | re.M)
 DIAGRAM = re.compile(
     r'<figure class="diagram"[^>]*>\s*--8<-- "diagrams/([\w-]+)\.svg"\s*<figcaption>(.*?)</figcaption>\s*</figure>',
     re.S,
@@ -108,21 +111,36 @@ def for_jupyter(markdown: str) -> str:
     Inline math ``\\( \\)`` becomes ``$ $``, which Jupyter typesets (it reads ``\\(`` as an escaped
     bracket); an admonition becomes a quote under its title in bold; a diagram, an image attached to the
     cell (`diagram_attachments`); a collapsed section split across cells, a line naming the cell it hides.
+    Code spans and fences are left as they are.
     """
-    markdown = re.sub(r"\\\((.+?)\\\)", lambda m: f"${m.group(1).strip()}$", markdown, flags=re.S)
-
-    def quote(match: re.Match) -> str:
-        kind, title, body = match.groups()
-        lines = [f"**{title or kind.capitalize()}**", ""] + [line.removeprefix("    ") for line in body.splitlines()]
-        return "\n".join(f"> {line}".rstrip() for line in lines).rstrip("> \n") + "\n\n"
-
-    markdown = ADMONITION.sub(quote, markdown)
-    markdown = DIAGRAM.sub(
-        lambda m: f"![{m.group(1)}](attachment:{m.group(1)}.svg)\n\n*{m.group(2).strip()}*", markdown
-    )
+    markdown = CODE_OR_MATH.sub(lambda m: m[0] if m[3] is None else f"${m[3].strip()}$", markdown)
+    markdown = _admonitions_as_quotes(markdown)
+    markdown = DIAGRAM.sub(lambda m: f"![{m[1]}](attachment:{m[1]}.svg)\n\n*{m[2].strip()}*", markdown)
     if markdown.rfind("<details") > markdown.rfind("</details>"):
-        markdown = SPLIT_DETAILS.sub(lambda m: f"*{m.group(1).strip()}: in the collapsed cell below.*", markdown)
+        markdown = SPLIT_DETAILS.sub(lambda m: f"*{m[1].strip()}: in the collapsed cell below.*", markdown)
     return re.sub(r"^\s*</details>\s*", "", markdown)
+
+
+def _admonitions_as_quotes(markdown: str) -> str:
+    """Each ``!!! kind "Title"`` and the lines indented under it, as a quote that opens with the title in bold."""
+    lines, out, i = markdown.split("\n"), [], 0
+    while i < len(lines):
+        opening = ADMONITION.match(lines[i])
+        if not opening:
+            out.append(lines[i])
+            i += 1
+            continue
+        body = []
+        i += 1
+        while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
+            body.append(lines[i].removeprefix("    "))
+            i += 1
+        while body and not body[-1].strip():  # the blank lines after the box are the text's, not the box's
+            body.pop()
+            i -= 1
+        title = opening[2] or opening[1].capitalize()
+        out += [f"> **{title}**", ">", *(f"> {line}".rstrip() for line in body)]
+    return "\n".join(out)
 
 
 def diagram_attachments(cell) -> dict:
@@ -130,14 +148,15 @@ def diagram_attachments(cell) -> dict:
     names = re.findall(r"\(attachment:([\w-]+)\.svg\)", cell.source)
     if not names:
         return {}
-    rules = re.findall(r"^\.graph[^{]*\{[^}]*\}", (ROOT / "docs" / "stylesheets" / "extra.css").read_text(), re.M)
+    css = (ROOT / "docs" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    rules = "\n".join(re.findall(r"^\.graph[^{]*\{[^}]*\}", css, flags=re.M))
     # Drawn on white, in the light palette's colours, whatever the notebook's theme.
     style = "svg { --litbackprop-backward: #b34700; color: #222; background: #fff; font-family: sans-serif; }\n"
     attachments = {}
     for name in names:
         svg = (ROOT / "docs" / "diagrams" / f"{name}.svg").read_text(encoding="utf-8")
         opening = svg.index(">") + 1
-        svg = f"{svg[:opening]}<style>{style}{chr(10).join(rules)}</style>{svg[opening:]}"
+        svg = f"{svg[:opening]}<style>{style}{rules}</style>{svg[opening:]}"
         attachments[f"{name}.svg"] = {"image/svg+xml": base64.b64encode(svg.encode()).decode()}
     return attachments
 
@@ -251,7 +270,8 @@ def _digest(data: bytes) -> str:
 def notebook_of(src_uri: str, site_url: str | None = None) -> nbformat.NotebookNode:
     """The notebook offered for the page at `src_uri` (a path in ``docs/``), as the site offers it."""
     source = (ROOT / "docs" / src_uri).read_text(encoding="utf-8")
-    return page_notebook(source, site_url, posixpath.dirname(src_uri), src_uri in IN_A_CLONE)
+    fmt = "py:percent" if src_uri.endswith(".py") else "md"
+    return page_notebook(source, site_url, posixpath.dirname(src_uri), src_uri in IN_A_CLONE, fmt)
 
 
 def on_files(files, config):

@@ -9,14 +9,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import litbackprop as lb
-from litbackprop.autodiff import Value, two_layer_loss
-
-
-def engine_gradients(net, x, y):
-    values = {name: Value(array, name=name) for name, array in net.parameters.items()}
-    loss = two_layer_loss(values["W1"], values["W2"], x, y, values.get("b1"), values.get("b2"))
-    loss.backward()
-    return loss, {name: value.grad for name, value in values.items()}
+from litbackprop.autodiff import Value, network_gradients, two_layer_loss
 
 
 @settings(max_examples=int(os.environ.get("LITBACKPROP_EXAMPLES", 60)), deadline=None)
@@ -37,9 +30,11 @@ def test_the_engine_gives_the_gradients_of_the_hand_derived_backward_pass(d, h, 
         net.b2[:] = rng.normal(size=k) * 0.1
     x = rng.normal(size=(d,) if n is None else (d, n)).astype(dtype)
     y = lb.one_hot(rng.integers(0, k, size=() if n is None else n), k).astype(dtype)
-    loss, grads = engine_gradients(net, x, y)
-    expected = net.backward(x, y)
+    grads, expected = network_gradients(net, x, y), net.backward(x, y)
+    p = net.parameters
+    loss = two_layer_loss(Value(p["W1"]), Value(p["W2"]), x, y, *(Value(p[b]) for b in ("b1", "b2") if b in p))
     assert loss.data.dtype == dtype and all(g.dtype == dtype for g in grads.values())
+    assert grads.keys() == expected.keys()
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     # A gradient entry is a difference of terms of order 1 (y_hat - y, summed over a batch), so a small
     # one carries the rounding of those terms: a few units of eps on top of the relative tolerance.
@@ -93,3 +88,8 @@ def test_a_product_whose_shapes_do_not_fit_names_the_operand():
 def test_the_loss_of_an_input_of_the_wrong_size_names_x():
     with pytest.raises(ValueError, match=r"^x must have 2 rows"):
         two_layer_loss(Value(np.eye(2)), Value(np.eye(2)), [1.0, 2.0, 3.0], [1.0, 0.0])
+
+
+def test_network_gradients_of_something_that_is_no_network_is_a_value_error():
+    with pytest.raises(ValueError, match="net must be a TwoLayerNet; got dict"):
+        network_gradients({"W1": np.ones((2, 2))}, np.ones(2), np.array([1.0, 0.0]))

@@ -73,6 +73,15 @@ def test_a_python_further_down_the_path_is_found_behind_a_shim_of_the_same_name(
     assert result.returncode == 0 and result.stdout.split() == [str(v) for v in sys.version_info[:2]], result
 
 
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="needs this interpreter to be one the finder accepts")
+@pytest.mark.parametrize("path", [":{0}", "{0}:", "{0}::{0}"], ids=["first", "last", "middle"])
+def test_an_empty_entry_of_the_path_is_the_current_folder_wherever_it_is(tmp_path, path):
+    (tmp_path / "python3.12").symlink_to(base_python())
+    env = {"PATH": path.format(tmp_path / "nothing"), "HOME": str(tmp_path)}
+    result = subprocess.run(["/bin/sh", str(FINDER), "-c", PRINT_VERSION], cwd=tmp_path, env=env, capture_output=True)
+    assert result.returncode == 0 and result.stdout.split() == [str(v).encode() for v in sys.version_info[:2]], result
+
+
 def test_an_older_python_is_passed_over(tmp_path):
     bin_dir = tmp_path / "bin"
     old = bin_dir / "python3"

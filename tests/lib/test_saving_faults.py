@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -295,17 +296,26 @@ def test_saving_onto_a_folder_named_without_the_suffix_is_refused(tmp_path):
     assert not tmp_path.with_name(tmp_path.name + ".npz").exists()
 
 
-def test_saving_to_a_path_ending_in_a_slash_is_refused_as_a_folder(tmp_path, monkeypatch):
+@pytest.mark.parametrize("path", ["out/", "out/.", "out/.."])
+def test_saving_to_a_path_that_names_a_folder_that_does_not_exist_is_refused(tmp_path, monkeypatch, path):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ValueError, match=r"path must name a file to write; 'out/' ends with a slash, so it names a"):
-        lb.save_weights(lb.TwoLayerNet.initialize(3, 2, 2), "out/")
+    with pytest.raises(ValueError, match=rf"path must name a file to write; '{re.escape(path)}' names a folder"):
+        lb.save_weights(lb.TwoLayerNet.initialize(3, 2, 2), path)
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("path", ["", b"net.npz", None])
-def test_loading_from_a_path_that_names_no_file_is_refused_as_a_read(path):
-    with pytest.raises(ValueError, match=r"path must name a weights file to read; got "):
-        lb.load_weights(path)
+def test_loading_from_an_empty_path_is_refused_as_a_read():
+    with pytest.raises(ValueError, match=r"path must name a weights file to read; got ''"):
+        lb.load_weights("")
+
+
+@pytest.mark.parametrize("path", [b"net.npz", None, 3])
+@pytest.mark.parametrize(
+    "use", [lb.load_weights, lambda path: lb.save_weights(lb.TwoLayerNet.initialize(3, 2, 2), path)]
+)
+def test_a_path_that_is_no_str_or_path_gets_one_message_when_loading_and_saving(path, use):
+    with pytest.raises(ValueError, match=rf"path must be a str or a path; got {type(path).__name__}"):
+        use(path)
 
 
 def test_saving_to_an_empty_path_is_refused():

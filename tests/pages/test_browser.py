@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import html
 import http.server
-import importlib.util
 import os
 import re
 import shutil
@@ -35,6 +34,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_hooks import load_hook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
@@ -413,9 +415,9 @@ def test_the_built_site_loads_nothing_from_another_host(site):
     """Scripts, images, frames and stylesheets are all local; only plain links (edit, canonical) go out."""
     offenders = []
     for path in site.rglob("*.html"):
-        html = path.read_text(encoding="utf-8")
-        for match in LOADS.finditer(html):
-            tag = html[match.start() : match.start() + 200].split(">")[0]
+        page_html = path.read_text(encoding="utf-8")
+        for match in LOADS.finditer(page_html):
+            tag = page_html[match.start() : match.start() + 200].split(">")[0]
             if match.group(1).lower() == "link" and re.search(r'rel="(canonical|alternate)"', tag):
                 continue
             offenders.append(f"{path.relative_to(site)}: {tag}>")
@@ -428,15 +430,13 @@ def test_the_built_site_loads_nothing_from_another_host(site):
 
 def test_every_page_with_python_links_under_its_title_to_its_notebook_and_the_library(site):
     """Notebook pages included; the links lead to files the build made."""
-    spec = importlib.util.spec_from_file_location("notebooks_hook", ROOT / "docs" / "_hooks" / "notebooks.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
+    hook = load_hook("notebooks")
     sources = {page: page.removesuffix(".html") + (".py" if page.startswith("notebooks/") else ".md") for page in PAGES}
     offered = {page: hook.notebook_name(src) for page, src in sources.items() if hook.notebook_name(src)}
     problems = []
     for page, notebook in offered.items():
-        html = (site / page).read_text(encoding="utf-8")
-        under_title = html[html.find("</h1>") :][:1500]
+        page_html = (site / page).read_text(encoding="utf-8")
+        under_title = page_html[page_html.find("</h1>") :][:1500]
         links = re.findall(r'<a href="([^"]+\.(?:ipynb|whl))"', under_title)
         resolved = [((site / page).parent / link).resolve() for link in links]
         expected = [(site / notebook).resolve(), (site / hook.DOWNLOADS / hook.wheel_name()).resolve()]

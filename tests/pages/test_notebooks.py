@@ -1,7 +1,6 @@
 """Every page with Python on it, as the notebook the site offers for download, runs top to bottom."""
 
 import base64
-import importlib.util
 import io
 import os
 import re
@@ -14,10 +13,11 @@ import jupytext
 import nbformat
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_hooks import load_hook  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("notebooks_hook", ROOT / "docs" / "_hooks" / "notebooks.py")
-hook = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(hook)
+hook = load_hook("notebooks")
 
 DOCS = ROOT / "docs"
 PAGES = [p for p in sorted(DOCS.glob("*.md")) if hook.has_python(p.read_text())] + sorted(DOCS.glob("notebooks/*.py"))
@@ -82,15 +82,18 @@ def test_the_notebook_of_a_page_runs_top_to_bottom(page, tmp_path, installed_whe
     assert result.stdout.rstrip().endswith(str(library / "litbackprop" / "__init__.py")), result.stdout[-300:]
 
 
-@pytest.mark.parametrize("page", sorted(DOCS.glob("notebooks/*.py")), ids=lambda p: p.stem)
-def test_a_solution_shown_as_text_is_the_code_its_hidden_cell_runs(page):
+def test_a_solution_shown_as_text_is_the_code_its_hidden_cell_runs():
     """A notebook page cannot collapse a code cell: its solution is text in a collapsed section, run by the
-    next cell, tagged "solution" and left out of the page (mkdocs.yml). The two must not drift apart."""
-    cells = jupytext.read(page).cells
-    for number, cell in enumerate(cells):
-        if "solution" in cell.metadata.get("tags", []):
-            shown = re.findall(r"<details[^>]*>.*?```python\n(.*?)```\s*</details>", cells[number - 1].source, re.S)
-            assert shown == [cell.source.strip() + "\n"], f"{page.name}, cell {number}: the text shows {shown}"
+    next cell, tagged "solution", whose input the page leaves out (mkdocs.yml). The two must not drift apart."""
+    checked = []
+    for page in sorted(DOCS.glob("notebooks/*.py")):
+        cells = jupytext.read(page).cells
+        for number, cell in enumerate(cells):
+            if "solution" in cell.metadata.get("tags", []):
+                shown = re.findall(r"<details[^>]*>.*?```python\n(.*?)```\s*</details>", cells[number - 1].source, re.S)
+                assert shown == [cell.source.strip() + "\n"], f"{page.name}, cell {number}: the text shows {shown}"
+                checked.append(page.name)
+    assert "digits.py" in checked, "the digits page's exercise has a solution cell"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
@@ -103,10 +106,26 @@ def test_the_notebook_of_a_page_is_written_in_the_markdown_jupyter_reads(page):
         text = re.sub(r"`[^`]*`", "", cell.source)  # code spans show what they hold
         where = f"{page.name}, cell {number}: {cell.source[:200]!r}"
         assert "\\(" not in text and "--8<--" not in text and not re.search(r"^!!! ", text, re.M), where
+        assert not re.search(r"^> .*\n {4}", text, re.M), f"an admonition's body left out of its quote: {where}"
         assert text.count("<details") == text.count("</details>"), where
         for name, data in cell.get("attachments", {}).items():
             svg = base64.b64decode(data["image/svg+xml"]).decode()
             assert svg.startswith("<svg") and "<style>" in svg and ".graph text" in svg, name
+
+
+def test_an_admonition_at_the_end_of_a_cell_keeps_its_body_in_the_quote():
+    text = '!!! warning "The notes give 0.0069"\n    The right value is \\(0.0066\\), ending with ->'
+    assert hook.for_jupyter(text) == "> **The notes give 0.0069**\n>\n> The right value is $0.0066$, ending with ->"
+
+
+def test_the_text_after_an_admonition_stays_outside_its_quote():
+    assert hook.for_jupyter("!!! info\n    a\n\n    b\n\nAfter.") == "> **Info**\n>\n> a\n>\n> b\n\nAfter."
+
+
+def test_code_spans_and_fences_keep_their_backslashed_brackets():
+    text = '`re.sub(r"\\(", x)` and \\(z\\) and `f(\\)`\n```bash\necho \\(a\\)\n```\n'
+    expected = '`re.sub(r"\\(", x)` and $z$ and `f(\\)`\n```bash\necho \\(a\\)\n```\n'
+    assert hook.for_jupyter(text) == expected
 
 
 def test_a_diagram_is_attached_to_the_notebook_that_shows_it():

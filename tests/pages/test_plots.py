@@ -1,15 +1,16 @@
 """The learning page's plot, drawn by a build hook, shows the numbers of the page's table."""
 
-import importlib.util
 import re
+import sys
 from pathlib import Path
 
 from litbackprop.testing import assert_rounds_to
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_hooks import load_hook  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("plots_hook", ROOT / "docs" / "_hooks" / "plots.py")
-hook = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(hook)
+hook = load_hook("plots")
 
 
 def test_the_plot_draws_the_losses_of_the_table():
