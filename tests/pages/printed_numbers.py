@@ -45,7 +45,8 @@ from litbackprop import testing
 
 FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
 # A number: digits, a decimal part, an exponent. Not part of a name (W1, x_0, float64, eq-fwd-1).
-NUMBER = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?(?:e-?\d+)?(?![A-Za-z_\d])")
+# 1,797 is one number (thousands grouped); [1, 2] with a space is two.
+NUMBER = re.compile(r"(?<![A-Za-z_\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e-?\d+)?(?![A-Za-z_\d])")
 
 
 @dataclass
@@ -111,7 +112,7 @@ def numbers(text: str) -> list[str]:
 
 def normal(token: str) -> str:
     """One spelling per number, so that 1e-07, 1e-7 and 10^{-7} meet."""
-    mantissa, _, exponent = token.partition("e")
+    mantissa, _, exponent = token.replace(",", "").partition("e")
     return f"{mantissa}e{int(exponent)}" if exponent else mantissa
 
 
@@ -542,6 +543,29 @@ def check_page(page: Path, source: str | None = None) -> list[str]:
         *lists(source, page),
         *arithmetic(source, page),
     ]
+
+
+def check_notebook_page(page: Path) -> list[str]:
+    """The numbers in the text of a notebook page (``docs/notebooks/*.py``) not checked by a cell beside them.
+
+    The Markdown pages' other rules (summaries, givens shown in the text) are about their collapsed checks,
+    which a notebook page does not have; the text's numbers are tied to the cells by the same rule. Line
+    numbers count in the page as one Markdown text, cell after cell.
+    """
+    import jupytext  # the docs extra's: only this check needs it
+
+    pieces = []
+    for cell in jupytext.read(page).cells:
+        if cell.cell_type == "markdown":  # a fence in the text (a solution shown) is text, not a cell to run
+            pieces.append(re.sub(r"^```python$", "```text", cell.source, flags=re.M))
+        else:
+            pieces.append(f"```{{.python continuation}}\n{cell.source}\n```")
+    parts = split("\n\n".join(pieces) + "\n")
+    failure = run(parts, page)
+    if failure:
+        return [failure]
+    labels = set().union(*(tags(other.read_text()) for other in page.parents[1].glob("*.md")))
+    return uncovered(parts, page, labels)
 
 
 # The "checked" sections. Each equation's block shows the implementation; its verification follows in a
