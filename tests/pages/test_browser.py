@@ -241,7 +241,8 @@ MATH_STATE = """() => {
     viewWidth: window.innerWidth,
     shrunkPlots: Array.from(document.querySelectorAll('article .jp-RenderedImage img')).filter(img => {
       const column = (img.closest('.jp-Cell') || img.closest('article')).getBoundingClientRect().width;
-      return img.getBoundingClientRect().width < 0.9 * Math.min(img.naturalWidth, column);
+      const width = img.getBoundingClientRect().width;  // and 540 px or more, where its labels are legible
+      return width < 0.9 * Math.min(img.naturalWidth, column) || width < Math.min(img.naturalWidth, 540);
     }).map(img => img.src.slice(-40)),
   };
 }"""
