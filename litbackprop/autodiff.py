@@ -13,10 +13,31 @@ operation's backward rule is one line of the chain rule.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, as_float_array, check_rows
+from litbackprop._checks import ANY_NDIM, NumericalError, as_float_array, check_finite, check_rows
 from litbackprop.network import TwoLayerNet
+
+
+def _operation(method):
+    """Run an operation of `Value` with numpy's floating point errors raised: a result that overflows (or a
+    log of 0) is a `NumericalError` naming the operation, not an inf passed on to every gradient."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        try:
+            with np.errstate(over="raise", divide="raise", invalid="raise"):
+                return method(self, *args, **kwargs)
+        except NumericalError:  # from an operation inside this one: it named itself
+            raise
+        except FloatingPointError as error:
+            raise NumericalError(
+                f"Value.{method.__name__} of {self!r}: {error}; the result is no finite {self.data.dtype} number"
+            ) from None
+
+    return run
 
 
 class Value:
@@ -33,6 +54,8 @@ class Value:
 
     def __init__(self, data, parents: tuple[Value, ...] = (), name: str = "") -> None:
         self.data = as_float_array(name or "data", data, ANY_NDIM)  # integers become float64, float32 stays
+        if not parents:  # an input: a nan or an inf would reach every gradient (results are checked by _operation)
+            check_finite(name or "data", self.data)
         self.grad = np.zeros_like(self.data)
         self.parents = parents
         self.name = name
@@ -48,6 +71,7 @@ class Value:
 
     # Each operation: the forward value, and the chain rule for each input (gradient arriving times local derivative).
 
+    @_operation
     def __add__(self, other) -> Value:
         other = _value(other, like=self)
 
@@ -57,6 +81,7 @@ class Value:
 
         return self._result(self.data + other.data, (self, other), backward)
 
+    @_operation
     def __mul__(self, other) -> Value:
         other = _value(other, like=self)
 
@@ -66,6 +91,7 @@ class Value:
 
         return self._result(self.data * other.data, (self, other), backward)
 
+    @_operation
     def __matmul__(self, other) -> Value:
         other = _value(other, like=self)
 
@@ -88,12 +114,14 @@ class Value:
     def __sub__(self, other) -> Value:
         return self + (-_value(other, like=self))
 
+    @_operation
     def relu(self) -> Value:
         def backward(grad):  # row (2): the gradient passes where the input was positive
             self.grad += grad * (self.data > 0)
 
         return self._result(np.maximum(self.data, 0), (self,), backward)
 
+    @_operation
     def exp(self) -> Value:
         out_data = np.exp(self.data)
 
@@ -102,12 +130,14 @@ class Value:
 
         return self._result(out_data, (self,), backward)
 
+    @_operation
     def log(self) -> Value:
         def backward(grad):
             self.grad += grad / self.data
 
         return self._result(np.log(self.data), (self,), backward)
 
+    @_operation
     def sum(self, axis: int | None = None) -> Value:
         def backward(grad):  # every summed entry receives the gradient of the sum
             self.grad += np.broadcast_to(grad if axis is None else np.expand_dims(grad, axis), self.data.shape)
@@ -134,8 +164,12 @@ class Value:
         for value in order:
             value.grad = np.zeros_like(value.data)  # a second backward starts from zero, not from the first
         self.grad = np.ones_like(self.data)  # d(self)/d(self) = 1, row (5)
-        for value in reversed(order):
-            value._backward()
+        try:
+            with np.errstate(over="raise", divide="raise", invalid="raise"):
+                for value in reversed(order):
+                    value._backward()
+        except FloatingPointError as error:  # a gradient left the range: an error, not an inf in every gradient
+            raise NumericalError(f"the backward pass from {self!r}: {error}") from None
 
 
 def _value(x, like: Value) -> Value:
@@ -176,6 +210,7 @@ def two_layer_loss(W1: Value, W2: Value, x, y, b1: Value | None = None, b2: Valu
     biases = {} if b1 is None else {"b1": b1.data, "b2": None if b2 is None else b2.data}
     # the network's own checks name x or y, and say what shape they must have
     x, y = TwoLayerNet(W1.data, W2.data, **biases).check_xy(x, y)
+    check_finite("x", x)  # a nan would pass through every node to every gradient
     column = (slice(None), None) if x.ndim == 2 else (slice(None),)
     z1 = W1 @ Value(x)
     if b1 is not None:

@@ -1,6 +1,7 @@
 """The autodiff engine derives the same gradients as the hand-derived backward pass."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -93,3 +94,34 @@ def test_the_loss_of_an_input_of_the_wrong_size_names_x():
 def test_network_gradients_of_something_that_is_no_network_is_a_value_error():
     with pytest.raises(ValueError, match="net must be a TwoLayerNet; got dict"):
         network_gradients({"W1": np.ones((2, 2))}, np.ones(2), np.array([1.0, 0.0]))
+
+
+def test_a_nan_in_x_is_refused_naming_x_not_passed_on_to_the_gradients():
+    net = lb.TwoLayerNet.initialize(3, 4, 2)
+    with pytest.raises(ValueError, match="x must be finite; got nan at index 0"):
+        network_gradients(net, np.array([np.nan, 1.0, 1.0]), [1.0, 0.0])
+
+
+def test_an_input_value_with_a_nan_is_refused_naming_it():
+    with pytest.raises(ValueError, match="W1 must be finite; got nan at index 1"):
+        Value([1.0, np.nan], name="W1")
+
+
+@pytest.mark.parametrize(
+    "operation, named",
+    [
+        (lambda: Value(1000.0).exp(), "Value.exp"),
+        (lambda: Value(0.0).log(), "Value.log"),
+        (lambda: Value(1e308) * 10.0, "Value.__mul__"),
+        (lambda: Value([[1e200]]) @ Value([1e200]), "Value.__matmul__"),
+    ],
+)
+def test_a_result_that_leaves_the_range_of_floats_is_a_numerical_error_naming_the_operation(operation, named):
+    with pytest.raises(lb.NumericalError, match=rf"^{re.escape(named)} of Value"):
+        operation()
+
+
+def test_a_gradient_that_overflows_in_the_backward_pass_is_a_numerical_error():
+    tiny = Value(1e-310)
+    with pytest.raises(lb.NumericalError, match="the backward pass from"):
+        tiny.log().backward()  # log(1e-310) is about -714, but its derivative, 1 / 1e-310, overflows
