@@ -319,26 +319,23 @@ def _reason(error: Exception) -> str:
 
 def writable_weights_path(path) -> Path:
     """`path` as `save_weights` writes it, if it names a file in an existing folder; else an error saying why."""
-    text = os.fspath(_checked_path(path))
-    if text in ("", ".", ".."):
-        raise ValueError(f"path must name a file to write; got {text!r}")
-    if Path(text).is_dir():
-        raise ValueError(f"path must name a file to write; {text} is a directory")
-    if os.path.basename(text) in ("", ".", ".."):  # out/ or out/.: Path() would drop the end, and name a file
-        raise ValueError(f"path must name a file to write; {text!r} names a folder")
-    path = weights_path(path)
-    if path.is_dir():
-        raise ValueError(f"path must name a file to write; {path} is a directory")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
-    return path
+    written = weights_path(path)
+    for candidate in (Path(path), written):  # /tmp would be written as /tmp.npz: refused as the folder it names
+        if candidate.is_dir():
+            raise ValueError(f"path must name a file to write; {candidate} is a directory")
+    if not written.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {written}: the folder {written.parent} does not exist")
+    return written
 
 
 def weights_path(path) -> Path:
     """`path` as `save_weights` writes it: with ``.npz`` appended if it has another suffix."""
-    if os.fspath(_checked_path(path)) in ("", ".", "..") or Path(path).name in ("", ".", ".."):
-        raise ValueError(f"path must name a file to write; got {os.fspath(path)!r}")
-    path = Path(path)
+    text = os.fspath(_checked_path(path))
+    if os.path.basename(text) in ("", ".", ".."):  # out/ or out/.: Path() would drop the end, and name a file
+        raise ValueError(
+            f"path must name a file to write; {f'{text!r} names a folder' if text else 'got an empty path'}"
+        )
+    path = Path(text)
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
 

@@ -142,6 +142,11 @@ def tags(source: str) -> set[str]:
     return {label.strip() for tag in re.findall(r"\\tag\{([^}]*)\}", source) for label in tag.split(",")}
 
 
+def site_labels(docs: Path) -> set[str]:
+    """The equation numbers of every Markdown page in `docs`: the text may name them, as in "steps (1) and (3)"."""
+    return set().union(*(tags(page.read_text()) for page in docs.glob("*.md")))
+
+
 GLUE = re.compile(r"^\s*(<details[^>]*>\s*(<summary>.*?</summary>)?|</details>)?\s*$", flags=re.S)
 
 
@@ -530,7 +535,7 @@ def check_page(page: Path, source: str | None = None) -> list[str]:
     failure = run(parts, page)
     if failure:
         return [failure]
-    labels = set().union(*(tags(other.read_text()) for other in page.parent.glob("*.md")))  # "steps (1) and (3)"
+    labels = site_labels(page.parent)
     return [
         *uncovered(parts, page, labels),
         *matrices(parts, page),
@@ -564,7 +569,7 @@ def check_notebook_page(page: Path) -> list[str]:
     failure = run(parts, page)
     if failure:
         return [failure]
-    labels = set().union(*(tags(other.read_text()) for other in page.parents[1].glob("*.md")))
+    labels = site_labels(page.parents[1])
     return uncovered(parts, page, labels)
 
 
