@@ -319,10 +319,12 @@ def _reason(error: Exception) -> str:
 
 def writable_weights_path(path) -> Path:
     """`path` as `save_weights` writes it, if it names a file in an existing folder; else an error saying why."""
+    text = os.fspath(_checked_path(path))
+    if text not in ("", ".", "..") and Path(text).is_dir():  # /tmp would be written as /tmp.npz
+        raise ValueError(f"path must name a file to write; {text} is a directory")
     written = weights_path(path)
-    for candidate in (Path(path), written):  # /tmp would be written as /tmp.npz: refused as the folder it names
-        if candidate.is_dir():
-            raise ValueError(f"path must name a file to write; {candidate} is a directory")
+    if written.is_dir():
+        raise ValueError(f"path must name a file to write; {written} is a directory")
     if not written.parent.is_dir():
         raise FileNotFoundError(f"cannot write {written}: the folder {written.parent} does not exist")
     return written
@@ -331,10 +333,10 @@ def writable_weights_path(path) -> Path:
 def weights_path(path) -> Path:
     """`path` as `save_weights` writes it: with ``.npz`` appended if it has another suffix."""
     text = os.fspath(_checked_path(path))
+    if text in ("", ".", ".."):
+        raise ValueError(f"path must name a file to write; got {text!r}")
     if os.path.basename(text) in ("", ".", ".."):  # out/ or out/.: Path() would drop the end, and name a file
-        raise ValueError(
-            f"path must name a file to write; {f'{text!r} names a folder' if text else 'got an empty path'}"
-        )
+        raise ValueError(f"path must name a file to write; {text!r} names a folder")
     path = Path(text)
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
