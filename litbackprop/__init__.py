@@ -16,15 +16,18 @@ from litbackprop.examples import worked_example
 from litbackprop.gradcheck import gradient_check, numerical_gradient, relative_error
 from litbackprop.linear import grad_bias, grad_input, grad_weights, linear
 from litbackprop.loss import cross_entropy, cross_entropy_from_logits, grad_logits, grad_loss, one_hot
-from litbackprop.network import Trace, TwoLayerNet
+from litbackprop.network import Trace, TwoLayerNet, network_gradients, two_layer_loss
 from litbackprop.neuron import Neuron, NeuronTrace
 from litbackprop.saving import load_weights, save_weights
-from litbackprop.training import History, accuracy, sgd_update, train
+from litbackprop.training import History, accuracy, gradient_descent, sgd_update, train
 
 __all__ = [
     "NumericalError",
     "History",
     "accuracy",
+    "gradient_descent",
+    "network_gradients",
+    "two_layer_loss",
     "load_weights",
     "save_weights",
     "sgd_update",

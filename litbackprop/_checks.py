@@ -1,28 +1,37 @@
-"""Every argument check of the library, each written once.
+"""Every argument check of the library, each written once, and the door they are declared at.
+
+A function that implements an equation keeps only the equation in its body.
+What its arguments must be is declared next to its signature, in the manner of
+scikit-learn's ``validate_params``::
+
+    @checked(W=array((1, 2)), x=inputs_of("W"), b=optional(bias_of("W")), result="z")
+    def linear(W, x, b=None):
+        ...
+
+`checked` turns the declarations into the function's door: a public call runs
+each declared check once, in the order declared (a later check may read an
+earlier argument), then the bare equation, under numpy's quiet error state,
+then one check that the result is finite. The bare equation stays reachable
+as ``linear.math``: code that has passed a door already (`TwoLayerNet.trace`
+runs every row bare) calls it, so a value is checked at the door and not
+again on the way down.
 
 A check names the argument, what was expected and what was given, so a
 mistake surfaces as one readable sentence instead of a numpy broadcasting
-error deep inside a matrix product.
-
-One rule for errors, everywhere: **everything litbackprop refuses is a
-``ValueError``** whose message names the argument or the result.
+error deep inside a matrix product. One rule for errors, everywhere:
+**everything litbackprop refuses is a ``ValueError``** whose message names the
+argument or the result.
 
 - a nan or an inf *given* to a function is a ``ValueError`` naming the argument;
 - finite arguments whose result *overflows* (it does not fit the dtype), and
   training that diverges, raise `NumericalError`, a ``ValueError`` naming the
-  result that is also a ``FloatingPointError``, numpy's class for the event;
-- numpy's ``RuntimeWarning`` messages are silenced where the result is checked
-  (`quiet`): they would only repeat, less clearly, what the check reports, and
-  a nan or an inf never leaves a function that checks.
-
-The public functions check shapes and types, which costs nothing next to the
-arithmetic, and make one pass over the data for finiteness: over the result
-when any non-finite argument must reach it, over the argument otherwise.
+  result that is also a ``FloatingPointError``, numpy's class for the event.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 
 import numpy as np
@@ -36,23 +45,6 @@ class NumericalError(ValueError, FloatingPointError):
     A ``ValueError``, like everything litbackprop refuses, and a ``FloatingPointError``, numpy's class for
     the same event, so that either ``except`` catches it.
     """
-
-
-def quiet(function):
-    """Decorator for a function whose results are checked: numpy's warnings would only repeat the check.
-
-    A call with ``check=False`` comes from a caller that checks the results itself and is quiet
-    already (``TwoLayerNet.trace``): it skips entering numpy's error state again, which costs more
-    than the arithmetic of a tiny layer.
-    """
-
-    silenced = np.errstate(over="ignore", invalid="ignore", divide="ignore")(function)
-
-    @functools.wraps(function)
-    def quietly(*args, **kwargs):
-        return function(*args, **kwargs) if kwargs.get("check", True) is False else silenced(*args, **kwargs)
-
-    return quietly
 
 
 def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
@@ -285,3 +277,159 @@ def check_columns_axis(name: str, z: np.ndarray, axis: int) -> int:
 def batch_size(y: np.ndarray) -> int:
     """N, the number of examples: columns of a batch, 1 for a vector."""
     return 1 if y.ndim < 2 else y.shape[1]
+
+
+# The door: declared checks, the bare equation, the finite result.
+
+
+def checked(*, result=None, careful=None, **declared):
+    """Decorator: check the arguments as `declared`, run the equation quietly, check its `result` is finite.
+
+    `declared` maps an argument's name to a check, called as ``check(name, value, arguments)``
+    with the arguments checked so far, which returns the value the equation receives. `result`
+    names the result for the message of a result that overflowed (or, for a result that is not
+    one array, maps it and the arguments to the named arrays to check); `careful`, given the same arguments, recomputes a
+    result that overflowed only in a partial sum. The bare function is the door's ``math``.
+    """
+
+    def decorate(math):
+        signature = inspect.signature(math)
+        parameters = signature.parameters.values()
+        positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        defaults = {p.name: p.default for p in parameters if p.default is not p.empty}
+        order = [p.name for p in parameters]
+        every = set(order)
+        unknown = set(declared) - every
+        assert not unknown, f"{math.__qualname__} declares checks for {unknown}, which it does not take"
+
+        @functools.wraps(math)
+        def door(*args, **kwargs):
+            arguments = {**defaults, **dict(zip(positional, args)), **kwargs}
+            if len(arguments) != len(every) or len(args) > len(positional) or kwargs.keys() & positional[: len(args)]:
+                signature.bind(*args, **kwargs)  # Python's own TypeError: a missing, extra or repeated argument
+            for name, check in declared.items():
+                arguments[name] = check(name, arguments[name], arguments)
+            arguments = {name: arguments[name] for name in order}
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the result is checked instead
+                out = math(**arguments)
+                if result is not None:
+                    out = _finite_result(out, result, careful, arguments)
+            return out[()] if type(out) is np.ndarray and out.ndim == 0 else out
+
+        door.math = math
+        door.declared = declared
+        return door
+
+    return decorate
+
+
+def _finite_result(out, result, careful, arguments):
+    """`out` if every array of it is finite, else the `careful` result if that is, else `NumericalError`."""
+    named = {result: out} if isinstance(result, str) else result(out, arguments)
+    for name, value in named.items():
+        if value is not None and not all_finite(value):
+            if careful is not None:
+                retried = careful(**arguments)
+                if all_finite(retried):
+                    return retried
+            given = [n for n, v in arguments.items() if n != "self" and (v is None or isinstance(v, np.ndarray))]
+            given += [n for n in ("W1", "b1", "W2", "b2", "w") if getattr(arguments.get("self"), n, None) is not None]
+            dtype = np.asarray(value).dtype
+            raise NumericalError(
+                f"{name} overflowed although {', '.join(given)} {'is' if len(given) == 1 else 'are'} finite: "
+                f"{'its' if len(given) == 1 else 'their'} values are too large for {dtype}"
+            )
+    return out
+
+
+def run_checks(door, **arguments) -> dict:
+    """The checks `door` declares for the given `arguments`, run in its order: the arguments as checked."""
+    for name, check in door.declared.items():
+        if name in arguments:
+            arguments[name] = check(name, arguments[name], arguments)
+    return arguments
+
+
+def nodes(trace, arguments=None) -> dict:
+    """The arrays of a trace by name, in the order its pass computes them: a `result` for `checked`."""
+    return {name: getattr(trace, name) for name in trace.__slots__}
+
+
+# The checks an argument is declared with. Each returns check(name, value, arguments) -> value.
+
+
+def array(ndims: tuple[int, ...] = (1, 2)):
+    """A finite floating array with a number of dimensions in `ndims`."""
+    return lambda name, value, _: check_finite(name, as_float_array(name, value, ndims))
+
+
+def optional(check):
+    """None, or what `check` accepts."""
+    return lambda name, value, arguments: None if value is None else check(name, value, arguments)
+
+
+def inputs_of(W: str, axis: int = -1):
+    """Columns of inputs to the layer whose weights are argument `W`: one row per column of `W`.
+
+    With ``axis=0``, one row per row of `W`: the columns of gradients that go back through it.
+    """
+    along = "column" if axis == -1 else "row"
+
+    def check(name, value, arguments):
+        x, weights = array()(name, value, arguments), arguments[W]
+        check_rows(name, x, weights.shape[axis], f"one per {along} of {W}, which has shape {weights.shape}")
+        return x
+
+    return check
+
+
+def bias_of(W: str):
+    """A bias for the layer whose weights are argument `W`: one entry per row (a scalar for a vector `W`)."""
+
+    def check(name, value, arguments):
+        b = array(ANY_NDIM)(name, value, arguments)
+        check_bias(name, b, arguments[W], W)
+        return b
+
+    return check
+
+
+def same_shape_as(other: str, ndims: tuple[int, ...] = ANY_NDIM):
+    """A finite floating array of the shape of argument `other`."""
+
+    def check(name, value, arguments):
+        a = array(ndims)(name, value, arguments)
+        check_same_shape(name, a, other, arguments[other])
+        return a
+
+    return check
+
+
+def one_hot_like(prediction: str):
+    """One-hot targets shaped like argument `prediction`, in its dtype (0 and 1 are exact in any)."""
+
+    def check(name, value, arguments):
+        y = same_shape_as(prediction, (1, 2))(name, value, arguments)
+        return check_one_hot(name, y).astype(arguments[prediction].dtype, copy=False)
+
+    return check
+
+
+def probabilities(name, value, arguments):
+    """Columns that are probability distributions: a softmax output."""
+    return check_probabilities(name, array()(name, value, arguments))
+
+
+def class_axis(of: str):
+    """The class axis of argument `of`: an int within its dimensions, along which there are several classes."""
+    return lambda name, value, arguments: check_columns_axis(of, arguments[of], value)
+
+
+def integer(minimum: int):
+    """An int at least `minimum` (a bool is not an int here)."""
+    return lambda name, value, _: check_int(name, value, minimum)
+
+
+def labels_below(k: str):
+    """Integer class labels in 0 … `k` - 1, of shape () or (N,)."""
+    return lambda name, value, arguments: check_labels(name, value, arguments[k])

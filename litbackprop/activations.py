@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from litbackprop._checks import (
-    ANY_NDIM,
-    as_float_array,
-    check_columns_axis,
-    check_finite,
-    check_result,
-    check_same_shape,
-    quiet,
-    working_dtype,
-)
+from litbackprop._checks import ANY_NDIM, array, checked, class_axis, same_shape_as, working_dtype
 
 
+def _sigmoid_outputs(name, a, arguments):
+    """Sigmoid outputs: a finite array with every entry in [0, 1]."""
+    a = array(ANY_NDIM)(name, a, arguments)
+    if not (a.min() >= 0 and a.max() <= 1):
+        raise ValueError(f"{name} must hold sigmoid outputs in [0, 1]; got values outside [0, 1]")
+    return a
+
+
+@checked(z=array(ANY_NDIM))
 def sigmoid(z) -> np.ndarray:
     r"""Logistic sigmoid, $\sigma(z) = \frac{1}{1 + e^{-z}}$, elementwise.
 
@@ -46,11 +46,11 @@ def sigmoid(z) -> np.ndarray:
     >>> sigmoid([-1000.0, 1000.0])
     array([0., 1.])
     """
-    z = check_finite("z", as_float_array("z", z, ANY_NDIM))
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))[()]
+    e = np.exp(-np.abs(z))  # e^{-|z|} <= 1: the exponential of a large positive number is never taken
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
+@checked(a=_sigmoid_outputs)
 def sigmoid_derivative(a) -> np.ndarray:
     r"""Derivative of the sigmoid from its output, $\sigma'(z) = a\,(1 - a)$ with $a = \sigma(z)$.
 
@@ -71,35 +71,28 @@ def sigmoid_derivative(a) -> np.ndarray:
     >>> float(sigmoid_derivative(1.0))
     0.0
     """
-    a = as_float_array("a", a, ANY_NDIM)
-    if not (a.min() >= 0 and a.max() <= 1):  # also false for a nan
-        raise ValueError("a must hold sigmoid outputs in [0, 1]; got values outside [0, 1]")
-    return (a * (1 - a))[()]
+    return a * (1 - a)
 
 
-def relu(z, *, check: bool = True) -> np.ndarray:
+@checked(z=array(ANY_NDIM))
+def relu(z) -> np.ndarray:
     r"""Rectified linear unit, $\max(0, z)$, elementwise.
 
     Parameters
     ----------
     z : array_like
         Pre-activations.
-    check : bool, default True
-        False skips the argument checks and leaves numpy's floating-point
-        warnings to the caller: one that checked the arguments once at its
-        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Examples
     --------
     >>> relu([-2.0, 0.0, 3.0])
     array([0., 0., 3.])
     """
-    if check:
-        z = check_finite("z", as_float_array("z", z, ANY_NDIM))
-    return np.maximum(z, 0)[()]
+    return np.maximum(z, 0)
 
 
-def grad_relu(da, z, *, check: bool = True) -> np.ndarray:
+@checked(z=array(ANY_NDIM), da=same_shape_as("z"))
+def grad_relu(da, z) -> np.ndarray:
     r"""Backward through ReLU, $\frac{\partial L}{\partial z} = \frac{\partial L}{\partial a} \cdot \mathbb{I}(z > 0)$.
 
     Parameters
@@ -108,10 +101,6 @@ def grad_relu(da, z, *, check: bool = True) -> np.ndarray:
         Upstream gradient $\partial L / \partial a$, same shape as `z`.
     z : array_like
         The pre-activation that went into ReLU.
-    check : bool, default True
-        False skips the argument checks and leaves numpy's floating-point
-        warnings to the caller: one that checked the arguments once at its
-        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------
@@ -123,15 +112,11 @@ def grad_relu(da, z, *, check: bool = True) -> np.ndarray:
     >>> grad_relu([5.0, 5.0, 5.0], [-1.0, 0.0, 2.0])
     array([0., 0., 5.])
     """
-    if check:
-        da = check_finite("da", as_float_array("da", da, ANY_NDIM))
-        z = check_finite("z", as_float_array("z", z, ANY_NDIM))
-        check_same_shape("da", da, "z", z)
-    return (da * (z > 0))[()]
+    return da * (z > 0)
 
 
-@quiet
-def softmax(z, axis: int = 0, *, check: bool = True) -> np.ndarray:
+@checked(z=array(), axis=class_axis("z"))
+def softmax(z, axis: int = 0) -> np.ndarray:
     r"""Softmax, $\text{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$, along `axis`.
 
     Parameters
@@ -140,10 +125,6 @@ def softmax(z, axis: int = 0, *, check: bool = True) -> np.ndarray:
         Logits: a vector of shape ``(k,)`` or a batch of shape ``(k, N)``.
     axis : int, default 0
         The class axis. Examples are columns, so the default normalises each column.
-    check : bool, default True
-        False skips the argument checks and leaves numpy's floating-point
-        warnings to the caller: one that checked the arguments once at its
-        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------
@@ -162,15 +143,12 @@ def softmax(z, axis: int = 0, *, check: bool = True) -> np.ndarray:
     >>> softmax([1e4, 0.0])
     array([1., 0.])
     """
-    if check:
-        z = check_finite("z", as_float_array("z", z))
-        axis = check_columns_axis("z", z, axis)
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True, dtype=working_dtype(e))  # e is a fresh array: dividing in place saves a copy
     return e
 
 
-@quiet
+@checked(z=array(), axis=class_axis("z"), result="log_softmax(z)")
 def log_softmax(z, axis: int = 0) -> np.ndarray:
     r"""Logarithm of the softmax, $z_i - \log \sum_j e^{z_j}$, computed without forming the softmax.
 
@@ -180,8 +158,6 @@ def log_softmax(z, axis: int = 0) -> np.ndarray:
     >>> bool(np.allclose(log_softmax([1.0, 2.0]), np.log(softmax([1.0, 2.0]))))
     True
     """
-    z = check_finite("z", as_float_array("z", z))
-    axis = check_columns_axis("z", z, axis)
     shifted = z - z.max(axis=axis, keepdims=True)  # -inf where the logits spread past the largest float
     log_sum = np.log(np.exp(shifted).sum(axis=axis, keepdims=True, dtype=working_dtype(shifted)))
-    return check_result("log_softmax(z)", (shifted - log_sum).astype(z.dtype, copy=False), z=z)
+    return (shifted - log_sum).astype(z.dtype, copy=False)

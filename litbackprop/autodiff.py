@@ -18,7 +18,6 @@ import functools
 import numpy as np
 
 from litbackprop._checks import ANY_NDIM, NumericalError, as_float_array, check_finite, check_rows
-from litbackprop.network import TwoLayerNet
 
 
 def _operation(method):
@@ -144,6 +143,13 @@ class Value:
 
         return self._result(self.data.sum(axis=axis), (self,), backward)
 
+    @_operation
+    def reshape(self, shape: tuple[int, ...]) -> Value:
+        def backward(grad):  # the same entries in another shape: their gradients go back unchanged
+            self.grad += grad.reshape(self.data.shape)
+
+        return self._result(self.data.reshape(shape), (self,), backward)
+
     def backward(self) -> None:
         r"""Fill in ``grad`` for every value this one was computed from: $\partial(\text{self})/\partial v$.
 
@@ -185,76 +191,3 @@ def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         if size == 1 and grad.shape[axis] != 1:
             grad = grad.sum(axis=axis, keepdims=True)
     return grad
-
-
-def two_layer_loss(W1: Value, W2: Value, x, y, b1: Value | None = None, b2: Value | None = None) -> Value:
-    r"""The two-layer network's loss built from [`Value`][litbackprop.autodiff.Value] operations only.
-
-    $L = -\frac{1}{N}\sum_n \sum_i y_{in}\,\log\text{softmax}(z^{(2)})_{in}$ with
-    $z^{(2)} = W^{(2)}\max(0, W^{(1)}x + b^{(1)}) + b^{(2)}$. Softmax and the logarithm
-    are written out, so the engine derives row (4) by itself. `x` and `y` are
-    arrays, a column or a batch of columns.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from litbackprop import TwoLayerNet, worked_example
-    >>> e = worked_example()
-    >>> W1, W2 = Value(e["W1"]), Value(e["W2"])
-    >>> L = two_layer_loss(W1, W2, e["x"], e["y"])
-    >>> L.backward()
-    >>> grads = TwoLayerNet(e["W1"], e["W2"]).backward(e["x"], e["y"])
-    >>> bool(np.allclose(W1.grad, grads["W1"], rtol=1e-12)), round(float(L.data), 4)
-    (True, 0.9555)
-    """
-    biases = {} if b1 is None else {"b1": b1.data, "b2": None if b2 is None else b2.data}
-    # the network's own checks name x or y, and say what shape they must have
-    x, y = TwoLayerNet(W1.data, W2.data, **biases).check_xy(x, y)
-    check_finite("x", x)  # a nan would pass through every node to every gradient
-    column = (slice(None), None) if x.ndim == 2 else (slice(None),)
-    z1 = W1 @ Value(x)
-    if b1 is not None:
-        z1 = z1 + _column(b1, column)
-    a1 = z1.relu()
-    z2 = W2 @ a1
-    if b2 is not None:
-        z2 = z2 + _column(b2, column)
-    shifted = z2 - z2.data.max(axis=0)  # a constant shift: softmax is unchanged, and no exponential overflows
-    log_y_hat = shifted - shifted.exp().sum(axis=0).log()
-    n = x.shape[1] if x.ndim == 2 else 1
-    return -(Value(y) * log_y_hat).sum() * (1.0 / n)
-
-
-def network_gradients(net: TwoLayerNet, x, y) -> dict[str, np.ndarray]:
-    """The gradients of `net`'s loss on `x` and `y`, derived by the engine; named as `TwoLayerNet.backward` names them.
-
-    The hand-derived rows play no part: `two_layer_loss` records the forward pass and
-    [`Value.backward`][litbackprop.autodiff.Value.backward] walks it back. The
-    network's parameters are copied into values; `net` is left as it was.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from litbackprop import TwoLayerNet, worked_example
-    >>> e = worked_example()
-    >>> net = TwoLayerNet(e["W1"], e["W2"])
-    >>> by_engine, by_rows = network_gradients(net, e["x"], e["y"]), net.backward(e["x"], e["y"])
-    >>> sorted(by_engine), bool(np.allclose(by_engine["W1"], by_rows["W1"], rtol=1e-12))
-    (['W1', 'W2'], True)
-    """
-    if not isinstance(net, TwoLayerNet):
-        raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
-    values = {name: Value(theta, name=name) for name, theta in net.parameters.items()}
-    two_layer_loss(values["W1"], values["W2"], x, y, values.get("b1"), values.get("b2")).backward()
-    return {name: value.grad for name, value in values.items()}
-
-
-def _column(b: Value, column) -> Value:
-    """`b` as a column, so that it is added to every column of a batch; its gradient sums them back."""
-    if len(column) == 1:
-        return b
-
-    def backward(grad):
-        b.grad += grad[:, 0]
-
-    return b._result(b.data[column], (b,), backward)

@@ -12,58 +12,64 @@ from collections.abc import Callable
 
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, as_float_array, check_number, check_result, quiet
+from litbackprop._checks import ANY_NDIM, array, as_float_array, check_number, checked
 
 
-@quiet
-def numerical_gradient(f: Callable[[], float], param: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    r"""Central-difference gradient of `f` with respect to `param`.
-
-        Entry $i$ is $\frac{f(\theta_i + \epsilon) - f(\theta_i - \epsilon)}{2\epsilon}$.
-
-        Parameters
-        ----------
-        f : callable
-            Takes no arguments and returns a scalar computed from the current
-            values in `param`.
-        param : numpy.ndarray
-            A floating array that `f` reads; each entry is nudged in place and
-            written back exactly as it was.
-        eps : float, default 1e-6
-            The step $\epsilon$.
-
-        Returns
-        -------
-        numpy.ndarray
-            Same shape as `param`, in float64.
-
-        Examples
-        --------
-        >>> import math
-
-    import numpy as np
-
-    from litbackprop._checks import ANY_NDIM, as_float_array, check_number, check_result, quiet
-        >>> w = np.array([1.0, 2.0])
-        >>> numerical_gradient(lambda: float((w ** 2).sum()), w).round(6)
-        array([2., 4.])
-        >>> w
-        array([1., 2.])
-    """
-    if not callable(f):
-        raise ValueError(f"f must be a callable taking no arguments; got {type(f).__name__}")
+def _float64_param(name, param, arguments):
+    """A float64 numpy array that `f` reads, nudged in place: in float32, rounding swamps a central difference."""
     if not isinstance(param, np.ndarray) or param.dtype != np.float64:
         raise ValueError(
-            "param must be a float64 numpy array that f reads (it is nudged in place; in float32, rounding "
+            f"{name} must be a float64 numpy array that f reads (it is nudged in place; in float32, rounding "
             "swamps a central difference); "
             f"got {type(param).__name__}" + (f" of dtype {param.dtype}" if isinstance(param, np.ndarray) else "")
         )
-    eps = check_number("eps", eps, 0.0, math.inf, False, False, "a positive finite number")
+    return array(ANY_NDIM)(name, param, arguments)
+
+
+def _a_callable(name, f, arguments):
+    if not callable(f):
+        raise ValueError(f"{name} must be a callable taking no arguments; got {type(f).__name__}")
+    return f
+
+
+def _step(name, eps, arguments):
+    return check_number(name, eps, 0.0, math.inf, False, False, "a positive finite number")
+
+
+@checked(f=_a_callable, param=_float64_param, eps=_step, result="the numerical gradient")
+def numerical_gradient(f: Callable[[], float], param: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    r"""Central-difference gradient of `f` with respect to `param`.
+
+    Entry $i$ is $\frac{f(\theta_i + \epsilon) - f(\theta_i - \epsilon)}{2\epsilon}$.
+
+    Parameters
+    ----------
+    f : callable
+        Takes no arguments and returns a scalar computed from the current
+        values in `param`.
+    param : numpy.ndarray
+        A floating array that `f` reads; each entry is nudged in place and
+        written back exactly as it was.
+    eps : float, default 1e-6
+        The step $\epsilon$.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as `param`, in float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.array([1.0, 2.0])
+    >>> numerical_gradient(lambda: float((w ** 2).sum()), w).round(6)
+    array([2., 4.])
+    >>> w
+    array([1., 2.])
+    """
     grad = np.zeros(param.shape, dtype=np.float64)
     for i in np.ndindex(param.shape):
         old = param[i]
-        if not np.isfinite(old):
-            raise ValueError(f"param must be finite; got {old} at index {i}")
         if old + eps == old:
             raise ValueError(f"eps={eps!r} is too small to change param[{i}] = {float(old)!r}")
         if not (math.isfinite(old + eps) and math.isfinite(old - eps)):
@@ -78,7 +84,7 @@ def numerical_gradient(f: Callable[[], float], param: np.ndarray, eps: float = 1
         if not (np.isfinite(f_plus) and np.isfinite(f_minus)):
             raise ValueError(f"f must stay finite; it gave {f_plus} and {f_minus} around param[{i}]")
         grad[i] = (f_plus - f_minus) / (2 * eps)
-    return check_result("the numerical gradient", grad)
+    return grad
 
 
 def _scalar(value) -> float:
@@ -117,51 +123,47 @@ def relative_error(analytic, numerical) -> float:
 def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
     r"""Relative error of `model.backward` against central differences of `model.loss`, per parameter.
 
-        Parameters
-        ----------
-        model : TwoLayerNet or Neuron
-            Any object with a ``parameters`` dict and ``backward`` and ``loss``
-            methods taking ``(x, y)``, or ``(x)`` when `y` is None.
-        x : array_like, shape (d,) or (d, N)
-            The inputs, one example per column.
-        y : array_like, optional
-            Their targets, for a model with a loss: one-hot columns, or integer
-            class labels. None for a `Neuron`, whose output is what it differentiates.
-        eps : float, default 1e-6
-            The relative step: a parameter whose largest entry is $m$ is nudged by
-            $\epsilon \max(1, m)$, since a step of $10^{-6}$ is mostly rounding on
-            entries near $10^3$.
+    Parameters
+    ----------
+    model : TwoLayerNet or Neuron
+        Any object with a ``parameters`` dict and ``backward`` and ``loss``
+        methods taking ``(x, y)``, or ``(x)`` when `y` is None.
+    x : array_like, shape (d,) or (d, N)
+        The inputs, one example per column.
+    y : array_like, optional
+        Their targets, for a model with a loss: one-hot columns, or integer
+        class labels. None for a `Neuron`, whose output is what it differentiates.
+    eps : float, default 1e-6
+        The relative step: a parameter whose largest entry is $m$ is nudged by
+        $\epsilon \max(1, m)$, since a step of $10^{-6}$ is mostly rounding on
+        entries near $10^3$.
 
-        Returns
-        -------
-        dict
-            ``{name: relative error}`` for every parameter ``backward`` returns.
+    Returns
+    -------
+    dict
+        ``{name: relative error}`` for every parameter ``backward`` returns.
 
-        Raises
-        ------
-        ValueError
-            A parameter is not float64 (in float32 or float16 the rounding of the
-            loss swamps any central difference), or a gradient is too small for
-            central differences to resolve: its largest entry is within 100 times the
-            rounding error of the loss over the step, as when the inputs are
-            scaled by $10^{-150}$. Either way no error it could report would mean
-            anything.
+    Raises
+    ------
+    ValueError
+        A parameter is not float64 (in float32 or float16 the rounding of the
+        loss swamps any central difference), or a gradient is too small for
+        central differences to resolve: its largest entry is within 100 times the
+        rounding error of the loss over the step, as when the inputs are
+        scaled by $10^{-150}$. Either way no error it could report would mean
+        anything.
 
-        Examples
-        --------
-        >>> import math
-
-    import numpy as np
-
-    from litbackprop._checks import ANY_NDIM, as_float_array, check_number, check_result, quiet
-        >>> from litbackprop import Neuron, TwoLayerNet
-        >>> rng = np.random.default_rng(0)
-        >>> net = TwoLayerNet(rng.normal(size=(4, 3)), rng.normal(size=(2, 4)))
-        >>> errors = gradient_check(net, rng.normal(size=(3, 5)), np.array([0, 1, 1, 0, 1]))
-        >>> sorted(errors), all(e < 1e-7 for e in errors.values())
-        (['W1', 'W2'], True)
-        >>> gradient_check(Neuron([2.0, -3.0, 1.0]), [-1.0, -2.0, 1.0])["w"] < 1e-7
-        True
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from litbackprop import Neuron, TwoLayerNet
+    >>> rng = np.random.default_rng(0)
+    >>> net = TwoLayerNet(rng.normal(size=(4, 3)), rng.normal(size=(2, 4)))
+    >>> errors = gradient_check(net, rng.normal(size=(3, 5)), np.array([0, 1, 1, 0, 1]))
+    >>> sorted(errors), all(e < 1e-7 for e in errors.values())
+    (['W1', 'W2'], True)
+    >>> gradient_check(Neuron([2.0, -3.0, 1.0]), [-1.0, -2.0, 1.0])["w"] < 1e-7
+    True
     """
     methods = ("parameters", "backward", "loss")
     if not all(hasattr(model, name) for name in methods) or not isinstance(model.parameters, dict):
@@ -169,7 +171,7 @@ def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
             f"model must have a parameters dict and backward and loss methods, like TwoLayerNet or Neuron; "
             f"got {type(model).__name__}"
         )
-    check_number("eps", eps, 0.0, math.inf, False, False, "a positive finite number")
+    _step("eps", eps, {})
     parameters = model.parameters
     for name, value in parameters.items():
         if value.dtype != np.float64:

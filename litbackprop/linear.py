@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, as_float_array, check_bias, check_result, check_rows, quiet
+from litbackprop._checks import ANY_NDIM, array, bias_of, checked, inputs_of, optional
 
 
 def _rescaled(bilinear, A, B) -> np.ndarray:
@@ -33,15 +33,14 @@ def _rescaled_sum(dz: np.ndarray) -> np.ndarray:
     return (dz / scale).sum(axis=1) * scale
 
 
-def _outer(dz: np.ndarray, x: np.ndarray) -> np.ndarray:
-    r"""$dz\,x^T$ for a layer; $x\,dz$ for a single unit, whose `dz` holds one number per example."""
-    if dz.ndim == x.ndim - 1:
-        return np.dot(x, dz)
-    return np.multiply.outer(dz, x) if dz.ndim == 1 else dz @ x.T
-
-
-@quiet
-def linear(W, x, b=None, *, check: bool = True) -> np.ndarray:
+@checked(
+    W=array((1, 2)),
+    x=inputs_of("W"),
+    b=optional(bias_of("W")),
+    result="z",
+    careful=lambda W, x, b=None: _plus(_rescaled(np.matmul, W, x), b),
+)
+def linear(W, x, b=None) -> np.ndarray:
     r"""Fully connected layer, $z = W x$, or $z = W x + b$ with a bias.
 
     Parameters
@@ -53,10 +52,6 @@ def linear(W, x, b=None, *, check: bool = True) -> np.ndarray:
         An input column, or a batch of N columns.
     b : array_like, shape (h,), or a scalar for a vector `W`, optional
         A bias per output unit, added to every column.
-    check : bool, default True
-        False skips the argument checks and leaves numpy's floating-point
-        warnings to the caller: one that checks the result itself, as
-        [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does, naming the parameters.
 
     Returns
     -------
@@ -73,21 +68,28 @@ def linear(W, x, b=None, *, check: bool = True) -> np.ndarray:
     array([[11., 12.],
            [23., 24.]])
     """
-    if check:
-        W = as_float_array("W", W, (1, 2))
-        x = as_float_array("x", x)
-        check_rows("x", x, W.shape[-1], f"one per column of W, which has shape {W.shape}")
-        if b is not None:
-            b = as_float_array("b", b, ANY_NDIM)
-            check_bias("b", b, W, "W")
-    z = _plus(W @ x, b)
-    if check:
-        z = check_result("z", z, retry=lambda: _plus(_rescaled(np.matmul, W, x), b), W=W, x=x, b=b)
-    return z[()]
+    return _plus(W @ x, b)
 
 
-@quiet
-def grad_weights(dz, x, *, check: bool = True) -> np.ndarray:
+def _single_unit_or_same_columns(name, value, arguments):
+    """`x` for `grad_weights`: the layer's input, with one column per column (or entry) of `dz`."""
+    x, dz = array()(name, value, arguments), arguments["dz"]
+    single_unit = dz.ndim == x.ndim - 1 and dz.shape == x.shape[1:]
+    if not (single_unit or (dz.ndim == x.ndim and dz.shape[1:] == x.shape[1:])):
+        raise ValueError(
+            "dz and x must both be vectors, or batches with the same number of columns; "
+            f"got dz of shape {dz.shape} and x of shape {x.shape}"
+        )
+    return x
+
+
+@checked(
+    dz=array(ANY_NDIM),
+    x=_single_unit_or_same_columns,
+    result="dL/dW",
+    careful=lambda dz, x: _rescaled(grad_weights.math, dz, x),
+)
+def grad_weights(dz, x) -> np.ndarray:
     r"""Gradient of the loss with respect to the weights of $z = W x$.
 
     $\frac{\partial L}{\partial W} = \frac{\partial L}{\partial z}\, x^T$.
@@ -102,10 +104,6 @@ def grad_weights(dz, x, *, check: bool = True) -> np.ndarray:
         Upstream gradient $\partial L / \partial z$.
     x : array_like, shape (d,) or (d, N)
         The layer's input.
-    check : bool, default True
-        False skips the argument checks and leaves numpy's floating-point
-        warnings to the caller: one that checked the arguments once at its
-        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------
@@ -120,21 +118,18 @@ def grad_weights(dz, x, *, check: bool = True) -> np.ndarray:
     >>> grad_weights(0.5, [3.0, 4.0, 5.0])
     array([1.5, 2. , 2.5])
     """
-    if check:
-        dz = as_float_array("dz", dz, ANY_NDIM)
-        x = as_float_array("x", x)
-    single_unit = dz.ndim == x.ndim - 1 and dz.shape == x.shape[1:]
-    if not (single_unit or (dz.ndim == x.ndim and dz.shape[1:] == x.shape[1:])):
-        raise ValueError(
-            "dz and x must both be vectors, or batches with the same number of columns; "
-            f"got dz of shape {dz.shape} and x of shape {x.shape}"
-        )
-    dW = _outer(dz, x)
-    return check_result("dL/dW", dW, retry=lambda: _rescaled(_outer, dz, x), dz=dz, x=x) if check else dW
+    if dz.ndim < x.ndim:  # a single unit, z = w^T x: one dz per example, and dL/dw = x dz
+        return np.dot(x, dz)
+    return dz @ x.T if dz.ndim == 2 else np.outer(dz, x)
 
 
-@quiet
-def grad_input(W, dz, *, check: bool = True) -> np.ndarray:
+@checked(
+    W=array((2,)),
+    dz=inputs_of("W", axis=0),
+    result="dL/dx",
+    careful=lambda W, dz: _rescaled(np.matmul, W.T, dz),
+)
+def grad_input(W, dz) -> np.ndarray:
     r"""Gradient of the loss with respect to the input of $z = W x$.
 
     $\frac{\partial L}{\partial x} = W^T \frac{\partial L}{\partial z}$.
@@ -145,10 +140,6 @@ def grad_input(W, dz, *, check: bool = True) -> np.ndarray:
         The layer's weights.
     dz : array_like, shape (h,) or (h, N)
         Upstream gradient $\partial L / \partial z$.
-    check : bool, default True
-        False skips the argument checks and leaves numpy's floating-point
-        warnings to the caller: one that checked the arguments once at its
-        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Returns
     -------
@@ -160,16 +151,11 @@ def grad_input(W, dz, *, check: bool = True) -> np.ndarray:
     >>> grad_input([[1.0, 2.0], [3.0, 4.0]], [1.0, 1.0])
     array([4., 6.])
     """
-    if not check:
-        return W.T @ dz
-    W = as_float_array("W", W, (2,))
-    dz = as_float_array("dz", dz)
-    check_rows("dz", dz, W.shape[0], f"one per row of W, which has shape {W.shape}")
-    return check_result("dL/dx", W.T @ dz, retry=lambda: _rescaled(np.matmul, W.T, dz), W=W, dz=dz)
+    return W.T @ dz
 
 
-@quiet
-def grad_bias(dz, *, check: bool = True) -> np.ndarray:
+@checked(dz=array(), result="dL/db", careful=lambda dz: _rescaled_sum(dz))
+def grad_bias(dz) -> np.ndarray:
     r"""Gradient of the loss with respect to the bias of $z = W x + b$.
 
     $\frac{\partial L}{\partial b} = \sum_n \frac{\partial L}{\partial z_{:,n}}$.
@@ -181,17 +167,10 @@ def grad_bias(dz, *, check: bool = True) -> np.ndarray:
     ----------
     dz : array_like, shape (h,) or (h, N)
         Upstream gradient $\partial L / \partial z$.
-    check : bool, default True
-        False skips the argument checks and leaves numpy's floating-point
-        warnings to the caller: one that checked the arguments once at its
-        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Examples
     --------
     >>> grad_bias([[1.0, 2.0], [3.0, 4.0]])
     array([3., 7.])
     """
-    if check:
-        dz = as_float_array("dz", dz)
-    db = dz.copy() if dz.ndim == 1 else dz.sum(axis=1)
-    return check_result("dL/db", db, retry=lambda: _rescaled_sum(dz), dz=dz) if check else db
+    return dz.copy() if dz.ndim == 1 else dz.sum(axis=1)

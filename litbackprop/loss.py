@@ -9,21 +9,31 @@ from __future__ import annotations
 import numpy as np
 
 from litbackprop._checks import (
-    as_float_array,
+    array,
     batch_size,
-    check_finite,
-    check_int,
-    check_labels,
-    check_one_hot,
-    check_probabilities,
-    check_result,
-    check_same_shape,
-    quiet,
+    checked,
+    integer,
+    labels_below,
+    one_hot_like,
+    probabilities,
     working_dtype,
 )
 
 
-@quiet
+def _targets_with_probability(name, value, arguments):
+    """One-hot targets for `y_hat` whose true classes `y_hat` gives a probability above 0: a finite loss."""
+    y = one_hot_like("y_hat")(name, value, arguments)
+    picked = (arguments["y_hat"] * y).sum(axis=0)
+    if (picked == 0).any():
+        n = int(np.argmax(picked == 0))
+        raise ValueError(
+            f"y_hat gives probability 0 to the true class of example {n}, so the loss is infinite; "
+            "compute it from the logits with cross_entropy_from_logits(y, z), which stays finite"
+        )
+    return y
+
+
+@checked(y_hat=probabilities, y=_targets_with_probability)
 def cross_entropy(y, y_hat) -> np.floating:
     r"""Cross-entropy $L = \text{CE}(y, \hat y) = -\frac{1}{N}\sum_{n}\sum_i y_{in} \log \hat y_{in}$.
 
@@ -44,22 +54,13 @@ def cross_entropy(y, y_hat) -> np.floating:
     >>> round(float(cross_entropy([0.0, 1.0], [0.5, 0.5])), 6)
     0.693147
     """
-    y_hat = check_probabilities("y_hat", as_float_array("y_hat", y_hat))
-    y = _one_hot_like(y, "y_hat", y_hat)
-    picked = (y_hat * y).sum(axis=0)  # the probability of each example's true class
-    if (picked == 0).any():
-        n = int(np.argmax(picked == 0))
-        raise ValueError(
-            f"y_hat gives probability 0 to the true class of example {n}, so the loss is infinite; "
-            "compute it from the logits with cross_entropy_from_logits(y, z), which stays finite"
-        )
-    losses = -np.log(picked)
+    losses = -np.log((y_hat * y).sum(axis=0))  # minus the log of each example's true-class probability
     # + 0.0 turns the -0.0 of a perfect prediction into 0.0
     return y_hat.dtype.type(losses.sum(dtype=working_dtype(losses)) / batch_size(y) + 0.0)
 
 
-@quiet
-def cross_entropy_from_logits(y, z, *, check: bool = True) -> np.floating:
+@checked(z=array(), y=one_hot_like("z"), result="L")
+def cross_entropy_from_logits(y, z) -> np.floating:
     r"""Cross-entropy of $\text{softmax}(z)$, computed from the logits.
 
     $L = -\frac{1}{N}\sum_n \sum_i y_{in}\,(z_{in} - \log\sum_j e^{z_{jn}})$.
@@ -73,10 +74,6 @@ def cross_entropy_from_logits(y, z, *, check: bool = True) -> np.floating:
         One-hot targets, one column per example.
     z : array_like, same shape as y
         Logits.
-    check : bool, default True
-        False skips the argument checks and leaves numpy's floating-point
-        warnings to the caller: one that checked the arguments once at its
-        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Examples
     --------
@@ -85,18 +82,15 @@ def cross_entropy_from_logits(y, z, *, check: bool = True) -> np.floating:
     >>> float(cross_entropy_from_logits([0.0, 1.0], [1000.0, 0.0]))
     1000.0
     """
-    if check:
-        z = check_finite("z", as_float_array("z", z))
-        y = _one_hot_like(y, "z", z)
     m = z.max(axis=0)  # log sum_j e^{z_j} = m + log sum_j e^{z_j - m}, and no exponential overflows
     true_logit = (y * z).sum(axis=0)  # z is finite, so the zeros of y pick each example's true logit exactly
-    shifted = z - m  # -inf where logits spread past the largest float: its exponential is 0 all the same
-    losses = np.log(np.exp(shifted).sum(axis=0, dtype=working_dtype(z))) - (true_logit - m)
-    L = z.dtype.type(losses.sum(dtype=working_dtype(z)) / batch_size(y) + 0.0)  # + 0.0: a perfect -0.0 becomes 0.0
-    return check_result("L", L, y=y, z=z) if check else L
+    # z - m is -inf where logits spread past the largest float: its exponential is 0 all the same
+    losses = np.log(np.exp(z - m).sum(axis=0, dtype=working_dtype(z))) - (true_logit - m)
+    return z.dtype.type(losses.sum(dtype=working_dtype(z)) / batch_size(y) + 0.0)  # + 0.0: -0.0 becomes 0.0
 
 
-def grad_loss(L, *, check: bool = True) -> np.ndarray:
+@checked(L=array((0,)))
+def grad_loss(L) -> np.ndarray:
     r"""The seed of backpropagation, $\frac{\partial L}{\partial L} = 1$, in the dtype of `L`.
 
     Examples
@@ -104,13 +98,11 @@ def grad_loss(L, *, check: bool = True) -> np.ndarray:
     >>> float(grad_loss(0.25))
     1.0
     """
-    if check:
-        L = check_finite("L", as_float_array("L", L, (0,)))
     return L.dtype.type(1)
 
 
-@quiet
-def grad_logits(y_hat, y, dL=1.0, *, check: bool = True) -> np.ndarray:
+@checked(y_hat=probabilities, y=one_hot_like("y_hat"), dL=array((0,)), result="dL/dz")
+def grad_logits(y_hat, y, dL=1.0) -> np.ndarray:
     r"""Gradient of softmax and cross-entropy with respect to the logits.
 
     $\frac{\partial L}{\partial z^{(2)}} = \hat y - y$.
@@ -126,27 +118,19 @@ def grad_logits(y_hat, y, dL=1.0, *, check: bool = True) -> np.ndarray:
         One-hot targets.
     dL : float, default 1.0
         Upstream gradient $\partial(\text{output})/\partial L$.
-    check : bool, default True
-        False skips the argument checks and leaves numpy's floating-point
-        warnings to the caller: one that checked the arguments once at its
-        boundary, and checks the results, as [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] does.
 
     Examples
     --------
     >>> grad_logits([0.25, 0.75], [0.0, 1.0])
     array([ 0.25, -0.25])
     """
-    if check:
-        y_hat = check_probabilities("y_hat", as_float_array("y_hat", y_hat))
-        y = _one_hot_like(y, "y_hat", y_hat)
-        dL = check_finite("dL", as_float_array("dL", dL, (0,)))
     work = working_dtype(y_hat)  # float16 is scaled in float32: dL alone may not fit float16 when dz does
     dz = (y_hat - y).astype(work, copy=False)
     dz *= np.asarray(dL, work) / batch_size(y)  # a float64 seed must not promote float32 work
-    dz = dz.astype(y_hat.dtype, copy=False)
-    return check_result("dL/dz", dz, dL=dL) if check else dz
+    return dz.astype(y_hat.dtype, copy=False)
 
 
+@checked(k=integer(1), labels=labels_below("k"))
 def one_hot(labels, k: int) -> np.ndarray:
     r"""One-hot columns for integer class labels: column $n$ is $e_{\text{labels}_n}$.
 
@@ -168,15 +152,6 @@ def one_hot(labels, k: int) -> np.ndarray:
            [0., 0.],
            [1., 0.]])
     """
-    k = check_int("k", k, 1)
-    labels = check_labels("labels", labels, k)
     y = np.zeros((k, labels.size))  # no k × k identity to index: k may be large
     y[labels.ravel(), np.arange(labels.size)] = 1.0
     return y.reshape((k, *labels.shape))
-
-
-def _one_hot_like(y, name: str, prediction: np.ndarray) -> np.ndarray:
-    """`y` checked one-hot and shaped like `prediction`, in its dtype (0 and 1 are exact in any)."""
-    y = as_float_array("y", y)
-    check_same_shape("y", y, name, prediction)
-    return check_one_hot("y", y).astype(prediction.dtype, copy=False)

@@ -12,19 +12,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from litbackprop._checks import (
+    array,
     as_float_array,
+    bias_of,
     check_bias,
     check_dtype,
     check_finite,
     check_int,
     check_labels,
     check_one_hot,
-    check_result,
     check_rows,
     check_seed,
-    quiet,
+    checked,
+    nodes,
+    optional,
+    run_checks,
 )
 from litbackprop.activations import grad_relu, relu, softmax
+from litbackprop.autodiff import Value
 from litbackprop.linear import grad_bias, grad_input, grad_weights, linear
 from litbackprop.loss import cross_entropy_from_logits, grad_logits, grad_loss, one_hot
 
@@ -60,6 +65,82 @@ class Trace:
         """``{"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}``, the bias entries only when the network has them."""
         named = {"W1": self.dW1, "b1": self.db1, "W2": self.dW2, "b2": self.db2}
         return {name: grad for name, grad in named.items() if grad is not None}
+
+
+# The network's checks, declared at the doors below. The parameters are public attributes that may
+# be replaced or updated in place between calls, so every call checks them again.
+
+
+def _second_layer(name, W2, arguments):
+    """`W2` of shape (k, h): k >= 2 classes, one column per hidden unit (row of `W1`)."""
+    W2, W1 = array((2,))(name, W2, arguments), arguments["W1"]
+    if W2.shape[0] < 2:
+        raise ValueError(
+            f"{name} must have at least 2 rows, one per class: a softmax over one class is always 1; "
+            f"got shape {W2.shape}"
+        )
+    if W2.shape[1] != W1.shape[0]:
+        raise ValueError(
+            f"{name} must have {W1.shape[0]} columns, one per hidden unit (row of W1, "
+            f"which has shape {W1.shape}), so shape (k, {W1.shape[0]}); got shape {W2.shape}"
+        )
+    return W2
+
+
+def a_network(name, net, arguments):
+    """`net` itself, once its parameters pass the checks its constructor declares."""
+    if not isinstance(net, TwoLayerNet):
+        raise ValueError(f"{name} must be a TwoLayerNet; got {type(net).__name__}")
+    run_checks(TwoLayerNet.__init__, W1=net.W1, W2=net.W2, b1=net.b1, b2=net.b2)
+    return net
+
+
+def network_labels(name, labels, arguments):
+    """Integer class labels for the network, one per column of `x`."""
+    x = arguments["x"]
+    return check_labels(name, labels, _network(arguments).W2.shape[0], x.shape[1:])
+
+
+def _network(arguments) -> TwoLayerNet:
+    """The network the arguments describe: `self`, `net`, or the engine's values of its parameters."""
+    net = arguments.get("self") or arguments.get("net")
+    if net is None:  # its constructor's checks name a parameter whose shape does not fit
+        names = ("W1", "W2", "b1", "b2")
+        net = TwoLayerNet(**{n: arguments[n].data for n in names if arguments.get(n) is not None})
+    return net
+
+
+def _value(name, value, arguments) -> Value:
+    """A parameter for the engine: a `Value`."""
+    if not isinstance(value, Value):
+        raise ValueError(f"{name} must be a litbackprop.autodiff.Value; got {type(value).__name__}")
+    return value
+
+
+def network_inputs(name, x, arguments):
+    """Columns of inputs for the network: one row per column of its `W1`."""
+    W1 = _network(arguments).W1
+    x = array()(name, x, arguments)
+    check_rows(name, x, W1.shape[1], f"one per column of W1, which has shape {W1.shape}")
+    return x
+
+
+def network_targets(name, y, arguments):
+    """One-hot columns, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``: one-hot in the network's dtype."""
+    net, x = _network(arguments), arguments["x"]
+    k = net.W2.shape[0]
+    y = np.asarray(y)
+    if y.shape == x.shape[1:] and y.shape != (k, *x.shape[1:]):  # one label per example
+        y = one_hot.math(check_labels(name, y, k, x.shape[1:]), k)
+    expected = (k, *x.shape[1:])
+    if y.shape != expected:
+        raise ValueError(
+            f"{name} must have shape {expected}: one row per class (rows of W2, which has shape "
+            f"{net.W2.shape}) and one column per example of x, which has shape {x.shape}; "
+            f"or integer labels of shape {x.shape[1:]}; got shape {y.shape}"
+        )
+    dtype = np.result_type(x, *net.parameters.values())
+    return check_one_hot(name, as_float_array(name, y)).astype(dtype, copy=False)
 
 
 class TwoLayerNet:
@@ -98,12 +179,9 @@ class TwoLayerNet:
     array([-0.1192,  0.1192])
     """
 
+    @checked(W1=array((2,)), W2=_second_layer, b1=optional(bias_of("W1")), b2=optional(bias_of("W2")))
     def __init__(self, W1, W2, b1=None, b2=None) -> None:
-        self.W1 = as_float_array("W1", W1, (2,))
-        self.W2 = as_float_array("W2", W2, (2,))
-        self.b1 = None if b1 is None else as_float_array("b1", b1, (1,))
-        self.b2 = None if b2 is None else as_float_array("b2", b2, (1,))
-        self.check_parameters()
+        self.W1, self.W2, self.b1, self.b2 = W1, W2, b1, b2
 
     @classmethod
     def initialize(cls, d: int, h: int, k: int, seed: int = 0, dtype=np.float64, biases: bool = True) -> TwoLayerNet:
@@ -140,23 +218,22 @@ class TwoLayerNet:
         named = {"W1": self.W1, "b1": self.b1, "W2": self.W2, "b2": self.b2}
         return {name: value for name, value in named.items() if value is not None}
 
+    @checked(self=a_network, x=network_inputs, result="y_hat")
     def forward(self, x) -> np.ndarray:
         r"""Return the class probabilities $\hat y = \text{softmax}(z^{(2)})$, shape (k,) or (k, N)."""
-        return softmax(self.logits(x))
+        return softmax.math(TwoLayerNet.logits.math(self, x))
 
+    @checked(self=a_network, x=network_inputs, result="z2")
     def predict(self, x) -> np.ndarray:
         """Return the most probable class of each column of `x`: an int, or shape (N,)."""
-        return np.argmax(self.logits(x), axis=0)[()]
+        return np.argmax(TwoLayerNet.logits.math(self, x), axis=0)
 
-    @quiet
+    @checked(self=a_network, x=network_inputs, result="z2")
     def logits(self, x) -> np.ndarray:
         r"""Return $z^{(2)} = W^{(2)} \max(0, W^{(1)} x + b^{(1)}) + b^{(2)}$, rows (1)–(3) of the forward table."""
-        x = self.check_x(x)
-        z1 = linear(self.W1, x, self.b1, check=False)
-        check_result("z1", z1, W1=self.W1, x=x, b1=self.b1)  # one pass over z1 proves W1, x and b1 finite
-        z2 = linear(self.W2, relu(z1, check=False), self.b2, check=False)
-        return check_result("z2", z2, W2=self.W2, b2=self.b2)
+        return linear.math(self.W2, relu.math(linear.math(self.W1, x, self.b1)), self.b2)
 
+    @checked(self=a_network, x=network_inputs, y=network_targets, result="L")
     def loss(self, x, y) -> np.floating:
         r"""Return $L = \text{CE}(y, \hat y)$, averaged over the columns of a batch.
 
@@ -164,92 +241,118 @@ class TwoLayerNet:
         $\log \hat y$ would be $\log 0$. `y` is one-hot, ``(k,)`` or ``(k, N)``,
         or integer labels, ``()`` or ``(N,)``.
         """
-        x, y = self.check_xy(x, y)
-        return cross_entropy_from_logits(y, self.logits(x))
+        return cross_entropy_from_logits.math(y, TwoLayerNet.logits.math(self, x))
 
     def backward(self, x, y) -> dict[str, np.ndarray]:
         """Return the gradient of `loss(x, y)` for every parameter: ``{"W1": dW1, "W2": dW2}`` (and ``b1``, ``b2``)."""
         return self.trace(x, y).gradients
 
-    @quiet
+    @checked(self=a_network, x=network_inputs, y=network_targets, result=nodes)
     def trace(self, x, y) -> Trace:
         """Run the forward pass on `x` and backpropagate the loss against `y`, keeping every node.
 
         `y` is one-hot, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
 
-        The arguments are checked once, here: their shapes at the start, their
-        finiteness by one pass over each layer's result (a nan or an inf among
-        the parameters or in `x` reaches it). The rows themselves run with
-        ``check=False``.
+        The arguments are checked once, at the door declared above; the rows run
+        bare, each the ``math`` of its library function, and every node is then
+        checked finite in the order computed, so an overflow is named where it began.
         """
-        x, y = self.check_xy(x, y)
         W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
         # Forward
-        z1 = linear(W1, x, b1, check=False)  # (1) z1 = W1 x + b1
-        check_result("z1", z1, W1=W1, x=x, b1=b1)
-        a1 = relu(z1, check=False)  # (2) a1 = max(0, z1)
-        z2 = linear(W2, a1, b2, check=False)  # (3) z2 = W2 a1 + b2
-        check_result("z2", z2, W2=W2, b2=b2)
-        y_hat = softmax(z2, check=False)  # (4) y_hat = softmax(z2)
-        L = cross_entropy_from_logits(y, z2, check=False)  # (5) L = CE(y, y_hat)
-        check_result("L", L, z2=z2)
+        z1 = linear.math(W1, x, b1)  # (1) z1 = W1 x + b1
+        a1 = relu.math(z1)  # (2) a1 = max(0, z1)
+        z2 = linear.math(W2, a1, b2)  # (3) z2 = W2 a1 + b2
+        y_hat = softmax.math(z2)  # (4) y_hat = softmax(z2)
+        L = cross_entropy_from_logits.math(y, z2)  # (5) L = CE(y, y_hat)
         # Backward
-        dL = grad_loss(L, check=False)  # (5) dL/dL = 1
-        dz2 = grad_logits(y_hat, y, dL, check=False)  # (4) dL/dz2 = (y_hat - y) / N
-        dW2 = grad_weights(dz2, a1, check=False)  # (3a) dL/dW2 = dz2 a1^T
-        db2 = None if b2 is None else grad_bias(dz2, check=False)  # dL/db2 = sum of the columns of dz2
-        da1 = grad_input(W2, dz2, check=False)  # (3b) dL/da1 = W2^T dz2
-        dz1 = grad_relu(da1, z1, check=False)  # (2) dL/dz1 = da1 · I(z1 > 0)
-        dW1 = grad_weights(dz1, x, check=False)  # (1) dL/dW1 = dz1 x^T
-        db1 = None if b1 is None else grad_bias(dz1, check=False)  # dL/db1 = sum of the columns of dz1
-        check_result("dL/dW1", dW1)  # the first gradient that an overflow upstream (in da1, in dz1) reaches
+        dL = grad_loss.math(L)  # (5) dL/dL = 1
+        dz2 = grad_logits.math(y_hat, y, dL)  # (4) dL/dz2 = (y_hat - y) / N
+        dW2 = grad_weights.math(dz2, a1)  # (3a) dL/dW2 = dz2 a1^T
+        db2 = None if b2 is None else grad_bias.math(dz2)  # dL/db2 = sum of the columns of dz2
+        da1 = grad_input.math(W2, dz2)  # (3b) dL/da1 = W2^T dz2
+        dz1 = grad_relu.math(da1, z1)  # (2) dL/dz1 = da1 · I(z1 > 0)
+        dW1 = grad_weights.math(dz1, x)  # (1) dL/dW1 = dz1 x^T
+        db1 = None if b1 is None else grad_bias.math(dz1)  # dL/db1 = sum of the columns of dz1
         return Trace(x, z1, a1, z2, y_hat, y, L, dL, dz2, dW2, db2, da1, dz1, dW1, db1)
 
     def check_parameters(self) -> None:
         """Raise ``ValueError`` unless the parameters are finite and their shapes fit together."""
-        self._check_shapes()
-        for name, value in self.parameters.items():
-            check_finite(name, value)
+        a_network("net", self, {})
 
-    def _check_shapes(self) -> None:
-        # Run at every call: the parameters are public attributes and may have been replaced. Their
-        # finiteness costs a pass over them, so a call leaves it to the layers' check of their results,
-        # z1 and z2, which every nan or inf among the parameters reaches.
-        if self.W2.shape[0] < 2:
-            raise ValueError(
-                f"W2 must have at least 2 rows, one per class: a softmax over one class is always 1; "
-                f"got shape {self.W2.shape}"
-            )
-        if self.W2.shape[1] != self.W1.shape[0]:
-            raise ValueError(
-                f"W2 must have {self.W1.shape[0]} columns, one per hidden unit (row of W1, "
-                f"which has shape {self.W1.shape}), so shape (k, {self.W1.shape[0]}); got shape {self.W2.shape}"
-            )
-        if self.b1 is not None:
-            check_bias("b1", self.b1, self.W1, "W1")
-        if self.b2 is not None:
-            check_bias("b2", self.b2, self.W2, "W2")
 
-    def check_x(self, x) -> np.ndarray:
-        """`x` as a floating array of inputs for this network, or ``ValueError``."""
-        self._check_shapes()
-        x = as_float_array("x", x)
-        check_rows("x", x, self.W1.shape[1], f"one per column of W1, which has shape {self.W1.shape}")
-        return x
+# The bridge to the autodiff engine, which knows nothing of networks: the loss as engine operations.
 
-    def check_xy(self, x, y) -> tuple[np.ndarray, np.ndarray]:
-        """`x` checked, and `y` as one-hot columns in the network's dtype: integer labels are converted."""
-        x = self.check_x(x)
-        k = self.W2.shape[0]
-        y_array = np.asarray(y)
-        if y_array.shape == x.shape[1:] and y_array.shape != (k, *x.shape[1:]):  # one label per example
-            y_array = one_hot(check_labels("y", y_array, k, x.shape[1:]), k)
-        expected = (k, *x.shape[1:])
-        if y_array.shape != expected:
-            raise ValueError(
-                f"y must have shape {expected}: one row per class (rows of W2, which has shape "
-                f"{self.W2.shape}) and one column per example of x, which has shape {x.shape}; "
-                f"or integer labels of shape {x.shape[1:]}; got shape {y_array.shape}"
-            )
-        dtype = np.result_type(x, *self.parameters.values())
-        return x, check_one_hot("y", as_float_array("y", y_array)).astype(dtype, copy=False)
+
+@checked(W1=_value, W2=_value, b1=optional(_value), b2=optional(_value), x=network_inputs, y=network_targets)
+def two_layer_loss(W1: Value, W2: Value, x, y, b1: Value | None = None, b2: Value | None = None) -> Value:
+    r"""The two-layer network's loss built from [`Value`][litbackprop.autodiff.Value] operations only.
+
+    $L = -\frac{1}{N}\sum_n \sum_i y_{in}\,\log\text{softmax}(z^{(2)})_{in}$ with
+    $z^{(2)} = W^{(2)}\max(0, W^{(1)}x + b^{(1)}) + b^{(2)}$. Softmax and the logarithm
+    are written out, so the engine derives row (4) by itself.
+
+    Parameters
+    ----------
+    W1, W2 : Value
+        The weights, shapes (h, d) and (k, h).
+    x : array_like, shape (d,) or (d, N)
+        An input column, or a batch of N columns.
+    y : array_like
+        One-hot targets, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
+    b1, b2 : Value, optional
+        The biases, shapes (h,) and (k,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from litbackprop import TwoLayerNet, worked_example
+    >>> e = worked_example()
+    >>> W1, W2 = Value(e["W1"]), Value(e["W2"])
+    >>> L = two_layer_loss(W1, W2, e["x"], e["y"])
+    >>> L.backward()
+    >>> grads = TwoLayerNet(e["W1"], e["W2"]).backward(e["x"], e["y"])
+    >>> bool(np.allclose(W1.grad, grads["W1"], rtol=1e-12)), round(float(L.data), 4)
+    (True, 0.9555)
+    """
+    z1 = W1 @ Value(x) + _added(b1, x)
+    z2 = W2 @ z1.relu() + _added(b2, x)
+    shifted = z2 - z2.data.max(axis=0)  # a constant shift: softmax is unchanged, and no exponential overflows
+    log_y_hat = shifted - shifted.exp().sum(axis=0).log()
+    return -(Value(y) * log_y_hat).sum() * (1.0 / (x.shape[1] if x.ndim == 2 else 1))
+
+
+def _added(b: Value | None, x: np.ndarray):
+    """A bias as the engine adds it to every column: a (h, 1) column for a batch; 0 without one."""
+    return 0.0 if b is None else b if x.ndim == 1 else b.reshape((-1, 1))
+
+
+@checked(net=a_network, x=network_inputs, y=network_targets)
+def network_gradients(net: TwoLayerNet, x, y) -> dict[str, np.ndarray]:
+    """The gradients of `net`'s loss on `x` and `y`, derived by the engine; named as `TwoLayerNet.backward` names them.
+
+    The hand-derived rows play no part: `two_layer_loss` records the forward pass and
+    [`Value.backward`][litbackprop.autodiff.Value.backward] walks it back. The
+    network's parameters are copied into values; `net` is left as it was.
+
+    Parameters
+    ----------
+    net : TwoLayerNet
+        The network whose parameters are differentiated.
+    x : array_like, shape (d,) or (d, N)
+        An input column, or a batch of N columns.
+    y : array_like
+        One-hot targets, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from litbackprop import TwoLayerNet, worked_example
+    >>> e = worked_example()
+    >>> net = TwoLayerNet(e["W1"], e["W2"])
+    >>> by_engine, by_rows = network_gradients(net, e["x"], e["y"]), net.backward(e["x"], e["y"])
+    >>> sorted(by_engine), bool(np.allclose(by_engine["W1"], by_rows["W1"], rtol=1e-12))
+    (['W1', 'W2'], True)
+    """
+    values = {name: Value(theta.copy(), name=name) for name, theta in net.parameters.items()}
+    two_layer_loss.math(values["W1"], values["W2"], x, y, values.get("b1"), values.get("b2")).backward()
+    return {name: value.grad for name, value in values.items()}

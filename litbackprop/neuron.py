@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from litbackprop._checks import as_float_array, check_finite, check_result, check_rows, quiet, working_dtype
+from litbackprop._checks import array, check_rows, checked, nodes, working_dtype
 from litbackprop.activations import sigmoid, sigmoid_derivative
 from litbackprop.linear import grad_weights, linear
 
@@ -37,6 +37,19 @@ class NeuronTrace:
         return {"w": self.dw}
 
 
+def _weights(name, neuron, arguments):
+    """The neuron, once its weights are finite: they are a public attribute, and may have been replaced."""
+    array((1,))("w", neuron.w, arguments)
+    return neuron
+
+
+def _inputs(name, x, arguments):
+    """Inputs for the neuron: one row per weight."""
+    x, w = array()(name, x, arguments), arguments["self"].w
+    check_rows(name, x, w.shape[0], f"one per weight in w, which has shape {w.shape}")
+    return x
+
+
 class Neuron:
     r"""One neuron with weights $w$ and a sigmoid: $z = w^T x$, $a = \sigma(z)$.
 
@@ -58,8 +71,9 @@ class Neuron:
     array([-0.0066, -0.0133,  0.0066])
     """
 
+    @checked(w=array((1,)))
     def __init__(self, w) -> None:
-        self.w = check_finite("w", as_float_array("w", w, (1,)))
+        self.w = w
 
     def __repr__(self) -> str:
         return f"Neuron(d={self.w.shape[0]}, dtype={self.w.dtype})"
@@ -69,36 +83,31 @@ class Neuron:
         """``{"w": w}``."""
         return {"w": self.w}
 
+    @checked(self=_weights, x=_inputs)
     def forward(self, x) -> np.ndarray:
         r"""Return the activation $a = \sigma(w^T x)$: a scalar for one input, shape ``(N,)`` for N columns."""
-        return sigmoid(linear(self.w, self.check_x(x)))
+        return sigmoid.math(linear(self.w, x))  # linear's door: it rescales a sum whose partial sums overflow
 
+    @checked(self=_weights, x=_inputs)
     def predict(self, x) -> np.ndarray:
         r"""Return the class the neuron votes for, 1 where $a \ge 0.5$ (that is, $z \ge 0$), else 0."""
-        return (linear(self.w, self.check_x(x)) >= 0).astype(int)[()]
+        return (linear.math(self.w, x) >= 0).astype(int)
 
-    @quiet
+    @checked(self=_weights, x=_inputs, result="the sum of a")
     def loss(self, x) -> np.floating:
         r"""The number the backward pass differentiates: $a$, or $\sum_n a_n$ for a batch."""
-        a = self.forward(x)
-        return check_result("the sum of a", a.sum(dtype=working_dtype(a)).astype(a.dtype))
+        a = Neuron.forward(self, x)
+        return a.sum(dtype=working_dtype(a)).astype(a.dtype)
 
     def backward(self, x) -> dict[str, np.ndarray]:
         r"""Return ``{"w": ∂a/∂w}`` at `x`, $a(1 - a)\,x$ (summed over the columns of a batch)."""
         return self.trace(x).gradients
 
+    @checked(self=_weights, x=_inputs, result=nodes)
     def trace(self, x) -> NeuronTrace:
         """Run the forward and backward pass at `x`, keeping every node."""
-        x = self.check_x(x)
-        z = linear(self.w, x)  # z = w^T x
-        a = sigmoid(z)  # a = sigma(z)
+        z = linear.math(self.w, x)  # z = w^T x
+        a = sigmoid.math(z)  # a = sigma(z)
         da = np.ones_like(a)  # da/da = 1
-        dz = da * sigmoid_derivative(a)  # da/dz = a (1 - a)
-        dw = grad_weights(dz, x)  # da/dw = x da/dz
-        return NeuronTrace(x, z, a, da, dz, dw)
-
-    def check_x(self, x) -> np.ndarray:
-        """`x` as a floating array of inputs for this neuron, or ``ValueError``."""
-        x = as_float_array("x", x)
-        check_rows("x", x, self.w.shape[0], f"one per weight in w, which has shape {self.w.shape}")
-        return x
+        dz = da * sigmoid_derivative.math(a)  # da/dz = a (1 - a)
+        return NeuronTrace(x, z, a, da, dz, grad_weights.math(dz, x))  # da/dw = x da/dz

@@ -20,17 +20,17 @@ import numpy as np
 from litbackprop._checks import (
     ANY_NDIM,
     NumericalError,
-    as_float_array,
+    array,
     check_finite,
     check_int,
-    check_labels,
     check_number,
-    check_result,
-    check_same_shape,
     check_seed,
-    quiet,
+    checked,
+    integer,
+    run_checks,
+    same_shape_as,
 )
-from litbackprop.network import TwoLayerNet
+from litbackprop.network import TwoLayerNet, a_network, network_inputs, network_labels
 
 # The defaults of `train`, the digits and the command line: one place.
 EPOCHS = 30
@@ -58,6 +58,7 @@ class History:
     val_accuracy: list[float] = field(default_factory=list)
 
 
+@checked(net=a_network, x=network_inputs, labels=network_labels)
 def accuracy(net: TwoLayerNet, x, labels) -> float:
     """Fraction of the columns of `x` whose most probable class is the label.
 
@@ -69,17 +70,30 @@ def accuracy(net: TwoLayerNet, x, labels) -> float:
     >>> accuracy(net, np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 0]))
     0.5
     """
-    if not isinstance(net, TwoLayerNet):
-        raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
-    x = net.check_x(x)
-    labels = check_labels("labels", labels, net.W2.shape[0], x.shape[1:])
-    return float(np.mean(net.predict(x) == labels))
+    return float(np.mean(TwoLayerNet.predict.math(net, x) == labels))
 
 
-@quiet
-def sgd_update(
-    theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float, *, check: bool = True
-) -> None:
+def _updated_in_place(name, array_, arguments):
+    """A finite, writable floating numpy array, which the step updates in place."""
+    if not (isinstance(array_, np.ndarray) and array_.dtype.kind == "f" and array_.flags.writeable):
+        raise ValueError(f"{name} must be a writable floating numpy array, updated in place; got {array_!r}")
+    return check_finite(name, array_)
+
+
+def _velocity(name, v, arguments):
+    """The velocity: updated in place like `theta`, and of its shape."""
+    return same_shape_as("theta")(name, _updated_in_place(name, v, arguments), arguments)
+
+
+@checked(
+    lr=lambda name, lr, _: check_number(name, lr, 0, math.inf, False, False, "a learning rate > 0"),
+    momentum=lambda name, momentum, _: check_number(name, momentum, 0, 1, True, False, "in [0, 1)"),
+    theta=_updated_in_place,
+    v=_velocity,
+    grad=same_shape_as("theta"),
+    result=lambda _, arguments: {"the updated theta": arguments["theta"]},
+)
+def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float) -> None:
     r"""One SGD step with momentum, in place.
 
     $v \leftarrow \mu v - \eta\,\frac{\partial L}{\partial \theta}$, then $\theta \leftarrow \theta + v$.
@@ -96,32 +110,57 @@ def sgd_update(
     >>> theta
     array([0.95, 2.1 ])
 
-    With ``check=True`` (the default) the arguments are checked first, and an
-    update that overflows raises `NumericalError`; `train`, which checked
-    them once, passes ``check=False``.
+    An update that overflows raises `NumericalError`.
     """
-    if check:
-        lr, momentum = _check_step(lr, momentum)
-        for name, array in (("theta", theta), ("v", v)):
-            if not (isinstance(array, np.ndarray) and array.dtype.kind == "f" and array.flags.writeable):
-                raise ValueError(f"{name} must be a writable floating numpy array, updated in place; got {array!r}")
-            check_finite(name, array)
-        grad = check_finite("grad", as_float_array("grad", grad, ANY_NDIM))
-        check_same_shape("v", v, "theta", theta)
-        check_same_shape("grad", grad, "theta", theta)
     v *= momentum
     v -= lr * grad
     theta += v
-    if check:
-        check_result("the updated theta", theta)
 
 
-def _check_step(lr, momentum) -> tuple[float, float]:
-    """The learning rate, > 0, and the momentum, in [0, 1), as floats; or ``ValueError`` naming the one that is not."""
-    return (
-        check_number("lr", lr, 0, math.inf, False, False, "a learning rate > 0"),
-        check_number("momentum", momentum, 0, 1, True, False, "in [0, 1)"),
-    )
+@checked(
+    net=a_network,
+    x=network_inputs,
+    labels=network_labels,
+    lr=lambda name, lr, _: check_number(name, lr, 0, math.inf, False, False, "a learning rate > 0"),
+    steps=integer(0),
+)
+def gradient_descent(net: TwoLayerNet, x, labels, lr: float, steps: int) -> list[float]:
+    r"""Full-batch gradient descent on `net`, in place: `steps` times $\theta \leftarrow \theta - \eta\,\partial L/\partial\theta$.
+
+    Parameters
+    ----------
+    net : TwoLayerNet
+        Updated in place.
+    x : array_like, shape (d, N)
+        The inputs, one example per column: every step uses all of them.
+    labels : array_like of int, shape (N,)
+        Their classes, ``0 … k-1``.
+    lr : float
+        The learning rate $\eta > 0$.
+    steps : int
+        How many steps to take.
+
+    Returns
+    -------
+    list of float
+        The loss before the first step and after each step: ``steps + 1`` numbers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from litbackprop import TwoLayerNet, worked_example
+    >>> e = worked_example()
+    >>> net = TwoLayerNet(e["W1"].copy(), e["W2"].copy())
+    >>> [round(loss, 4) for loss in gradient_descent(net, e["x"][:, None], [1], lr=0.5, steps=1)]
+    [0.9555, 0.1976]
+    """
+    losses = [float(net.loss(x, labels))]
+    for _ in range(steps):
+        grads = net.backward(x, labels)
+        for name, theta in net.parameters.items():
+            theta -= lr * grads[name]
+        losses.append(float(net.loss(x, labels)))
+    return losses
 
 
 class TrainingWorkspace:
@@ -255,7 +294,7 @@ def train(
     """
     x, labels, validation = _check_data(net, x, labels, validation)
     epochs, batch_size = check_int("epochs", epochs, 1), check_int("batch_size", batch_size, 1)
-    lr, momentum = _check_step(lr, momentum)
+    lr, momentum = run_checks(sgd_update, lr=lr, momentum=momentum).values()
     if stop_at is not None:
         stop_at = check_number("stop_at", stop_at, 0, 1, False, True, "an accuracy in (0, 1], such as 0.97")
         if validation is None:
@@ -282,7 +321,7 @@ def train(
                     loss_sum, correct = loss_sum + batch_loss, correct + batch_correct
                     first_loss = _check_not_diverging(batch_loss / len(batch), first_loss, net.W2.shape[0])
                     for name, theta in net.parameters.items():
-                        sgd_update(theta, velocity[name], grads[name], lr, momentum, check=False)
+                        sgd_update.math(theta, velocity[name], grads[name], lr, momentum)
                 step = "end"
                 _record(history, net, loss_sum / n, correct / n, validation)
                 if bar is not None:
@@ -307,23 +346,17 @@ def train(
 
 def _check_data(net, x, labels, validation):
     """The training data checked once, `x` in the network's dtype; `validation` as (x, labels) or None."""
-    if not isinstance(net, TwoLayerNet):
-        raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
-    k = net.W2.shape[0]
-    x = net.check_x(x)
+    net, x, labels = run_checks(accuracy, net=net, x=x, labels=labels).values()
     if x.ndim != 2:
         raise ValueError(f"x must be a 2-d array of examples as columns; got shape {x.shape}")
-    labels = check_labels("labels", labels, k, x.shape[1:])
-    x = check_finite("x", x).astype(np.result_type(x, *net.parameters.values()), copy=False)
+    x = x.astype(np.result_type(x, *net.parameters.values()), copy=False)
     if validation is not None:
         if not (isinstance(validation, tuple | list) and len(validation) == 2):
             raise ValueError(f"validation must be a pair (x_val, labels_val); got {type(validation).__name__}")
         try:
-            val_x = net.check_x(validation[0])
-            val_labels = check_labels("labels", validation[1], k, val_x.shape[1:])
+            validation = tuple(run_checks(accuracy, net=net, x=validation[0], labels=validation[1]).values())[1:]
         except ValueError as error:
             raise ValueError(f"validation: {error}") from None
-        validation = (val_x, val_labels)
     return x, labels, validation
 
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import litbackprop as lb
-from litbackprop.autodiff import Value, network_gradients, two_layer_loss
+from litbackprop.autodiff import Value
+from litbackprop.network import network_gradients, two_layer_loss
 
 
 @settings(max_examples=int(os.environ.get("LITBACKPROP_EXAMPLES", 60)), deadline=None)

@@ -172,7 +172,7 @@ def test_a_nan_written_into_b1_is_named_by_trace():
 
 def test_an_overflowing_first_layer_is_a_floating_point_error_naming_z1():
     net = lb.TwoLayerNet(np.full((5, 4), 1e300), W2)
-    with pytest.raises(lb.NumericalError, match=r"z1 overflowed although W1, x, b1"):
+    with pytest.raises(lb.NumericalError, match=r"^z1 overflowed although x, y, W1, W2 are finite"):
         net.trace(np.full((4, 6), 1e10), Y)
 
 
@@ -185,14 +185,14 @@ def test_a_nan_written_into_w2_is_named_by_trace():
 
 def test_an_overflowing_second_layer_is_a_floating_point_error_naming_z2():
     net = lb.TwoLayerNet(np.eye(4)[:, :4], np.full((3, 4), 1e300), b2=np.zeros(3))
-    with pytest.raises(lb.NumericalError, match=r"^z2 overflowed although W2, b2"):
+    with pytest.raises(lb.NumericalError, match=r"^z2 overflowed although x, y, W1, W2, b2 are finite"):
         net.trace(np.full((4, 6), 1e10), Y)
 
 
 def test_an_overflowing_weight_gradient_is_a_floating_point_error_naming_it():
     # z1 and z2 are finite, but dL/da1 is about 1e200 and x about 1e200: their product overflows
     net = lb.TwoLayerNet(np.full((5, 4), 1e-200), np.full((3, 5), 1e200) * np.arange(1, 4)[:, None])
-    with pytest.raises(lb.NumericalError, match=r"^dL/dW1 overflowed: its values are too large for float64"):
+    with pytest.raises(lb.NumericalError, match=r"^dW1 overflowed although .* finite: .* too large for float64"):
         net.trace(np.full((4, 6), 1e200), Y)
 
 
@@ -204,8 +204,8 @@ def test_a_nan_written_into_a_parameter_is_named_by_forward(name):
         net.forward(X)
 
 
-@pytest.mark.parametrize(("layer", "W1_scale", "W2_scale"), [("z1", 1e300, 1.0), ("z2", 1.0, 1e300)])
-def test_an_overflowing_layer_in_forward_is_a_floating_point_error_naming_it(layer, W1_scale, W2_scale):
+@pytest.mark.parametrize(("W1_scale", "W2_scale"), [(1e300, 1.0), (1.0, 1e300)], ids=["z1", "z2"])
+def test_an_overflowing_layer_in_forward_is_a_floating_point_error_naming_its_result(W1_scale, W2_scale):
     net = lb.TwoLayerNet(np.abs(W1) * W1_scale, np.abs(W2) * W2_scale)
-    with pytest.raises(lb.NumericalError, match=rf"^{layer} overflowed although"):
+    with pytest.raises(lb.NumericalError, match=r"^y_hat overflowed although x, W1, W2 are finite"):
         net.forward(np.full((4, 6), 1e10))

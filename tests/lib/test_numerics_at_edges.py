@@ -75,7 +75,7 @@ def test_grad_bias_that_overflows_is_a_numerical_error():
 
 def test_grad_logits_in_float16_with_a_large_upstream_gradient_is_a_numerical_error():
     y_hat, y = np.array([0.25, 0.75], np.float16), np.array([1.0, 0.0], np.float16)
-    with pytest.raises(lb.NumericalError, match=r"^dL/dz overflowed although dL is finite: .*float16"):
+    with pytest.raises(lb.NumericalError, match=r"^dL/dz overflowed although y_hat, y, dL are finite: .*float16"):
         lb.grad_logits(y_hat, y, dL=1e5)  # 0.75 x 1e5 is more than float16's largest, 65504
 
 
@@ -121,7 +121,7 @@ def test_linear_with_a_vector_W_and_a_scalar_bias_adds_it_to_every_example():
 
 def test_the_network_names_an_overflowing_z1_with_a_value_error():
     net = lb.TwoLayerNet(np.array([[1e308, 1e308]]), np.ones((2, 1)))
-    with pytest.raises(ValueError, match=r"^z1 overflowed although W1, x, b1 are finite"):
+    with pytest.raises(ValueError, match=r"^z1 overflowed although x, y, W1, W2 are finite"):
         net.backward([10.0, 10.0], 0)
 
 
@@ -184,7 +184,7 @@ def test_the_network_forward_with_logits_spread_past_the_largest_float_is_exact(
 
 def test_backward_through_an_overflowing_dL_da1_is_a_numerical_error():
     net = lb.TwoLayerNet(np.array([[1.0]]), np.array([[LARGEST], [-LARGEST]]))
-    with pytest.raises(lb.NumericalError, match=r"^dL/dW1 overflowed: its values are too large for float64"):
+    with pytest.raises(lb.NumericalError, match=r"^da1 overflowed although .* too large for float64"):
         net.backward([1e-300], 1)
 
 
@@ -194,7 +194,7 @@ def test_grad_bias_whose_partial_sum_overflows_gives_the_exact_value():
 
 def test_a_neuron_loss_whose_sum_does_not_fit_float16_is_a_numerical_error():
     neuron = lb.Neuron(np.ones(1, np.float16))
-    with pytest.raises(lb.NumericalError, match=r"^the sum of a overflowed: .*float16"):
+    with pytest.raises(lb.NumericalError, match=r"^the sum of a overflowed although x, w are finite: .*float16"):
         neuron.loss(np.ones((1, 100_000), np.float16))
 
 
