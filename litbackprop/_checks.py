@@ -116,56 +116,12 @@ def check_finite(name: str, array: np.ndarray) -> np.ndarray:
     return array
 
 
-def check_result(name: str, result: np.ndarray, retry=None, **arguments) -> np.ndarray:
-    """Return `result` if it is finite; else name the argument that was not, or report an overflow.
-
-    For results that every nan or inf among the `arguments` reaches (a sum of
-    products): one pass over the result replaces one per argument, and only
-    a failure pays for looking through the arguments. `retry`, if given,
-    recomputes the result more carefully when the arguments are finite (a sum
-    whose partial sums overflow although its value fits); its result is
-    returned if it is finite.
-    """
-    if all_finite(result):
-        return result
-    for argument, value in arguments.items():
-        if value is not None:
-            check_finite(argument, value)
-    if retry is not None:
-        result = retry()
-        if all_finite(result):
-            return result
-    dtype = np.asarray(result).dtype
-    if not arguments:
-        raise NumericalError(f"{name} overflowed: its values are too large for {dtype}")
-    raise NumericalError(
-        f"{name} overflowed although {', '.join(arguments)} {'is' if len(arguments) == 1 else 'are'} finite: "
-        f"{'its' if len(arguments) == 1 else 'their'} values are too large for {dtype}"
-    )
-
-
 def check_rows(name: str, array: np.ndarray, rows: int, what: str) -> None:
     """Raise ``ValueError`` unless ``array.shape[0] == rows``."""
     if array.shape[0] != rows:
         raise ValueError(
             f"{name} must have {rows} rows ({what}): shape ({rows},), or ({rows}, N) with one example per "
             f"column; got shape {array.shape}"
-        )
-
-
-def check_same_shape(name: str, array: np.ndarray, other_name: str, other: np.ndarray) -> None:
-    """Raise ``ValueError`` unless the two arrays have the same shape."""
-    if array.shape != other.shape:
-        raise ValueError(f"{name} must have the same shape as {other_name}, {other.shape}; got shape {array.shape}")
-
-
-def check_bias(name: str, b: np.ndarray, W: np.ndarray, W_name: str) -> None:
-    """Raise ``ValueError`` unless `b` has one entry per row of `W` (a scalar for a vector `W`)."""
-    expected = W.shape[:1] if W.ndim == 2 else ()
-    if b.shape != expected:
-        raise ValueError(
-            f"{name} must have shape {expected}, one entry per row of {W_name}, which has shape {W.shape}; "
-            f"got shape {b.shape}"
         )
 
 
@@ -245,35 +201,6 @@ def check_one_hot(name: str, y: np.ndarray) -> np.ndarray:
     return y
 
 
-def check_probabilities(name: str, p: np.ndarray) -> np.ndarray:
-    """Return `p` if its columns are probability distributions (a softmax output), else raise ``ValueError``."""
-    if not (p.min() >= 0 and p.max() <= 1):  # also false for a nan
-        raise ValueError(f"{name} must hold probabilities in [0, 1] (a softmax output, not logits); got values outside")
-    sums = p.sum(axis=0, dtype=working_dtype(p))
-    # Each entry is rounded (half an eps of it, so half an eps in all) and the pairwise sum adds about
-    # log2(k) roundings: 8 (1 + log2 k) eps bounds both, and still refuses float16 columns summing to 1.05.
-    tolerance = 8 * (1 + np.log2(p.shape[0])) * np.finfo(p.dtype).eps
-    if (np.abs(sums - 1) > tolerance).any():
-        worst = float(sums.flat[np.argmax(np.abs(sums - 1))])
-        raise ValueError(f"each column of {name} must sum to 1 (a softmax output); got a column summing to {worst:.6g}")
-    return p
-
-
-def check_columns_axis(name: str, z: np.ndarray, axis: int) -> int:
-    """`axis` as a valid int; refuse one row of several entries, a batch laid out with examples as rows."""
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool) or not -z.ndim <= axis < z.ndim:
-        raise ValueError(
-            f"axis must be an integer in [{-z.ndim}, {z.ndim - 1}] for {name} of shape {z.shape}; got {axis!r}"
-        )
-    if z.ndim == 2 and z.shape[axis] == 1 and z.size > 1:
-        raise ValueError(
-            f"{name} has a single entry along axis {axis}, the class axis, so every result would be trivial; "
-            f"got shape {z.shape}. Examples are columns here: pass one example as a vector of shape "
-            f"({z.size},) or a column of shape ({z.size}, 1)"
-        )
-    return int(axis)
-
-
 def batch_size(y: np.ndarray) -> int:
     """N, the number of examples: columns of a batch, 1 for a vector."""
     return 1 if y.ndim < 2 else y.shape[1]
@@ -288,8 +215,9 @@ def checked(*, result=None, careful=None, **declared):
     `declared` maps an argument's name to a check, called as ``check(name, value, arguments)``
     with the arguments checked so far, which returns the value the equation receives. `result`
     names the result for the message of a result that overflowed (or, for a result that is not
-    one array, maps it and the arguments to the named arrays to check); `careful`, given the same arguments, recomputes a
-    result that overflowed only in a partial sum. The bare function is the door's ``math``.
+    one array, maps it and the arguments to the named arrays to check); `careful`, given the same
+    arguments, recomputes a result that overflowed only in a partial sum. The bare function is the
+    door's ``math``.
     """
 
     def decorate(math):
@@ -304,7 +232,7 @@ def checked(*, result=None, careful=None, **declared):
 
         @functools.wraps(math)
         def door(*args, **kwargs):
-            arguments = {**defaults, **dict(zip(positional, args)), **kwargs}
+            arguments = {**defaults, **dict(zip(positional, args, strict=False)), **kwargs}
             if len(arguments) != len(every) or len(args) > len(positional) or kwargs.keys() & positional[: len(args)]:
                 signature.bind(*args, **kwargs)  # Python's own TypeError: a missing, extra or repeated argument
             for name, check in declared.items():
@@ -387,8 +315,13 @@ def bias_of(W: str):
     """A bias for the layer whose weights are argument `W`: one entry per row (a scalar for a vector `W`)."""
 
     def check(name, value, arguments):
-        b = array(ANY_NDIM)(name, value, arguments)
-        check_bias(name, b, arguments[W], W)
+        b, weights = array(ANY_NDIM)(name, value, arguments), arguments[W]
+        expected = weights.shape[:1] if weights.ndim == 2 else ()
+        if b.shape != expected:
+            raise ValueError(
+                f"{name} must have shape {expected}, one entry per row of {W}, which has shape {weights.shape}; "
+                f"got shape {b.shape}"
+            )
         return b
 
     return check
@@ -398,8 +331,9 @@ def same_shape_as(other: str, ndims: tuple[int, ...] = ANY_NDIM):
     """A finite floating array of the shape of argument `other`."""
 
     def check(name, value, arguments):
-        a = array(ndims)(name, value, arguments)
-        check_same_shape(name, a, other, arguments[other])
+        a, shape = array(ndims)(name, value, arguments), arguments[other].shape
+        if a.shape != shape:
+            raise ValueError(f"{name} must have the same shape as {other}, {shape}; got shape {a.shape}")
         return a
 
     return check
@@ -417,12 +351,45 @@ def one_hot_like(prediction: str):
 
 def probabilities(name, value, arguments):
     """Columns that are probability distributions: a softmax output."""
-    return check_probabilities(name, array()(name, value, arguments))
+    p = array()(name, value, arguments)
+    if not (p.min() >= 0 and p.max() <= 1):
+        raise ValueError(f"{name} must hold probabilities in [0, 1] (a softmax output, not logits); got values outside")
+    sums = p.sum(axis=0, dtype=working_dtype(p))
+    # Each entry is rounded (half an eps of it, so half an eps in all) and the pairwise sum adds about
+    # log2(k) roundings: 8 (1 + log2 k) eps bounds both, and still refuses float16 columns summing to 1.05.
+    tolerance = 8 * (1 + np.log2(p.shape[0])) * np.finfo(p.dtype).eps
+    if (np.abs(sums - 1) > tolerance).any():
+        worst = float(sums.flat[np.argmax(np.abs(sums - 1))])
+        raise ValueError(f"each column of {name} must sum to 1 (a softmax output); got a column summing to {worst:.6g}")
+    return p
 
 
 def class_axis(of: str):
-    """The class axis of argument `of`: an int within its dimensions, along which there are several classes."""
-    return lambda name, value, arguments: check_columns_axis(of, arguments[of], value)
+    """The class axis of argument `of`: an int within its dimensions, along which there are several classes.
+
+    One row of several entries is refused: a batch laid out with examples as rows.
+    """
+
+    def check(name, axis, arguments):
+        z = arguments[of]
+        if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool) or not -z.ndim <= axis < z.ndim:
+            raise ValueError(
+                f"{name} must be an integer in [{-z.ndim}, {z.ndim - 1}] for {of} of shape {z.shape}; got {axis!r}"
+            )
+        if z.ndim == 2 and z.shape[axis] == 1 and z.size > 1:
+            raise ValueError(
+                f"{of} has a single entry along axis {axis}, the class axis, so every result would be trivial; "
+                f"got shape {z.shape}. Examples are columns here: pass one example as a vector of shape "
+                f"({z.size},) or a column of shape ({z.size}, 1)"
+            )
+        return int(axis)
+
+    return check
+
+
+def number(low: float, high: float, low_closed: bool, high_closed: bool, what: str):
+    """A real number in the interval from `low` to `high`, as a float; `what` says which, in the message."""
+    return lambda name, value, _: check_number(name, value, low, high, low_closed, high_closed, what)
 
 
 def integer(minimum: int):

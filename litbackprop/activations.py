@@ -152,6 +152,13 @@ def softmax(z, axis: int = 0) -> np.ndarray:
 def log_softmax(z, axis: int = 0) -> np.ndarray:
     r"""Logarithm of the softmax, $z_i - \log \sum_j e^{z_j}$, computed without forming the softmax.
 
+    Parameters
+    ----------
+    z : array_like
+        Logits: a vector of shape ``(k,)`` or a batch of shape ``(k, N)``.
+    axis : int, default 0
+        The class axis. Examples are columns, so the default works on each column.
+
     Examples
     --------
     >>> import numpy as np

@@ -47,6 +47,19 @@ class Verdict:
 def compare(name: str, yours, expected, rtol: float = 1e-6, hint: str = "") -> Verdict:
     """Compare your array with the expected one: exact, close to `rtol` (relative to the largest entry), or wrong.
 
+    Parameters
+    ----------
+    name : str
+        What is compared, for the message.
+    yours : array_like
+        Your answer.
+    expected : array_like
+        The right answer.
+    rtol : float, default 1e-6
+        The tolerance for *close*, relative to the largest entry of `expected`.
+    hint : str, default ''
+        Said after a wrong answer.
+
     Examples
     --------
     >>> print(compare("dW", [[1.0, 2.0]], [[1.0, 2.0]]))
@@ -206,7 +219,17 @@ EXERCISES: dict[str, Exercise] = {
 
 
 def check(name: str, yours, rtol: float | None = None) -> Verdict:
-    """Check your answer to the exercise `name` (see ``EXERCISES``) against the library's, to its own tolerance."""
+    """Check your answer to the exercise `name` (see ``EXERCISES``) against the library's, to its own tolerance.
+
+    Parameters
+    ----------
+    name : str
+        The exercise, as the page names it (a key of ``EXERCISES``).
+    yours : array_like
+        Your answer.
+    rtol : float, optional
+        The tolerance for *close*; by default the exercise's own.
+    """
     if not isinstance(name, str) or name not in EXERCISES:
         raise ValueError(f"name must be one of {', '.join(sorted(EXERCISES))}; got {name!r}")
     exercise = EXERCISES[name]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, array, as_float_array, check_number, checked
+from litbackprop._checks import ANY_NDIM, array, as_float_array, checked, number
 
 
 def _float64_param(name, param, arguments):
@@ -32,8 +32,7 @@ def _a_callable(name, f, arguments):
     return f
 
 
-def _step(name, eps, arguments):
-    return check_number(name, eps, 0.0, math.inf, False, False, "a positive finite number")
+_step = number(0.0, math.inf, False, False, "a positive finite number")
 
 
 @checked(f=_a_callable, param=_float64_param, eps=_step, result="the numerical gradient")
@@ -98,6 +97,13 @@ def relative_error(analytic, numerical) -> float:
 
     One number for the whole array, so a gradient entry that is exactly 0
     (a ReLU unit that is off) does not turn into 0/0.
+
+    Parameters
+    ----------
+    analytic : array_like
+        The gradient from the chain rule.
+    numerical : array_like, same shape as analytic
+        The gradient from central differences.
 
     Examples
     --------

@@ -93,6 +93,11 @@ def cross_entropy_from_logits(y, z) -> np.floating:
 def grad_loss(L) -> np.ndarray:
     r"""The seed of backpropagation, $\frac{\partial L}{\partial L} = 1$, in the dtype of `L`.
 
+    Parameters
+    ----------
+    L : float
+        The loss, a scalar: only its dtype is read.
+
     Examples
     --------
     >>> float(grad_loss(0.25))

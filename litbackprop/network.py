@@ -15,15 +15,13 @@ from litbackprop._checks import (
     array,
     as_float_array,
     bias_of,
-    check_bias,
     check_dtype,
-    check_finite,
-    check_int,
     check_labels,
     check_one_hot,
     check_rows,
     check_seed,
     checked,
+    integer,
     nodes,
     optional,
     run_checks,
@@ -101,6 +99,12 @@ def network_labels(name, labels, arguments):
     return check_labels(name, labels, _network(arguments).W2.shape[0], x.shape[1:])
 
 
+def _true_or_false(name, value):
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False; got {value!r}")
+    return value
+
+
 def _network(arguments) -> TwoLayerNet:
     """The network the arguments describe: `self`, `net`, or the engine's values of its parameters."""
     net = arguments.get("self") or arguments.get("net")
@@ -126,7 +130,10 @@ def network_inputs(name, x, arguments):
 
 
 def network_targets(name, y, arguments):
-    """One-hot columns, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``: one-hot in the network's dtype."""
+    """Targets for the network: one-hot, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
+
+    Returned one-hot, in the network's dtype.
+    """
     net, x = _network(arguments), arguments["x"]
     k = net.W2.shape[0]
     y = np.asarray(y)
@@ -184,6 +191,14 @@ class TwoLayerNet:
         self.W1, self.W2, self.b1, self.b2 = W1, W2, b1, b2
 
     @classmethod
+    @checked(
+        d=integer(1),
+        h=integer(1),
+        k=integer(1),
+        seed=lambda name, seed, _: check_seed(seed, name),
+        dtype=lambda name, dtype, _: check_dtype(dtype),
+        biases=lambda name, biases, _: _true_or_false(name, biases),
+    )
     def initialize(cls, d: int, h: int, k: int, seed: int = 0, dtype=np.float64, biases: bool = True) -> TwoLayerNet:
         r"""A network with He-initialised weights, $W \sim \mathcal{N}(0, 2/\text{fan-in})$, and zero biases.
 
@@ -191,22 +206,27 @@ class TwoLayerNet:
         roughly constant from layer to layer through a ReLU. The same `seed`
         gives the same weights, bit for bit.
 
+        Parameters
+        ----------
+        d, h, k : int
+            Inputs, hidden units and classes.
+        seed : int, default 0
+            Seeds numpy's generator for the weights.
+        dtype : numpy floating type, default numpy.float64
+            The parameters' dtype.
+        biases : bool, default True
+            Give both layers a bias, initialised to zero.
+
         Examples
         --------
         >>> net = TwoLayerNet.initialize(64, 32, 10, seed=0)
         >>> net.W1.shape, net.b2.shape, float(net.b1.sum())
         ((32, 64), (10,), 0.0)
         """
-        d, h, k = check_int("d", d, 1), check_int("h", h, 1), check_int("k", k, 1)
-        dtype = check_dtype(dtype)
-        if not isinstance(biases, bool):
-            raise ValueError(f"biases must be True or False; got {biases!r}")
-        rng = np.random.default_rng(check_seed(seed))
+        rng = np.random.default_rng(seed)
         W1 = rng.normal(0.0, np.sqrt(2.0 / d), size=(h, d)).astype(dtype)
         W2 = rng.normal(0.0, np.sqrt(2.0 / h), size=(k, h)).astype(dtype)
-        if not biases:
-            return cls(W1, W2)
-        return cls(W1, W2, b1=np.zeros(h, dtype), b2=np.zeros(k, dtype))
+        return cls(W1, W2, b1=np.zeros(h, dtype), b2=np.zeros(k, dtype)) if biases else cls(W1, W2)
 
     def __repr__(self) -> str:
         (h, d), k = self.W1.shape, self.W2.shape[0]
@@ -220,17 +240,35 @@ class TwoLayerNet:
 
     @checked(self=a_network, x=network_inputs, result="y_hat")
     def forward(self, x) -> np.ndarray:
-        r"""Return the class probabilities $\hat y = \text{softmax}(z^{(2)})$, shape (k,) or (k, N)."""
+        r"""Return the class probabilities $\hat y = \text{softmax}(z^{(2)})$, shape (k,) or (k, N).
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+            An input column, or a batch of N columns.
+        """
         return softmax.math(TwoLayerNet.logits.math(self, x))
 
     @checked(self=a_network, x=network_inputs, result="z2")
     def predict(self, x) -> np.ndarray:
-        """Return the most probable class of each column of `x`: an int, or shape (N,)."""
+        """Return the most probable class of each column of `x`: an int, or shape (N,).
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+            An input column, or a batch of N columns.
+        """
         return np.argmax(TwoLayerNet.logits.math(self, x), axis=0)
 
     @checked(self=a_network, x=network_inputs, result="z2")
     def logits(self, x) -> np.ndarray:
-        r"""Return $z^{(2)} = W^{(2)} \max(0, W^{(1)} x + b^{(1)}) + b^{(2)}$, rows (1)–(3) of the forward table."""
+        r"""Return $z^{(2)} = W^{(2)} \max(0, W^{(1)} x + b^{(1)}) + b^{(2)}$, rows (1)–(3) of the forward table.
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+            An input column, or a batch of N columns.
+        """
         return linear.math(self.W2, relu.math(linear.math(self.W1, x, self.b1)), self.b2)
 
     @checked(self=a_network, x=network_inputs, y=network_targets, result="L")
@@ -240,11 +278,26 @@ class TwoLayerNet:
         Computed from the logits with a log-sum-exp, so it stays finite where
         $\log \hat y$ would be $\log 0$. `y` is one-hot, ``(k,)`` or ``(k, N)``,
         or integer labels, ``()`` or ``(N,)``.
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+            An input column, or a batch of N columns.
+        y : array_like
+            One-hot targets, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
         """
         return cross_entropy_from_logits.math(y, TwoLayerNet.logits.math(self, x))
 
     def backward(self, x, y) -> dict[str, np.ndarray]:
-        """Return the gradient of `loss(x, y)` for every parameter: ``{"W1": dW1, "W2": dW2}`` (and ``b1``, ``b2``)."""
+        """Return the gradient of `loss(x, y)` for every parameter: ``{"W1": dW1, "W2": dW2}`` (and ``b1``, ``b2``).
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+            An input column, or a batch of N columns.
+        y : array_like
+            One-hot targets, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
+        """
         return self.trace(x, y).gradients
 
     @checked(self=a_network, x=network_inputs, y=network_targets, result=nodes)
@@ -256,6 +309,13 @@ class TwoLayerNet:
         The arguments are checked once, at the door declared above; the rows run
         bare, each the ``math`` of its library function, and every node is then
         checked finite in the order computed, so an overflow is named where it began.
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+            An input column, or a batch of N columns.
+        y : array_like
+            One-hot targets, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
         """
         W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
         # Forward

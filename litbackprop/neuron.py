@@ -85,27 +85,57 @@ class Neuron:
 
     @checked(self=_weights, x=_inputs)
     def forward(self, x) -> np.ndarray:
-        r"""Return the activation $a = \sigma(w^T x)$: a scalar for one input, shape ``(N,)`` for N columns."""
+        r"""Return the activation $a = \sigma(w^T x)$: a scalar for one input, shape ``(N,)`` for N columns.
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+            An input column, or a batch of N columns (one entry per weight).
+        """
         return sigmoid.math(linear(self.w, x))  # linear's door: it rescales a sum whose partial sums overflow
 
     @checked(self=_weights, x=_inputs)
     def predict(self, x) -> np.ndarray:
-        r"""Return the class the neuron votes for, 1 where $a \ge 0.5$ (that is, $z \ge 0$), else 0."""
+        r"""Return the class the neuron votes for, 1 where $a \ge 0.5$ (that is, $z \ge 0$), else 0.
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+            An input column, or a batch of N columns (one entry per weight).
+        """
         return (linear.math(self.w, x) >= 0).astype(int)
 
     @checked(self=_weights, x=_inputs, result="the sum of a")
     def loss(self, x) -> np.floating:
-        r"""The number the backward pass differentiates: $a$, or $\sum_n a_n$ for a batch."""
+        r"""The number the backward pass differentiates: $a$, or $\sum_n a_n$ for a batch.
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+            An input column, or a batch of N columns (one entry per weight).
+        """
         a = Neuron.forward(self, x)
         return a.sum(dtype=working_dtype(a)).astype(a.dtype)
 
     def backward(self, x) -> dict[str, np.ndarray]:
-        r"""Return ``{"w": ∂a/∂w}`` at `x`, $a(1 - a)\,x$ (summed over the columns of a batch)."""
+        r"""Return ``{"w": ∂a/∂w}`` at `x`, $a(1 - a)\,x$ (summed over the columns of a batch).
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+            An input column, or a batch of N columns (one entry per weight).
+        """
         return self.trace(x).gradients
 
     @checked(self=_weights, x=_inputs, result=nodes)
     def trace(self, x) -> NeuronTrace:
-        """Run the forward and backward pass at `x`, keeping every node."""
+        """Run the forward and backward pass at `x`, keeping every node.
+
+        Parameters
+        ----------
+        x : array_like, shape (d,) or (d, N)
+            An input column, or a batch of N columns (one entry per weight).
+        """
         z = linear.math(self.w, x)  # z = w^T x
         a = sigmoid.math(z)  # a = sigma(z)
         da = np.ones_like(a)  # da/da = 1

@@ -64,6 +64,15 @@ def save_weights(net: TwoLayerNet, path, split_seed: int | None = None) -> Path:
     data split the network was trained on (the command line uses it to refuse
     scoring a network on images it has seen).
 
+    Parameters
+    ----------
+    net : TwoLayerNet
+        The network whose parameters are written.
+    path : str or os.PathLike
+        Where to write; ``.npz`` is appended if missing.
+    split_seed : int, optional
+        The seed of the data split the network was trained on.
+
     Examples
     --------
     >>> import tempfile
@@ -195,6 +204,13 @@ def read_weights(path, *, max_bytes: int = MAX_BYTES) -> tuple[TwoLayerNet, int 
     """Read a file written by `save_weights`: the network, and the split seed it records (or None).
 
     Raises as `load_weights` does.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The weights file.
+    max_bytes : int, default MAX_BYTES
+        The largest file read: a larger one is refused before it is read.
     """
     max_bytes = check_int("max_bytes", max_bytes, 1)
     if not os.fspath(_checked_path(path)):

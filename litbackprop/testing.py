@@ -101,6 +101,19 @@ def assert_gradient_matches(
     (central differences); the error is
     [`relative_error`][litbackprop.gradcheck.relative_error]. Returns the error found.
 
+    Parameters
+    ----------
+    analytic : array_like
+        The gradient to check, shaped like `param`.
+    f : callable
+        Takes no arguments and returns the scalar computed from the current values in `param`.
+    param : numpy.ndarray
+        A float64 array that `f` reads; nudged in place and put back.
+    name : str, default 'gradient'
+        What the failure message calls the gradient.
+    rtol : float, default 1e-7
+        The largest relative error accepted.
+
     Examples
     --------
     >>> import numpy as np

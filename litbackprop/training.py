@@ -18,15 +18,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from litbackprop._checks import (
-    ANY_NDIM,
     NumericalError,
-    array,
     check_finite,
     check_int,
     check_number,
     check_seed,
     checked,
     integer,
+    number,
     run_checks,
     same_shape_as,
 )
@@ -62,6 +61,15 @@ class History:
 def accuracy(net: TwoLayerNet, x, labels) -> float:
     """Fraction of the columns of `x` whose most probable class is the label.
 
+    Parameters
+    ----------
+    net : TwoLayerNet
+        The network whose predictions are counted.
+    x : array_like, shape (d,) or (d, N)
+        The inputs, one example per column.
+    labels : array_like of int, shape () or (N,)
+        Their classes, ``0 … k-1``.
+
     Examples
     --------
     >>> import numpy as np
@@ -71,6 +79,9 @@ def accuracy(net: TwoLayerNet, x, labels) -> float:
     0.5
     """
     return float(np.mean(TwoLayerNet.predict.math(net, x) == labels))
+
+
+LEARNING_RATE = number(0, math.inf, False, False, "a learning rate > 0")
 
 
 def _updated_in_place(name, array_, arguments):
@@ -86,8 +97,8 @@ def _velocity(name, v, arguments):
 
 
 @checked(
-    lr=lambda name, lr, _: check_number(name, lr, 0, math.inf, False, False, "a learning rate > 0"),
-    momentum=lambda name, momentum, _: check_number(name, momentum, 0, 1, True, False, "in [0, 1)"),
+    lr=LEARNING_RATE,
+    momentum=number(0, 1, True, False, "in [0, 1)"),
     theta=_updated_in_place,
     v=_velocity,
     grad=same_shape_as("theta"),
@@ -101,6 +112,19 @@ def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, mo
     $v$ is the velocity, a running sum of past steps that decays by $\mu$ at
     each one; with $\mu = 0$ the step is plain gradient descent,
     $\theta \leftarrow \theta - \eta\,\partial L/\partial\theta$.
+
+    Parameters
+    ----------
+    theta : numpy.ndarray
+        The parameter, a writable floating array, updated in place.
+    v : numpy.ndarray, same shape as theta
+        Its velocity, updated in place.
+    grad : array_like, same shape as theta
+        $\partial L / \partial \theta$ for the current batch.
+    lr : float
+        The learning rate $\eta > 0$.
+    momentum : float
+        $\mu$ in $[0, 1)$; 0 is plain SGD.
 
     Examples
     --------
@@ -121,11 +145,13 @@ def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, mo
     net=a_network,
     x=network_inputs,
     labels=network_labels,
-    lr=lambda name, lr, _: check_number(name, lr, 0, math.inf, False, False, "a learning rate > 0"),
+    lr=LEARNING_RATE,
     steps=integer(0),
 )
 def gradient_descent(net: TwoLayerNet, x, labels, lr: float, steps: int) -> list[float]:
-    r"""Full-batch gradient descent on `net`, in place: `steps` times $\theta \leftarrow \theta - \eta\,\partial L/\partial\theta$.
+    r"""Full-batch gradient descent on `net`, in place: `steps` times, every parameter moves against its gradient.
+
+    $\theta \leftarrow \theta - \eta\,\frac{\partial L}{\partial \theta}$, with $L$ the mean loss over all of `x`.
 
     Parameters
     ----------
@@ -191,7 +217,15 @@ class TrainingWorkspace:
         return self._memory[name][: rows * n].reshape(rows, n)
 
     def step(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, int, dict[str, np.ndarray]]:
-        """Return the batch's summed loss, its number of correct predictions, and the gradients of its mean loss."""
+        """Return the batch's summed loss, its number of correct predictions, and the gradients of its mean loss.
+
+        Parameters
+        ----------
+        x : numpy.ndarray, shape (d, n)
+            The batch's inputs, n at most the workspace's batch size.
+        labels : numpy.ndarray of int, shape (n,)
+            Their classes.
+        """
         net, grads = self.net, self.grads
         W1, b1, W2, b2 = net.W1, net.b1, net.W2, net.b2
         (h, _), k, n = W1.shape, W2.shape[0], x.shape[1]

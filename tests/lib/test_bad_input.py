@@ -40,7 +40,10 @@ CASES = {
         lambda: net(b1=np.ones(3)),
         r"b1 must have shape \(4,\), one entry per row of W1.*got shape \(3,\)",
     ),
-    "b2 as a matrix": (lambda: net(b2=np.ones((2, 1))), r"b2 must have shape \(2,\), one entry per row of W2, which has shape \(2, 4\); got shape \(2, 1\)"),
+    "b2 as a matrix": (
+        lambda: net(b2=np.ones((2, 1))),
+        r"b2 must have shape \(2,\), one entry per row of W2, which has shape \(2, 4\); got shape \(2, 1\)",
+    ),
     "y with too few classes": (
         lambda: net().backward(X, np.ones((1, 5))),
         r"y must have shape \(2, 5\).*got shape \(1, 5\)",

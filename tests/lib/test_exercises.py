@@ -65,7 +65,8 @@ def _example():
 def _two_steps():
     x, W1, W2, y = _example()
     for _ in range(2):
-        dW1, dW2 = _central(lambda: _loss(W1, W2, x, y), W1), _central(lambda: _loss(W1, W2, x, y), W2)
+        dW1 = _central(lambda W1=W1, W2=W2: _loss(W1, W2, x, y), W1)
+        dW2 = _central(lambda W1=W1, W2=W2: _loss(W1, W2, x, y), W2)
         W1, W2 = W1 - 0.5 * dW1, W2 - 0.5 * dW2
     return W2
 
