@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from pairing import pairing_problems  # noqa: E402
 from printed_numbers import check_page  # noqa: E402
-from test_equation_pairing import pairing_problems  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

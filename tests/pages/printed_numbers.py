@@ -188,7 +188,9 @@ def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[s
             for token in numbers(line):
                 if normal(token) not in covered:
                     problems.append(
-                        f"{page.name}:{part.line + offset}: {token} is not checked by the block before or after it"
+                        f"{page.name}:{part.line + offset}: {token} is not checked by the block before or after it: "
+                        f"if the code computes it, check it there with assert_rounds_to(value, ...) and let "
+                        f"`page.py write` fill in the digits; if it is a given, write it as a literal in that block"
                     )
     return problems
 
@@ -301,7 +303,7 @@ def spelled(source: str, page: Path) -> list[str]:
             problems.append(f"{page.name}: int{bits} is no integer type")
     for start in re.findall(r"\\sum_\{[a-z]=(\d+)\}", text):
         if start != "1":
-            problems.append(f"{page.name}: a sum starts at {start}; the notes count from 1")
+            problems.append(f"{page.name}: a sum starts at {start}; the notes count from 1: write \\sum_{{n=1}}^{{N}}")
     for order in re.findall(r"\\rVert_(\d+)", text):
         if order != "2":
             problems.append(f"{page.name}: the norm ||.||_{order}; the site uses the 2-norm")
@@ -314,7 +316,10 @@ def spelled(source: str, page: Path) -> list[str]:
     for tag in re.findall(r"\\tag\{([^}]*)\}", text):
         for label in tag.split(","):
             if label.strip() not in NOTES_ROWS:
-                problems.append(f"{page.name}: tag ({label.strip()}) is not a row of the notes' tables")
+                problems.append(
+                    f"{page.name}: tag ({label.strip()}) is not a row of the notes' tables "
+                    f"({', '.join(sorted(NOTES_ROWS))}): tag only those rows; leave a page's own equations untagged"
+                )
     for tag in re.findall(r"<details[^>]*>", text):
         if tag not in (
             '<details class="success checked" markdown="1">',
@@ -359,7 +364,8 @@ def unshown(parts: list[Block | Text], page: Path) -> list[str]:
             value = normal(literal)
             if value not in shown and not (value.endswith(".0") and value[:-2] in shown):
                 problems.append(
-                    f"{page.name}:{part.line + line}: {literal} in the code is not shown in the text around it"
+                    f"{page.name}:{part.line + line}: {literal} in the code is not shown in the text around it: "
+                    "write it in the text beside the block (a given the reader should see), or compute it"
                 )
     return problems
 
@@ -655,10 +661,3 @@ def write_summaries(page: Path) -> None:
     page.write_text(
         CHECKED.sub(lambda m: m.group(0).replace(m.group("summary"), summarise(m.group("code")), 1), source)
     )
-
-
-if __name__ == "__main__":  # python tests/pages/printed_numbers.py --write-summaries docs/*.md
-    import sys
-
-    for name in sys.argv[2:] if sys.argv[1:2] == ["--write-summaries"] else []:
-        write_summaries(Path(name))

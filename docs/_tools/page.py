@@ -1,0 +1,358 @@
+"""The page tool: start a page, let the page's own numbers fill in its checks, check it in seconds.
+
+    .venv/bin/python docs/_tools/page.py new weight-decay "Weight decay"   # a page that passes, to edit
+    .venv/bin/python docs/_tools/page.py write docs/weight-decay.md        # its checks' titles and digits
+    .venv/bin/python docs/_tools/page.py check docs/weight-decay.md        # all the page's checks, in seconds
+
+``check`` runs what the test suite runs on one page, without the build and the browser: every block
+in order, the tie of every number to the code beside it, the pairing of equations with blocks, the
+titles of the Checked sections, and the page's place in mkdocs.yml's nav. Each problem says how to fix
+it. ``write`` fills in what is written from the page itself: each Checked section's title, and the
+digits of every ``assert_rounds_to(value, ...)`` whose digits are left as ``...``, taken from the
+numbers the text beside the block shows (so nobody retypes them). ``new`` writes a two-equation page
+that passes every check, adds it to the nav and registers its exercise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "pages"))
+
+import printed_numbers  # noqa: E402
+from pairing import pairing_problems  # noqa: E402
+from printed_numbers import Block, Text, check_page, neighbours, split, write_summaries  # noqa: E402
+
+import litbackprop.testing  # noqa: E402
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SIGNED = re.compile(r"(?<![\w.])([-−]?)(\d+(?:\.\d+)?(?:e-?\d+)?)(?![\w])")
+
+
+# check
+
+
+def nav_paths(root: Path) -> list[str]:
+    """The Markdown and notebook files of mkdocs.yml's nav, relative to docs/."""
+
+    def walk(entries):
+        for entry in entries:
+            value = next(iter(entry.values())) if isinstance(entry, dict) else entry
+            yield from walk(value) if isinstance(value, list) else [value]
+
+    return list(walk(yaml.safe_load((root / "mkdocs.yml").read_text())["nav"]))
+
+
+def place_problems(page: Path, root: Path) -> list[str]:
+    """Where the page stands in the site: in the nav, and (for a course page) on the home page's list."""
+    relative = page.resolve().relative_to((root / "docs").resolve()).as_posix()
+    if relative not in nav_paths(root):
+        html = relative.removesuffix(".md") + ".html"
+        return [
+            f"{page.name}: {html} is built but is not in mkdocs.yml's nav: add the line "
+            f"'- {title_of(page)}: {relative}' under the section it belongs to"
+        ]
+    return []
+
+
+def title_of(page: Path) -> str:
+    first = page.read_text().splitlines()[0] if page.exists() else ""
+    return first.removeprefix("# ").strip() or page.stem
+
+
+def check(page: Path, root: Path = ROOT) -> list[str]:
+    """Everything the suite would find wrong with one page, each with what to do; empty when it passes."""
+    source = page.read_text()
+    return [
+        *place_problems(page, root),
+        *(f"{page.name}: {problem}" for problem in pairing_problems(source)),
+        *check_page(page),
+    ]
+
+
+# write
+
+
+def digits_wanted(page: Path) -> list[tuple[int, int, object]]:
+    """Run the page; for each ``assert_rounds_to(value, ...)`` left to fill: its block, its line, and the value."""
+    wanted: list[tuple[int, int, object]] = []
+    original = litbackprop.testing.assert_rounds_to
+    current = {"block": -1}
+
+    def recording(actual, printed, name="value"):
+        if printed is Ellipsis:
+            frame = sys._getframe(1)
+            wanted.append((current["block"], frame.f_lineno, np.asarray(actual, dtype=np.float64)))
+            return None
+        return original(actual, printed, name)
+
+    parts = split(page.read_text())
+    litbackprop.testing.assert_rounds_to = recording
+    try:
+        namespace: dict = {}
+        for index, part in enumerate(parts):
+            if isinstance(part, Block):
+                namespace = namespace if part.continuation else {"__name__": "__main__"}
+                current["block"] = index
+                exec(compile(part.code, f"{page.name}:{part.line}", "exec"), namespace)
+    finally:
+        litbackprop.testing.assert_rounds_to = original
+    return wanted
+
+
+def rounds_to(value: float, text: str) -> bool:
+    try:
+        litbackprop.testing.assert_rounds_to(value, text)
+    except AssertionError:
+        return False
+    return True
+
+
+def shown_digits(texts: list[str], values: np.ndarray) -> list[str] | None:
+    """The last run of numbers in `texts` that `values` round to, entry by entry, in order; None if there is none."""
+    tokens = [
+        (sign.replace("−", "-"), digits)
+        for text in texts
+        for sign, digits in SIGNED.findall(printed_numbers.visible(text).replace(",", ""))
+    ]
+    flat, n = values.ravel(), values.size
+    for start in range(len(tokens) - n, -1, -1):
+        found = []
+        for (sign, digits), value in zip(tokens[start : start + n], flat, strict=True):
+            candidates = [sign + digits, digits] if sign else [digits]
+            match = next((c for c in candidates if rounds_to(value, c)), None)
+            if match is None:
+                break
+            found.append(match)
+        else:
+            return found
+    return None
+
+
+def write_digits(page: Path) -> list[str]:
+    """Fill in each ``assert_rounds_to(value, ...)`` with the digits the text beside it shows; what could not be."""
+    parts = split(page.read_text())
+    lines = page.read_text().splitlines(keepends=True)
+    problems = []
+    for index, line, value in digits_wanted(page):
+        block = parts[index]
+        beside = [
+            i for i, p in enumerate(parts) if isinstance(p, Text) and any(b is block for b in neighbours(parts, i))
+        ]
+        before = [parts[i].text for i in beside if i < index]
+        after = [parts[i].text for i in beside if i > index]
+        digits = shown_digits(before, value) or shown_digits(after, value)  # the equation before, first
+        where = block.line + line  # the fence is line block.line; the code's first line the next
+        if digits is None:
+            shown = value.round(6).tolist()
+            problems.append(
+                f"{page.name}:{where}: the text beside this block shows no number that {shown} rounds to: "
+                "write the value in the equation (or the prose) beside it, then run write again"
+            )
+            continue
+        printed = (
+            repr(digits[0]) if value.ndim == 0 else repr(np.array(digits, dtype=object).reshape(value.shape).tolist())
+        )
+        lines[where - 1] = lines[where - 1].replace("...", printed.replace("'", '"'), 1)
+    page.write_text("".join(lines))
+    return problems
+
+
+def write(page: Path) -> list[str]:
+    """Fill in the page's digits left as ``...`` and rewrite its Checked titles; what could not be filled."""
+    problems = write_digits(page)
+    write_summaries(page)
+    return problems
+
+
+# new
+
+TEMPLATE = r"""# {title}
+
+What this page derives, in a sentence or two. The example below is a layer
+\(z = W x\) and the gradient of its weights; replace it with yours, keeping the
+pattern: an equation with its id, the block that computes it, a Checked section.
+
+## The forward step
+
+<a id="eq-{slug}-forward"></a>
+
+$$
+z = W x = \begin{{bmatrix}} 1 & 2 \\ 3 & 4 \end{{bmatrix}} \begin{{bmatrix}} 0.5 \\ -1 \end{{bmatrix}}
+= \begin{{bmatrix}} -1.5 \\ -2.5 \end{{bmatrix}}
+$$
+
+```{{.python}}
+# eq-{slug}-forward
+import numpy as np
+import litbackprop as lb
+
+W = np.array([[1.0, 2.0], [3.0, 4.0]])
+x = np.array([0.5, -1.0])
+z = lb.linear(W, x)
+print(z)
+```
+
+<details class="success checked" markdown="1">
+<summary>Checked:</summary>
+
+```{{.python continuation}}
+from numpy.testing import assert_allclose
+from litbackprop.testing import assert_rounds_to
+
+assert_allclose(z, W @ x, rtol=1e-15)
+assert_rounds_to(z, ..., name="z")
+```
+
+</details>
+
+## The backward step
+
+With an upstream gradient \(\frac{{\partial L}}{{\partial z}}\), each weight
+\(W_{{kj}}\) meets the loss only through \(z_k\), so
+\(\frac{{\partial L}}{{\partial W_{{kj}}}} = \frac{{\partial L}}{{\partial z_k}}\, x_j\):
+an outer product.
+
+<a id="eq-{slug}-backward"></a>
+
+$$
+\frac{{\partial L}}{{\partial W}} = \frac{{\partial L}}{{\partial z}}\, x^T
+= \begin{{bmatrix}} 1 \\ -2 \end{{bmatrix}} \begin{{bmatrix}} 0.5 & -1 \end{{bmatrix}}
+= \begin{{bmatrix}} 0.5 & -1 \\ -1 & 2 \end{{bmatrix}}
+$$
+
+```{{.python continuation}}
+# eq-{slug}-backward
+dz = np.array([1.0, -2.0])
+dW = lb.grad_weights(dz, x)
+print(dW)
+```
+
+<details class="success checked" markdown="1">
+<summary>Checked:</summary>
+
+```{{.python continuation}}
+from litbackprop.testing import assert_gradient_matches
+
+assert_gradient_matches(dW, lambda: float(dz @ (W @ x)), W)
+assert_rounds_to(dW, ..., name="dW")
+```
+
+</details>
+
+## Your turn
+
+Compute \(\frac{{\partial L}}{{\partial W}}\) for the upstream gradient
+\(\frac{{\partial L}}{{\partial z}} = (3, 1)\), then give your array to the checker.
+
+<details class="example solution" markdown="1">
+<summary>A solution, to open after trying</summary>
+
+```{{.python continuation}}
+answer = np.outer(np.array([3.0, 1.0]), x)
+```
+
+</details>
+
+```{{.python continuation}}
+from litbackprop.exercises import check
+
+verdict = check("{slug}", answer)
+print(verdict)
+assert verdict.verdict != "wrong", verdict
+```
+"""
+
+REFERENCE = """def _{name}():
+    from litbackprop.linear import grad_weights
+
+    return grad_weights(np.array([3.0, 1.0]), np.array([0.5, -1.0]))
+
+
+"""
+
+EXERCISE = """    "{slug}": Exercise(
+        _{name},
+        "dL/dW = dL/dz x^T: entry (k, j) is dL/dz_k times x_j",
+    ),
+"""
+
+
+def new(slug: str, title: str, section: str, root: Path = ROOT) -> Path:
+    """Write docs/SLUG.md from the template, add it to the nav's `section`, register its exercise."""
+    if not SLUG.match(slug):
+        raise SystemExit(f"page.py: the name {slug!r} must be lowercase words joined by hyphens, such as weight-decay")
+    page = root / "docs" / f"{slug}.md"
+    if page.exists():
+        raise SystemExit(f"page.py: {page} exists already")
+    config = root / "mkdocs.yml"
+    text = config.read_text()
+    heading = re.search(rf"^  - {re.escape(section)}:\n((?:      - .*\n)+)", text, flags=re.M)
+    if heading is None:
+        sections = re.findall(r"^  - ([^:\n]+):\n      - ", text, flags=re.M)
+        raise SystemExit(f"page.py: mkdocs.yml's nav has no section {section!r}; its sections: {', '.join(sections)}")
+    exercises = root / "litbackprop" / "exercises.py"
+    registry = exercises.read_text()
+    if f'"{slug}": Exercise(' in registry:
+        raise SystemExit(f"page.py: litbackprop/exercises.py has an exercise {slug!r} already")
+    page.write_text(TEMPLATE.format(slug=slug, title=title))
+    entry = f'      - "{title}": {slug}.md\n'
+    config.write_text(text[: heading.end()] + entry + text[heading.end() :])
+    name = slug.replace("-", "_")
+    end = registry.index("\n}\n", registry.index("EXERCISES: dict[str, Exercise] = {"))
+    registry = registry[: end + 1] + EXERCISE.format(slug=slug, name=name) + registry[end + 1 :]
+    before = registry.index("@dataclass(frozen=True)\nclass Exercise")
+    exercises.write_text(registry[:before] + REFERENCE.format(name=name) + registry[before:])
+    return page
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="page.py", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    start = commands.add_parser("new", help="start a page that passes every check, to edit")
+    start.add_argument("slug", help="the page's file name without .md, such as weight-decay")
+    start.add_argument("title", help='the page\'s title, such as "Weight decay"')
+    start.add_argument("--section", default="Beyond the notes", help="the nav section (default: Beyond the notes)")
+    for name, help_ in (("write", "fill in the Checked titles and the digits left as ..."), ("check", "check pages")):
+        command = commands.add_parser(name, help=help_)
+        command.add_argument("pages", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "new":
+        page = new(args.slug, args.title, args.section)
+        with contextlib.redirect_stdout(io.StringIO()):
+            problems = write(page)
+        print(
+            f"wrote {page.relative_to(ROOT)}, added it to the nav under {args.section!r} and its exercise to "
+            f"litbackprop/exercises.py; edit them, then: python docs/_tools/page.py check {page.relative_to(ROOT)}"
+        )
+        return report(problems)
+    problems = []
+    for page in args.pages:
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):  # what the blocks print is the site's, not the tool's
+            found = write(page) if args.command == "write" else check(page)
+        problems += found
+        if args.command == "check" and not found:
+            print(f"{page}: every check passes ({time.perf_counter() - started:.1f} s)")
+    return report(problems)
+
+
+def report(problems: list[str]) -> int:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""The page tool starts a page that passes, fills in its checks from the page itself, and says what to fix."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of what the tool reads and writes: the library, the pages, mkdocs.yml and the page checks."""
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(ROOT / "litbackprop", root / "litbackprop", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "docs" / "_tools", root / "docs" / "_tools", ignore=shutil.ignore_patterns("__pycache__"))
+    for page in (ROOT / "docs").glob("*.md"):
+        shutil.copy(page, root / "docs" / page.name)
+    shutil.copytree(ROOT / "tests" / "pages", root / "tests" / "pages", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    started = page_tool(root, "new", "weight-decay", "Weight decay")
+    assert started.returncode == 0, started.stderr
+    return root
+
+
+def page_tool(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "docs/_tools/page.py", *args],
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_new_page_passes_every_check(project):
+    checked = page_tool(project, "check", "docs/weight-decay.md")
+    assert checked.returncode == 0 and "every check passes" in checked.stdout, checked.stderr
+
+
+def test_a_new_page_is_in_the_nav_and_its_exercise_registered(project):
+    assert '- "Weight decay": weight-decay.md' in (project / "mkdocs.yml").read_text()
+    assert '"weight-decay": Exercise(' in (project / "litbackprop" / "exercises.py").read_text()
+
+
+def test_write_fills_in_the_digits_the_equation_shows(project):
+    page = project / "docs" / "weight-decay.md"
+    source = page.read_text()
+    assert 'assert_rounds_to(z, ["-1.5", "-2.5"], name="z")' in source
+    assert 'assert_rounds_to(dW, [["0.5", "-1"], ["-1", "2"]], name="dW")' in source
+
+
+def test_write_says_so_when_the_text_shows_no_such_number(project, tmp_path):
+    page = project / "docs" / "unshown.md"
+    page.write_text(
+        (project / "docs" / "weight-decay.md")
+        .read_text()
+        .replace('["-1.5", "-2.5"]', "...")
+        .replace("-1.5 \\\\ -2.5", "-1.4 \\\\ -2.5")
+    )
+    written = page_tool(project, "write", "docs/unshown.md")
+    page.unlink()
+    assert written.returncode == 1 and "shows no number that [-1.5, -2.5] rounds to" in written.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (("-1.5 \\\\ -2.5", "-1.5 \\\\ -2.6"), "2.6 is not checked by the block before or after it: if the code"),
+        (('id="eq-weight-decay-forward"', 'id="Eq-Forward"'), "the anchor's id 'Eq-Forward' is not an equation id"),
+        (
+            ("# eq-weight-decay-backward\n", ""),
+            "is followed by a block that does not start with '# eq-weight-decay-backward'",
+        ),
+        (("x = np.array([0.5, -1.0])", "x = np.array([0.5, -1.0, 2.0])"), "the block fails: ValueError: x must"),
+    ],
+    ids=["a digit", "an id", "a pairing", "a block"],
+)
+def test_a_broken_page_is_refused_saying_what_to_do(project, change, said):
+    page = project / "docs" / "weight-decay.md"
+    source = page.read_text()
+    page.write_text(source.replace(*change, 1))
+    try:
+        checked = page_tool(project, "check", "docs/weight-decay.md")
+    finally:
+        page.write_text(source)
+    assert checked.returncode == 1 and said in checked.stderr, checked.stderr
+
+
+def test_a_page_missing_from_the_nav_is_named_with_the_line_to_add(project):
+    config = project / "mkdocs.yml"
+    source = config.read_text()
+    config.write_text(source.replace('      - "Weight decay": weight-decay.md\n', ""))
+    try:
+        checked = page_tool(project, "check", "docs/weight-decay.md")
+    finally:
+        config.write_text(source)
+    assert "weight-decay.html is built but is not in mkdocs.yml's nav: add the line '- Weight decay: " in checked.stderr
+
+
+def test_a_page_name_that_is_no_slug_is_refused(project):
+    started = page_tool(project, "new", "Weight Decay", "Weight decay")
+    assert started.returncode == 1 and "must be lowercase words joined by hyphens" in started.stderr
