@@ -81,7 +81,8 @@ def _describe_ndims(ndims: tuple[int, ...]) -> str:
 
 def working_dtype(array: np.ndarray) -> np.dtype:
     """The dtype to sum or scale `array` in: its own, but float32 at least, since float16 overflows at 65504."""
-    return np.promote_types(array.dtype, np.float32)
+    dtype = array.dtype
+    return dtype if dtype.itemsize >= 4 else np.promote_types(dtype, np.float32)
 
 
 def all_finite(array: np.ndarray) -> bool:
@@ -209,15 +210,22 @@ def batch_size(y: np.ndarray) -> int:
 # The door: declared checks, the bare equation, the finite result.
 
 
-def checked(*, result=None, careful=None, **declared):
+LATER = "finite: left to the result"
+"""A key of a door's arguments while its checks run: set, `array` leaves finiteness to the result's check."""
+
+
+def checked(*, result=None, careful=None, first=None, reaches_result=False, **declared):
     """Decorator: check the arguments as `declared`, run the equation quietly, check its `result` is finite.
 
     `declared` maps an argument's name to a check, called as ``check(name, value, arguments)``
     with the arguments checked so far, which returns the value the equation receives. `result`
     names the result for the message of a result that overflowed (or, for a result that is not
     one array, maps it and the arguments to the named arrays to check); `careful`, given the same
-    arguments, recomputes a result that overflowed only in a partial sum. The bare function is the
-    door's ``math``.
+    arguments, recomputes a result that overflowed only in a partial sum; `first` maps the result
+    to every array it holds, in the order computed, to name the first that left the range. With
+    `reaches_result`, every nan or inf among the arguments reaches the result, so its one check
+    replaces a pass over each argument: only a result that is not finite pays for looking through
+    the arguments to name the one that was not. The bare function is the door's ``math``.
     """
 
     def decorate(math):
@@ -229,19 +237,29 @@ def checked(*, result=None, careful=None, **declared):
         every = set(order)
         unknown = set(declared) - every
         assert not unknown, f"{math.__qualname__} declares checks for {unknown}, which it does not take"
+        assert result is not None or not reaches_result, f"{math.__qualname__}: reaches_result needs a result"
+
+        checks, every_default = tuple(declared.items()), tuple(defaults.items())
 
         @functools.wraps(math)
         def door(*args, **kwargs):
-            arguments = {**defaults, **dict(zip(positional, args, strict=False)), **kwargs}
-            if len(arguments) != len(every) or len(args) > len(positional) or kwargs.keys() & positional[: len(args)]:
+            arguments = dict(zip(positional, args, strict=False))
+            if kwargs:
+                repeated = kwargs.keys() & arguments.keys()
+                arguments.update(kwargs)
+            if len(arguments) < len(every):
+                for name, default in every_default:
+                    arguments.setdefault(name, default)
+            if len(arguments) != len(every) or len(args) > len(positional) or kwargs and repeated:
                 signature.bind(*args, **kwargs)  # Python's own TypeError: a missing, extra or repeated argument
-            for name, check in declared.items():
+            arguments[LATER] = reaches_result
+            for name, check in checks:
                 arguments[name] = check(name, arguments[name], arguments)
-            arguments = {name: arguments[name] for name in order}
+            del arguments[LATER]
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the result is checked instead
                 out = math(**arguments)
                 if result is not None:
-                    out = _finite_result(out, result, careful, arguments)
+                    out = _finite_result(out, result, careful, first, reaches_result, arguments, order)
             return out[()] if type(out) is np.ndarray and out.ndim == 0 else out
 
         door.math = math
@@ -251,23 +269,33 @@ def checked(*, result=None, careful=None, **declared):
     return decorate
 
 
-def _finite_result(out, result, careful, arguments):
-    """`out` if every array of it is finite, else the `careful` result if that is, else `NumericalError`."""
+def _finite_result(out, result, careful, first, reaches_result, arguments, order):
+    """`out` if its arrays are finite; else name the argument that was not, or return a careful result, or raise."""
     named = {result: out} if isinstance(result, str) else result(out, arguments)
-    for name, value in named.items():
-        if value is not None and not all_finite(value):
-            if careful is not None:
-                retried = careful(**arguments)
-                if all_finite(retried):
-                    return retried
-            given = [n for n, v in arguments.items() if n != "self" and (v is None or isinstance(v, np.ndarray))]
-            given += [n for n in ("W1", "b1", "W2", "b2", "w") if getattr(arguments.get("self"), n, None) is not None]
-            dtype = np.asarray(value).dtype
-            raise NumericalError(
-                f"{name} overflowed although {', '.join(given)} {'is' if len(given) == 1 else 'are'} finite: "
-                f"{'its' if len(given) == 1 else 'their'} values are too large for {dtype}"
-            )
-    return out
+    if all_finite_together([v for v in named.values() if v is not None]):
+        return out
+    given = {n: v for n in order if n != "self" and ((v := arguments[n]) is None or type(v) is np.ndarray)}
+    given |= getattr(arguments.get("self"), "parameters", {})
+    for name, value in given.items() if reaches_result else ():  # a nan or an inf given: it is named
+        if value is not None:
+            check_finite(name, value)
+    if careful is not None:
+        retried = careful(**arguments)
+        if all_finite(retried):
+            return retried
+    named = named if first is None else first(out, arguments)
+    name, value = next((n, v) for n, v in named.items() if v is not None and not all_finite(v))
+    raise NumericalError(
+        f"{name} overflowed although {', '.join(given)} {'is' if len(given) == 1 else 'are'} finite: "
+        f"{'its' if len(given) == 1 else 'their'} values are too large for {np.asarray(value).dtype}"
+    )
+
+
+def all_finite_together(arrays: list) -> bool:
+    """Whether no entry of any of `arrays` is nan or inf: small ones joined into one test, which costs one call."""
+    if sum(np.size(a) for a in arrays) <= 4096:
+        return bool(np.isfinite(np.concatenate(arrays, axis=None)).all()) if arrays else True
+    return all(all_finite(a) for a in arrays)
 
 
 def run_checks(door, **arguments) -> dict:
@@ -287,8 +315,13 @@ def nodes(trace, arguments=None) -> dict:
 
 
 def array(ndims: tuple[int, ...] = (1, 2)):
-    """A finite floating array with a number of dimensions in `ndims`."""
-    return lambda name, value, _: check_finite(name, as_float_array(name, value, ndims))
+    """A finite floating array with a number of dimensions in `ndims` (finite as the door's result shows, if it can)."""
+
+    def check(name, value, arguments):
+        value = as_float_array(name, value, ndims)
+        return value if arguments.get(LATER) else check_finite(name, value)
+
+    return check
 
 
 def optional(check):

@@ -148,7 +148,7 @@ def softmax(z, axis: int = 0) -> np.ndarray:
     return e
 
 
-@checked(z=array(), axis=class_axis("z"), result="log_softmax(z)")
+@checked(z=array(), axis=class_axis("z"), result="log_softmax(z)", reaches_result=True)
 def log_softmax(z, axis: int = 0) -> np.ndarray:
     r"""Logarithm of the softmax, $z_i - \log \sum_j e^{z_j}$, computed without forming the softmax.
 

@@ -39,6 +39,7 @@ def _rescaled_sum(dz: np.ndarray) -> np.ndarray:
     b=optional(bias_of("W")),
     result="z",
     careful=lambda W, x, b=None: _plus(_rescaled(np.matmul, W, x), b),
+    reaches_result=True,
 )
 def linear(W, x, b=None) -> np.ndarray:
     r"""Fully connected layer, $z = W x$, or $z = W x + b$ with a bias.
@@ -88,6 +89,7 @@ def _single_unit_or_same_columns(name, value, arguments):
     x=_single_unit_or_same_columns,
     result="dL/dW",
     careful=lambda dz, x: _rescaled(grad_weights.math, dz, x),
+    reaches_result=True,
 )
 def grad_weights(dz, x) -> np.ndarray:
     r"""Gradient of the loss with respect to the weights of $z = W x$.
@@ -120,7 +122,7 @@ def grad_weights(dz, x) -> np.ndarray:
     """
     if dz.ndim < x.ndim:  # a single unit, z = w^T x: one dz per example, and dL/dw = x dz
         return np.dot(x, dz)
-    return dz @ x.T if dz.ndim == 2 else np.outer(dz, x)
+    return dz @ x.T if dz.ndim == 2 else np.multiply.outer(dz, x)
 
 
 @checked(
@@ -128,6 +130,7 @@ def grad_weights(dz, x) -> np.ndarray:
     dz=inputs_of("W", axis=0),
     result="dL/dx",
     careful=lambda W, dz: _rescaled(np.matmul, W.T, dz),
+    reaches_result=True,
 )
 def grad_input(W, dz) -> np.ndarray:
     r"""Gradient of the loss with respect to the input of $z = W x$.
@@ -154,7 +157,7 @@ def grad_input(W, dz) -> np.ndarray:
     return W.T @ dz
 
 
-@checked(dz=array(), result="dL/db", careful=lambda dz: _rescaled_sum(dz))
+@checked(dz=array(), result="dL/db", careful=lambda dz: _rescaled_sum(dz), reaches_result=True)
 def grad_bias(dz) -> np.ndarray:
     r"""Gradient of the loss with respect to the bias of $z = W x + b$.
 

@@ -59,7 +59,7 @@ def cross_entropy(y, y_hat) -> np.floating:
     return y_hat.dtype.type(losses.sum(dtype=working_dtype(losses)) / batch_size(y) + 0.0)
 
 
-@checked(z=array(), y=one_hot_like("z"), result="L")
+@checked(z=array(), y=one_hot_like("z"), result="L", reaches_result=True)
 def cross_entropy_from_logits(y, z) -> np.floating:
     r"""Cross-entropy of $\text{softmax}(z)$, computed from the logits.
 
@@ -106,7 +106,7 @@ def grad_loss(L) -> np.ndarray:
     return L.dtype.type(1)
 
 
-@checked(y_hat=probabilities, y=one_hot_like("y_hat"), dL=array((0,)), result="dL/dz")
+@checked(y_hat=probabilities, y=one_hot_like("y_hat"), dL=array((0,)), result="dL/dz", reaches_result=True)
 def grad_logits(y_hat, y, dL=1.0) -> np.ndarray:
     r"""Gradient of softmax and cross-entropy with respect to the logits.
 

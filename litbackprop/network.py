@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from litbackprop._checks import (
+    LATER,
     array,
     as_float_array,
     bias_of,
@@ -89,7 +90,7 @@ def a_network(name, net, arguments):
     """`net` itself, once its parameters pass the checks its constructor declares."""
     if not isinstance(net, TwoLayerNet):
         raise ValueError(f"{name} must be a TwoLayerNet; got {type(net).__name__}")
-    run_checks(TwoLayerNet.__init__, W1=net.W1, W2=net.W2, b1=net.b1, b2=net.b2)
+    run_checks(TwoLayerNet.__init__, W1=net.W1, W2=net.W2, b1=net.b1, b2=net.b2, **{LATER: arguments.get(LATER)})
     return net
 
 
@@ -97,6 +98,11 @@ def network_labels(name, labels, arguments):
     """Integer class labels for the network, one per column of `x`."""
     x = arguments["x"]
     return check_labels(name, labels, _network(arguments).W2.shape[0], x.shape[1:])
+
+
+def _ends(trace: Trace, arguments) -> dict:
+    """The loss and the gradients: every nan or inf of a pass, given or made, reaches one of them."""
+    return {"L": trace.L, "dW2": trace.dW2, "db2": trace.db2, "dW1": trace.dW1, "db1": trace.db1}
 
 
 def _true_or_false(name, value):
@@ -238,7 +244,7 @@ class TwoLayerNet:
         named = {"W1": self.W1, "b1": self.b1, "W2": self.W2, "b2": self.b2}
         return {name: value for name, value in named.items() if value is not None}
 
-    @checked(self=a_network, x=network_inputs, result="y_hat")
+    @checked(self=a_network, x=network_inputs, result="y_hat", reaches_result=True)
     def forward(self, x) -> np.ndarray:
         r"""Return the class probabilities $\hat y = \text{softmax}(z^{(2)})$, shape (k,) or (k, N).
 
@@ -249,7 +255,6 @@ class TwoLayerNet:
         """
         return softmax.math(TwoLayerNet.logits.math(self, x))
 
-    @checked(self=a_network, x=network_inputs, result="z2")
     def predict(self, x) -> np.ndarray:
         """Return the most probable class of each column of `x`: an int, or shape (N,).
 
@@ -258,9 +263,9 @@ class TwoLayerNet:
         x : array_like, shape (d,) or (d, N)
             An input column, or a batch of N columns.
         """
-        return np.argmax(TwoLayerNet.logits.math(self, x), axis=0)
+        return np.argmax(self.logits(x), axis=0)[()]
 
-    @checked(self=a_network, x=network_inputs, result="z2")
+    @checked(self=a_network, x=network_inputs, result="z2", reaches_result=True)
     def logits(self, x) -> np.ndarray:
         r"""Return $z^{(2)} = W^{(2)} \max(0, W^{(1)} x + b^{(1)}) + b^{(2)}$, rows (1)–(3) of the forward table.
 
@@ -271,7 +276,7 @@ class TwoLayerNet:
         """
         return linear.math(self.W2, relu.math(linear.math(self.W1, x, self.b1)), self.b2)
 
-    @checked(self=a_network, x=network_inputs, y=network_targets, result="L")
+    @checked(self=a_network, x=network_inputs, y=network_targets, result="L", reaches_result=True)
     def loss(self, x, y) -> np.floating:
         r"""Return $L = \text{CE}(y, \hat y)$, averaged over the columns of a batch.
 
@@ -300,7 +305,7 @@ class TwoLayerNet:
         """
         return self.trace(x, y).gradients
 
-    @checked(self=a_network, x=network_inputs, y=network_targets, result=nodes)
+    @checked(self=a_network, x=network_inputs, y=network_targets, result=_ends, first=nodes, reaches_result=True)
     def trace(self, x, y) -> Trace:
         """Run the forward pass on `x` and backpropagate the loss against `y`, keeping every node.
 

@@ -78,7 +78,7 @@ def accuracy(net: TwoLayerNet, x, labels) -> float:
     >>> accuracy(net, np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 0]))
     0.5
     """
-    return float(np.mean(TwoLayerNet.predict.math(net, x) == labels))
+    return float(np.mean(np.argmax(TwoLayerNet.logits.math(net, x), axis=0) == labels))
 
 
 LEARNING_RATE = number(0, math.inf, False, False, "a learning rate > 0")
