@@ -356,6 +356,7 @@ def main(argv=None) -> int:
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "frameworks": {n: {k: v for k, v in r.items() if k != "rows"} for n, r in frameworks.items()},
+        "targets": TARGETS,
         "rows": rows,
         "stage_profile_mnist": profile,
         "seconds": time.perf_counter() - started,

@@ -311,9 +311,12 @@ class TwoLayerNet:
 
         `y` is one-hot, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
 
-        The arguments are checked once, at the door declared above; the rows run
-        bare, each the ``math`` of its library function, and every node is then
-        checked finite in the order computed, so an overflow is named where it began.
+        The arguments are checked once, at the door declared above, and the rows
+        run bare, each the ``math`` of its library function. Then the loss and the
+        gradients are checked finite: every nan or inf, given or made, reaches one
+        of them. Only when one is not are the arguments looked through, to name
+        the one that held it, or else every node in the order computed, to name
+        the first that overflowed.
 
         Parameters
         ----------

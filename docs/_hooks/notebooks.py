@@ -25,6 +25,7 @@ import hashlib
 import io
 import posixpath
 import re
+import sys
 import tomllib
 import zipfile
 from pathlib import Path
@@ -33,12 +34,15 @@ import jupytext
 import nbformat
 from mkdocs.structure.files import File
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sections import expand  # noqa: E402  (a page's one-fence sections, collapsed as the site collapses them)
+
 ROOT = Path(__file__).resolve().parents[2]
 DOWNLOADS = "downloads"
 # Pages that read files of the repository (the performance page reads the committed benchmark results):
 # their notebooks run in a clone, not from the wheel alone.
 IN_A_CLONE = {"notebooks/performance.py"}
-FENCE = re.compile(r"^```\{\.python(?: continuation)?\}\s*$", flags=re.M)
+FENCE = re.compile(r"^```\{\.python(?: continuation)?(?: \.checked| \.solution)?\}\s*$", flags=re.M)
 
 
 def install_note(in_a_clone: bool = False, plots: bool = False) -> str:
@@ -271,6 +275,7 @@ def notebook_of(src_uri: str, site_url: str | None = None) -> nbformat.NotebookN
     """The notebook offered for the page at `src_uri` (a path in ``docs/``), as the site offers it."""
     source = (ROOT / "docs" / src_uri).read_text(encoding="utf-8")
     fmt = "py:percent" if src_uri.endswith(".py") else "md"
+    source = source if fmt == "py:percent" else expand(source)
     return page_notebook(source, site_url, posixpath.dirname(src_uri), src_uri in IN_A_CLONE, fmt)
 
 

@@ -42,27 +42,61 @@ SIGNED = re.compile(r"(?<![\w.])([-−]?)(\d+(?:\.\d+)?(?:e-?\d+)?)(?![\w])")
 # check
 
 
-def nav_paths(root: Path) -> list[str]:
-    """The Markdown and notebook files of mkdocs.yml's nav, relative to docs/."""
+PROJECT_SECTION = "The project"
+"""The nav's section for the project rather than the course: its pages are not on the home page's list."""
+ITEM = re.compile(r"^(\d+)\. \[\*\*(.+?)\*\*\]\(([^)]+)\)", flags=re.M)
 
-    def walk(entries):
+
+def nav_sections(root: Path) -> dict[str, str]:
+    """Each Markdown or notebook file of mkdocs.yml's nav, relative to docs/, and the section it is in."""
+
+    def walk(entries, section):
         for entry in entries:
-            value = next(iter(entry.values())) if isinstance(entry, dict) else entry
-            yield from walk(value) if isinstance(value, list) else [value]
+            title, value = next(iter(entry.items())) if isinstance(entry, dict) else (None, entry)
+            yield from walk(value, title) if isinstance(value, list) else [(value, section)]
 
-    return list(walk(yaml.safe_load((root / "mkdocs.yml").read_text())["nav"]))
+    return dict(walk(yaml.safe_load((root / "mkdocs.yml").read_text())["nav"], None))
 
 
 def place_problems(page: Path, root: Path) -> list[str]:
-    """Where the page stands in the site: in the nav, and (for a course page) on the home page's list."""
+    """Where the page stands in the site: in the nav, and, for a course page, on the home page's list."""
     relative = page.resolve().relative_to((root / "docs").resolve()).as_posix()
-    if relative not in nav_paths(root):
+    sections = nav_sections(root)
+    if relative not in sections:
         html = relative.removesuffix(".md") + ".html"
         return [
             f"{page.name}: {html} is built but is not in mkdocs.yml's nav: add the line "
             f"'- {title_of(page)}: {relative}' under the section it belongs to"
         ]
+    listed = {match[3] for match in ITEM.finditer((root / "docs" / "index.md").read_text())}
+    if sections[relative] not in (None, PROJECT_SECTION) and relative not in listed:
+        return [
+            f"{page.name}: a course page, but the home page's list of pages does not link to it: add the item "
+            f"'[**{title_of(page)}**]({relative}): what it derives' to docs/index.md's list, in its place"
+        ]
     return []
+
+
+def list_on_home_page(slug: str, title: str, section: str, root: Path) -> None:
+    """Add the page to the home page's numbered list after the last page of its nav section; renumber after it."""
+    index = root / "docs" / "index.md"
+    text = index.read_text()
+    sections = nav_sections(root)
+    items = list(ITEM.finditer(text))
+    same = [m for m in items if sections.get(m[3]) == section and m[3] != f"{slug}.md"]
+    if not same:
+        return
+    end = text.index("\n", same[-1].end())
+    while text[end + 1 : end + 4] == "   ":  # the item's continuation lines
+        end = text.index("\n", end + 1)
+    number = int(same[-1][1]) + 1
+    text = (
+        text[: end + 1] + f"{number}. [**{title}**]({slug}.md): what this page derives, in a line.\n" + text[end + 1 :]
+    )
+    later = [m for m in ITEM.finditer(text) if m.start() > end + 1]
+    for match in reversed(later):  # renumber the items after it, from the end, so offsets stay right
+        text = text[: match.start()] + str(int(match[1]) + 1) + text[match.start() + len(match[1]) :]
+    index.write_text(text)
 
 
 def title_of(page: Path) -> str:
@@ -181,7 +215,7 @@ TEMPLATE = r"""# {title}
 
 What this page derives, in a sentence or two. The example below is a layer
 \(z = W x\) and the gradient of its weights; replace it with yours, keeping the
-pattern: an equation with its id, the block that computes it, a Checked section.
+pattern: an equation with its id, the block that computes it, its checks.
 
 ## The forward step
 
@@ -203,18 +237,13 @@ z = lb.linear(W, x)
 print(z)
 ```
 
-<details class="success checked" markdown="1">
-<summary>Checked:</summary>
-
-```{{.python continuation}}
+```{{.python continuation .checked}}
 from numpy.testing import assert_allclose
 from litbackprop.testing import assert_rounds_to
 
 assert_allclose(z, W @ x, rtol=1e-15)
 assert_rounds_to(z, ..., name="z")
 ```
-
-</details>
 
 ## The backward step
 
@@ -238,31 +267,21 @@ dW = lb.grad_weights(dz, x)
 print(dW)
 ```
 
-<details class="success checked" markdown="1">
-<summary>Checked:</summary>
-
-```{{.python continuation}}
+```{{.python continuation .checked}}
 from litbackprop.testing import assert_gradient_matches
 
 assert_gradient_matches(dW, lambda: float(dz @ (W @ x)), W)
 assert_rounds_to(dW, ..., name="dW")
 ```
 
-</details>
-
 ## Your turn
 
 Compute \(\frac{{\partial L}}{{\partial W}}\) for the upstream gradient
 \(\frac{{\partial L}}{{\partial z}} = (3, 1)\), then give your array to the checker.
 
-<details class="example solution" markdown="1">
-<summary>A solution, to open after trying</summary>
-
-```{{.python continuation}}
+```{{.python continuation .solution}}
 answer = np.outer(np.array([3.0, 1.0]), x)
 ```
-
-</details>
 
 ```{{.python continuation}}
 from litbackprop.exercises import check
@@ -289,7 +308,8 @@ EXERCISE = """    "{slug}": Exercise(
 
 
 def new(slug: str, title: str, section: str, root: Path = ROOT) -> Path:
-    """Write docs/SLUG.md from the template, add it to the nav's `section`, register its exercise."""
+    """Write docs/SLUG.md from the template, add it to the nav's `section` and the home page's list, register its
+    exercise."""
     if not SLUG.match(slug):
         raise SystemExit(f"page.py: the name {slug!r} must be lowercase words joined by hyphens, such as weight-decay")
     page = root / "docs" / f"{slug}.md"
@@ -313,6 +333,8 @@ def new(slug: str, title: str, section: str, root: Path = ROOT) -> Path:
     registry = registry[: end + 1] + EXERCISE.format(slug=slug, name=name) + registry[end + 1 :]
     before = registry.index("@dataclass(frozen=True)\nclass Exercise")
     exercises.write_text(registry[:before] + REFERENCE.format(name=name) + registry[before:])
+    if section != PROJECT_SECTION:
+        list_on_home_page(slug, title, section, root)
     return page
 
 
@@ -333,18 +355,22 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.redirect_stdout(io.StringIO()):
             problems = write(page)
         print(
-            f"wrote {page.relative_to(ROOT)}, added it to the nav under {args.section!r} and its exercise to "
-            f"litbackprop/exercises.py; edit them, then: python docs/_tools/page.py check {page.relative_to(ROOT)}"
+            f"wrote {page.relative_to(ROOT)}, added it to the nav under {args.section!r} and to the home page's "
+            "list, and its exercise to litbackprop/exercises.py; edit them, then run\n"
+            f"  .venv/bin/python docs/_tools/page.py check {page.relative_to(ROOT)}"
         )
         return report(problems)
     problems = []
     for page in args.pages:
-        started = time.perf_counter()
+        started, before = time.perf_counter(), page.read_text()
         with contextlib.redirect_stdout(io.StringIO()):  # what the blocks print is the site's, not the tool's
             found = write(page) if args.command == "write" else check(page)
         problems += found
         if args.command == "check" and not found:
             print(f"{page}: every check passes ({time.perf_counter() - started:.1f} s)")
+        if args.command == "write":
+            changed = sum(a != b for a, b in zip(before.splitlines(), page.read_text().splitlines(), strict=False))
+            print(f"{page}: {changed} line{'s' * (changed != 1)} written (digits filled in, titles rewritten)")
     return report(problems)
 
 

@@ -141,7 +141,7 @@ def test_float_labels_are_refused_for_their_dtype():
 
 
 def test_every_row_of_the_trace_computes_what_its_checked_function_computes():
-    # trace runs the rows with check=False; the checked calls must give the same arrays
+    # trace runs the rows bare (their .math); the calls through their doors must give the same arrays
     net = lb.TwoLayerNet(W1, W2, b1=rng.normal(size=5), b2=rng.normal(size=3))
     t = net.trace(X, Y)
     rows = {

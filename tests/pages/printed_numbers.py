@@ -34,14 +34,17 @@ pytest-markdown-docs runs them) and returns the problems it finds.
 from __future__ import annotations
 
 import ast
-import html
 import io
 import re
+import sys
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from litbackprop import testing
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_hooks"))
+from sections import summarise  # noqa: E402  (the site's build writes the same sections)
 
 FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
 # A number: digits, a decimal part, an exponent. Not part of a name (W1, x_0, float64, eq-fwd-1).
@@ -55,6 +58,7 @@ class Block:
     code: str
     continuation: bool
     printed: list[list[str]] = field(default_factory=list)  # what each of its assert_rounds_to calls checked
+    checked: bool = False  # a one-fence verification (``.checked``): the build gives it its title
 
 
 @dataclass
@@ -77,7 +81,9 @@ def split(source: str) -> list[Block | Text]:
                 j += 1
             if "python" in info:
                 parts.append(Text(start + 1, "\n".join(lines[start:i])))
-                parts.append(Block(i + 1, "\n".join(lines[i + 1 : j]), "continuation" in info))
+                parts.append(
+                    Block(i + 1, "\n".join(lines[i + 1 : j]), "continuation" in info, checked=".checked" in info)
+                )
                 start = j + 1
             else:  # an example in another language (a shell command, Markdown source): shown, never run
                 lines[i : j + 1] = [""] * (min(j, len(lines) - 1) + 1 - i)
@@ -358,7 +364,9 @@ def unshown(parts: list[Block | Text], page: Path) -> list[str]:
     for index, part in enumerate(parts):
         if not isinstance(part, Block):
             continue
-        text = " ".join(visible(p.text) for p in parts[max(index - 3, 0) : index + 4] if isinstance(p, Text))
+        window = parts[max(index - 3, 0) : index + 4]
+        text = " ".join(visible(p.text) for p in window if isinstance(p, Text))
+        text += " ".join(visible(summarise(p.code)) for p in window if isinstance(p, Block) and p.checked)  # titles
         shown = {normal(n) for n in numbers(text)} | FORM
         for line, literal in shown_literals(part.code):
             value = normal(literal)
@@ -588,61 +596,6 @@ CHECKED = re.compile(
     r"```\{\.python continuation\}\n(?P<code>.*?)\n```",
     flags=re.S,
 )
-
-
-def summarise(code: str) -> str:
-    """What a verification block checks, in one line: the summary its section must show."""
-    parts, rounds, gradients, others = [], False, False, False
-    tree = ast.parse(code)
-    # every check, also those inside a loop or a with block, in the order written
-    calls = sorted(
-        (n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "").startswith("assert")),
-        key=lambda n: (n.lineno, n.col_offset),
-    )
-    top = [n for n in tree.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Call))]
-    for node in [ast.Expr(value=c) for c in calls] + top:
-        call = node.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) else None
-        name = getattr(call.func, "id", "") if call is not None else ""
-        if name in ("assert_allclose", "assert_array_equal") and len(call.args) >= 2:
-            expression = ast.get_source_segment(code, call.args[1])
-            expression = " ".join(expression.split())
-            shown = (
-                f"<code>{html.escape(expression, quote=False)}</code>"
-                if len(expression) <= 60
-                else "an independent expression"
-            )
-            tolerances = {
-                k.arg: ast.get_source_segment(code, k.value) for k in call.keywords if k.arg in ("rtol", "atol")
-            }
-            exact = name == "assert_array_equal" or all(t in ("0", "0.0") for t in tolerances.values()) and tolerances
-            if exact:
-                parts.append(f"equals {shown} exactly")
-            elif tolerances:
-                given = [tolerances[k] for k in ("rtol", "atol") if tolerances.get(k) not in (None, "0", "0.0")]
-                parts.append(f"agrees with {shown} to {' and '.join(given)}")
-            else:
-                parts.append(f"agrees with {shown}")
-        elif name == "assert_rounds_to":
-            rounds = True
-        elif name == "assert_gradient_matches":
-            gradients = True
-        elif call is None and not isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef)):
-            others = True
-    parts += ["central differences in float64"] * gradients + ["the digits printed"] * rounds
-    bounds = [
-        ast.get_source_segment(code, c)
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Assert)
-        for compare in ast.walk(n.test)
-        if isinstance(compare, ast.Compare)
-        and any(isinstance(op, (ast.Lt, ast.Gt, ast.LtE, ast.GtE)) for op in compare.ops)
-        for c in [compare.left, *compare.comparators]
-        if isinstance(c, ast.Constant) and isinstance(c.value, float)
-    ]
-    if bounds:
-        parts.append("bounds " + ", ".join(dict.fromkeys(bounds)))
-    parts += ["further assertions"] * others
-    return "Checked: " + ("; ".join(parts) if parts else "assertions")
 
 
 def summaries(source: str, page: Path) -> list[str]:

@@ -1,7 +1,12 @@
-"""The page tool starts a page that passes, fills in its checks from the page itself, and says what to fix."""
+"""The page tool starts a page that passes, fills in its checks from the page itself, and says what to fix.
+
+The trial page is called tool-trial, a name no page of the course will take (the guide's example, weight-decay,
+may well become one).
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -17,12 +22,13 @@ def project(tmp_path_factory) -> Path:
     """A copy of what the tool reads and writes: the library, the pages, mkdocs.yml and the page checks."""
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(ROOT / "litbackprop", root / "litbackprop", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "docs" / "_tools", root / "docs" / "_tools", ignore=shutil.ignore_patterns("__pycache__"))
+    for tools in ("_tools", "_hooks"):
+        shutil.copytree(ROOT / "docs" / tools, root / "docs" / tools, ignore=shutil.ignore_patterns("__pycache__"))
     for page in (ROOT / "docs").glob("*.md"):
         shutil.copy(page, root / "docs" / page.name)
     shutil.copytree(ROOT / "tests" / "pages", root / "tests" / "pages", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    started = page_tool(root, "new", "weight-decay", "Weight decay")
+    started = page_tool(root, "new", "tool-trial", "Tool trial")
     assert started.returncode == 0, started.stderr
     return root
 
@@ -39,17 +45,17 @@ def page_tool(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_a_new_page_passes_every_check(project):
-    checked = page_tool(project, "check", "docs/weight-decay.md")
+    checked = page_tool(project, "check", "docs/tool-trial.md")
     assert checked.returncode == 0 and "every check passes" in checked.stdout, checked.stderr
 
 
 def test_a_new_page_is_in_the_nav_and_its_exercise_registered(project):
-    assert '- "Weight decay": weight-decay.md' in (project / "mkdocs.yml").read_text()
-    assert '"weight-decay": Exercise(' in (project / "litbackprop" / "exercises.py").read_text()
+    assert '- "Tool trial": tool-trial.md' in (project / "mkdocs.yml").read_text()
+    assert '"tool-trial": Exercise(' in (project / "litbackprop" / "exercises.py").read_text()
 
 
 def test_write_fills_in_the_digits_the_equation_shows(project):
-    page = project / "docs" / "weight-decay.md"
+    page = project / "docs" / "tool-trial.md"
     source = page.read_text()
     assert 'assert_rounds_to(z, ["-1.5", "-2.5"], name="z")' in source
     assert 'assert_rounds_to(dW, [["0.5", "-1"], ["-1", "2"]], name="dW")' in source
@@ -58,7 +64,7 @@ def test_write_fills_in_the_digits_the_equation_shows(project):
 def test_write_says_so_when_the_text_shows_no_such_number(project, tmp_path):
     page = project / "docs" / "unshown.md"
     page.write_text(
-        (project / "docs" / "weight-decay.md")
+        (project / "docs" / "tool-trial.md")
         .read_text()
         .replace('["-1.5", "-2.5"]', "...")
         .replace("-1.5 \\\\ -2.5", "-1.4 \\\\ -2.5")
@@ -72,21 +78,21 @@ def test_write_says_so_when_the_text_shows_no_such_number(project, tmp_path):
     ("change", "said"),
     [
         (("-1.5 \\\\ -2.5", "-1.5 \\\\ -2.6"), "2.6 is not checked by the block before or after it: if the code"),
-        (('id="eq-weight-decay-forward"', 'id="Eq-Forward"'), "the anchor's id 'Eq-Forward' is not an equation id"),
+        (('id="eq-tool-trial-forward"', 'id="Eq-Forward"'), "the anchor's id 'Eq-Forward' is not an equation id"),
         (
-            ("# eq-weight-decay-backward\n", ""),
-            "is followed by a block that does not start with '# eq-weight-decay-backward'",
+            ("# eq-tool-trial-backward\n", ""),
+            "is followed by a block that does not start with '# eq-tool-trial-backward'",
         ),
         (("x = np.array([0.5, -1.0])", "x = np.array([0.5, -1.0, 2.0])"), "the block fails: ValueError: x must"),
     ],
     ids=["a digit", "an id", "a pairing", "a block"],
 )
 def test_a_broken_page_is_refused_saying_what_to_do(project, change, said):
-    page = project / "docs" / "weight-decay.md"
+    page = project / "docs" / "tool-trial.md"
     source = page.read_text()
     page.write_text(source.replace(*change, 1))
     try:
-        checked = page_tool(project, "check", "docs/weight-decay.md")
+        checked = page_tool(project, "check", "docs/tool-trial.md")
     finally:
         page.write_text(source)
     assert checked.returncode == 1 and said in checked.stderr, checked.stderr
@@ -95,14 +101,33 @@ def test_a_broken_page_is_refused_saying_what_to_do(project, change, said):
 def test_a_page_missing_from_the_nav_is_named_with_the_line_to_add(project):
     config = project / "mkdocs.yml"
     source = config.read_text()
-    config.write_text(source.replace('      - "Weight decay": weight-decay.md\n', ""))
+    config.write_text(source.replace('      - "Tool trial": tool-trial.md\n', ""))
     try:
-        checked = page_tool(project, "check", "docs/weight-decay.md")
+        checked = page_tool(project, "check", "docs/tool-trial.md")
     finally:
         config.write_text(source)
-    assert "weight-decay.html is built but is not in mkdocs.yml's nav: add the line '- Weight decay: " in checked.stderr
+    assert "tool-trial.html is built but is not in mkdocs.yml's nav: add the line '- Tool trial: " in checked.stderr
 
 
 def test_a_page_name_that_is_no_slug_is_refused(project):
-    started = page_tool(project, "new", "Weight Decay", "Weight decay")
+    started = page_tool(project, "new", "Weight Decay", "Tool trial")
     assert started.returncode == 1 and "must be lowercase words joined by hyphens" in started.stderr
+
+
+def test_a_new_page_is_on_the_home_page_s_list_after_its_section_and_the_list_still_counts_up(project):
+    index = (project / "docs" / "index.md").read_text()
+    items = re.findall(r"^(\d+)\. \[\*\*(.+?)\*\*\]\(([^)]+)\)", index, flags=re.M)
+    files = [file for _, _, file in items]
+    assert files.index("tool-trial.md") == files.index("pitfalls.md") + 1  # the last page of Beyond the notes
+    assert [int(n) for n, _, _ in items] == list(range(1, len(items) + 1))
+
+
+def test_a_course_page_missing_from_the_home_page_s_list_is_named(project):
+    index = project / "docs" / "index.md"
+    source = index.read_text()
+    index.write_text(re.sub(r"^\d+\. \[\*\*Tool trial\*\*\].*\n", "", source, flags=re.M))
+    try:
+        checked = page_tool(project, "check", "docs/tool-trial.md")
+    finally:
+        index.write_text(source)
+    assert "a course page, but the home page's list of pages does not link to it" in checked.stderr

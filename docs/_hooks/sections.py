@@ -1,0 +1,99 @@
+"""MkDocs hook: a verification block or a solution written as one fence, collapsed on the page with its title.
+
+A page may wrap a block in a collapsed section by hand (``<details class="success checked" markdown="1">``,
+its ``<summary>``, the fence, ``</details>``), or write only the fence, with a class that says which:
+
+    ```{.python continuation .checked}      a verification: collapsed under "Checked: ..."
+    ```{.python continuation .solution}     an exercise's solution: collapsed until the reader opens it
+
+`expand` writes the second form as the first, before the page is rendered, before its notebook is made
+and before the site's checks read it; the title of a verification is `summarise` of its code, so it says
+what the code checks and cannot drift from it. pytest-markdown-docs runs the fence as it runs any other.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import re
+
+SECTION = re.compile(
+    r"^```\{(?P<info>[^}\n]*?)\s*\.(?P<kind>checked|solution)(?P<rest>[^}\n]*)\}\n(?P<code>.*?)\n```[ \t]*$",
+    flags=re.S | re.M,
+)
+OPEN = {
+    "checked": '<details class="success checked" markdown="1">',
+    "solution": '<details class="example solution" markdown="1">',
+}
+SOLUTION_TITLE = "A solution, to open after trying"
+
+
+def expand(markdown: str) -> str:
+    """Each ``.checked`` or ``.solution`` fence as a collapsed section holding the fence without that class."""
+
+    def section(match: re.Match) -> str:
+        kind, code = match["kind"], match["code"]
+        title = summarise(code) if kind == "checked" else SOLUTION_TITLE
+        info = " ".join((match["info"] + match["rest"]).split())
+        return f"{OPEN[kind]}\n<summary>{title}</summary>\n\n```{{{info}}}\n{code}\n```\n\n</details>"
+
+    return SECTION.sub(section, markdown)
+
+
+def summarise(code: str) -> str:
+    """What a verification block checks, in one line: the summary its section must show."""
+    parts, rounds, gradients, others = [], False, False, False
+    tree = ast.parse(code)
+    # every check, also those inside a loop or a with block, in the order written
+    calls = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "").startswith("assert")),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    top = [n for n in tree.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Call))]
+    for node in [ast.Expr(value=c) for c in calls] + top:
+        call = node.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) else None
+        name = getattr(call.func, "id", "") if call is not None else ""
+        if name in ("assert_allclose", "assert_array_equal") and len(call.args) >= 2:
+            expression = ast.get_source_segment(code, call.args[1])
+            expression = " ".join(expression.split())
+            shown = (
+                f"<code>{html.escape(expression, quote=False)}</code>"
+                if len(expression) <= 60
+                else "an independent expression"
+            )
+            tolerances = {
+                k.arg: ast.get_source_segment(code, k.value) for k in call.keywords if k.arg in ("rtol", "atol")
+            }
+            exact = name == "assert_array_equal" or all(t in ("0", "0.0") for t in tolerances.values()) and tolerances
+            if exact:
+                parts.append(f"equals {shown} exactly")
+            elif tolerances:
+                given = [tolerances[k] for k in ("rtol", "atol") if tolerances.get(k) not in (None, "0", "0.0")]
+                parts.append(f"agrees with {shown} to {' and '.join(given)}")
+            else:
+                parts.append(f"agrees with {shown}")
+        elif name == "assert_rounds_to":
+            rounds = True
+        elif name == "assert_gradient_matches":
+            gradients = True
+        elif call is None and not isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef)):
+            others = True
+    parts += ["central differences in float64"] * gradients + ["the digits printed"] * rounds
+    bounds = [
+        ast.get_source_segment(code, c)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assert)
+        for compare in ast.walk(n.test)
+        if isinstance(compare, ast.Compare)
+        and any(isinstance(op, (ast.Lt, ast.Gt, ast.LtE, ast.GtE)) for op in compare.ops)
+        for c in [compare.left, *compare.comparators]
+        if isinstance(c, ast.Constant) and isinstance(c.value, float)
+    ]
+    if bounds:
+        parts.append("bounds " + ", ".join(dict.fromkeys(bounds)))
+    parts += ["further assertions"] * others
+    return "Checked: " + ("; ".join(parts) if parts else "assertions")
+
+
+def on_page_markdown(markdown, page, config, files):
+    return expand(markdown)

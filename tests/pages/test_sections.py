@@ -1,0 +1,32 @@
+"""A verification or a solution written as one fence is collapsed on the page, under a title its code gives."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_hooks"))
+from sections import expand, summarise  # noqa: E402
+
+CHECKED = "```{.python continuation .checked}\nassert_allclose(z, W @ x, rtol=1e-15)\n```"
+
+
+def test_a_checked_fence_becomes_a_collapsed_section_titled_by_its_code():
+    assert expand(CHECKED) == (
+        '<details class="success checked" markdown="1">\n'
+        "<summary>Checked: agrees with <code>W @ x</code> to 1e-15</summary>\n\n"
+        "```{.python continuation}\nassert_allclose(z, W @ x, rtol=1e-15)\n```\n\n</details>"
+    )
+
+
+def test_a_solution_fence_becomes_a_collapsed_solution():
+    expanded = expand("```{.python continuation .solution}\nanswer = 1.0\n```")
+    assert expanded.startswith('<details class="example solution" markdown="1">\n<summary>A solution, to open after')
+    assert "```{.python continuation}\nanswer = 1.0\n```" in expanded
+
+
+def test_other_fences_are_left_as_they_are():
+    page = "```{.python continuation}\nz = 1\n```\n\n```bash\nls\n```"
+    assert expand(page) == page
+
+
+def test_the_title_is_the_summary_of_the_code_itself():
+    assert summarise("assert_rounds_to(z, '0.5')") == "Checked: the digits printed"
