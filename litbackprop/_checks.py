@@ -256,11 +256,15 @@ def checked(*, result=None, careful=None, first=None, reaches_result=False, **de
             for name, check in checks:
                 arguments[name] = check(name, arguments[name], arguments)
             del arguments[LATER]
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the result is checked instead
-                out = math(**arguments)
-                if result is not None:
-                    out = _finite_result(out, result, careful, first, reaches_result, arguments, order)
+            out = quietly(arguments)
             return out[()] if type(out) is np.ndarray and out.ndim == 0 else out
+
+        @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # numpy's warnings: the result is checked
+        def quietly(arguments):
+            out = math(**arguments)
+            if result is None:
+                return out
+            return _finite_result(out, result, careful, first, reaches_result, arguments, order)
 
         door.math = math
         door.declared = declared

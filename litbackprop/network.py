@@ -142,6 +142,9 @@ def network_targets(name, y, arguments):
     """
     net, x = _network(arguments), arguments["x"]
     k = net.W2.shape[0]
+    same = type(y) is np.ndarray and y.shape == (k, *x.shape[1:]) and y.dtype == x.dtype
+    if same and all(theta.dtype == x.dtype for theta in net.parameters.values()):
+        return check_one_hot(name, y)  # one-hot columns in the network's dtype already: nothing to convert
     y = np.asarray(y)
     if y.shape == x.shape[1:] and y.shape != (k, *x.shape[1:]):  # one label per example
         y = one_hot.math(check_labels(name, y, k, x.shape[1:]), k)
