@@ -37,7 +37,9 @@ def expand(markdown: str) -> str:
         info = " ".join((match["info"] + match["rest"]).split())
         return f"{OPEN[kind]}\n<summary>{title}</summary>\n\n```{{{info}}}\n{code}\n```\n\n</details>"
 
-    return SECTION.sub(section, markdown)
+    # a fence of four backticks or of tildes shows Markdown as text (the writing guide's examples): left as it is
+    pieces = re.split(r"(^(?:`{4,}|~{3,}).*?^(?:`{4,}|~{3,})[ \t]*$)", markdown, flags=re.S | re.M)
+    return "".join(piece if i % 2 else SECTION.sub(section, piece) for i, piece in enumerate(pieces))
 
 
 def summarise(code: str) -> str:

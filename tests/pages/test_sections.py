@@ -30,3 +30,8 @@ def test_other_fences_are_left_as_they_are():
 
 def test_the_title_is_the_summary_of_the_code_itself():
     assert summarise("assert_rounds_to(z, '0.5')") == "Checked: the digits printed"
+
+
+def test_a_fence_shown_as_text_inside_an_outer_fence_is_left_as_it_is():
+    page = "````markdown\n" + CHECKED + "\n````"
+    assert expand(page) == page
