@@ -203,10 +203,18 @@ def write_digits(page: Path) -> list[str]:
 
 
 def write(page: Path) -> list[str]:
-    """Fill in the page's digits left as ``...`` and rewrite its Checked titles; what could not be filled."""
+    """Fill in the page's digits left as ``...`` and rewrite its hand-written Checked titles; what could not be."""
     problems = write_digits(page)
     write_summaries(page)
     return problems
+
+
+def what_was_written(before: str, after: str) -> str:
+    """How many checks had their digits filled in, and how many hand-written titles were rewritten."""
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=False) if a != b]
+    digits = sum("<summary>" not in a for a, _ in changed)
+    titles = len(changed) - digits
+    return f"{digits} check{'s' * (digits != 1)} given its digits, {titles} title{'s' * (titles != 1)} rewritten"
 
 
 # new
@@ -369,8 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check" and not found:
             print(f"{page}: every check passes ({time.perf_counter() - started:.1f} s)")
         if args.command == "write":
-            changed = sum(a != b for a, b in zip(before.splitlines(), page.read_text().splitlines(), strict=False))
-            print(f"{page}: {changed} line{'s' * (changed != 1)} written (digits filled in, titles rewritten)")
+            print(f"{page}: {what_was_written(before, page.read_text())}")
     return report(problems)
 
 

@@ -118,7 +118,10 @@ def test_a_new_page_is_on_the_home_page_s_list_after_its_section_and_the_list_st
     index = (project / "docs" / "index.md").read_text()
     items = re.findall(r"^(\d+)\. \[\*\*(.+?)\*\*\]\(([^)]+)\)", index, flags=re.M)
     files = [file for _, _, file in items]
-    assert files.index("tool-trial.md") == files.index("pitfalls.md") + 1  # the last page of Beyond the notes
+    nav = re.search(r"^  - Beyond the notes:\n((?:      - .*\n)+)", (project / "mkdocs.yml").read_text(), flags=re.M)
+    section = re.findall(r"(\S+\.md)$", nav[1], flags=re.M)
+    assert section[-1] == "tool-trial.md"
+    assert files.index("tool-trial.md") == files.index(section[-2]) + 1  # after the section's last page before it
     assert [int(n) for n, _, _ in items] == list(range(1, len(items) + 1))
 
 
