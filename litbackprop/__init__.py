@@ -10,6 +10,10 @@ diverges, raises its subclass `NumericalError` (also a ``FloatingPointError``).
 No function lets a nan or an inf through with only a ``RuntimeWarning``.
 """
 
+from litbackprop._interrupt import quiet_until_main
+
+quiet_until_main()  # only for the command line, while numpy loads: Ctrl-C then gets one line, not a traceback
+
 from litbackprop._checks import NumericalError
 from litbackprop.activations import grad_relu, log_softmax, relu, sigmoid, sigmoid_derivative, softmax
 from litbackprop.examples import worked_example
@@ -19,7 +23,7 @@ from litbackprop.loss import cross_entropy, cross_entropy_from_logits, grad_logi
 from litbackprop.network import Trace, TwoLayerNet, network_gradients, two_layer_loss
 from litbackprop.neuron import Neuron, NeuronTrace
 from litbackprop.saving import load_weights, save_weights
-from litbackprop.training import History, accuracy, gradient_descent, sgd_update, train
+from litbackprop.training import History, accuracy, gradient_descent, momentum_step, sgd_update, train
 
 __all__ = [
     "NumericalError",
@@ -30,6 +34,7 @@ __all__ = [
     "two_layer_loss",
     "load_weights",
     "save_weights",
+    "momentum_step",
     "sgd_update",
     "train",
     "worked_example",

@@ -63,6 +63,8 @@ class Value:
     def __repr__(self) -> str:
         return f"Value({self.name or 'unnamed'}, shape {self.data.shape})"
 
+    __array_ufunc__ = None  # numpy on the left (ndarray * Value) defers to Value's own operation, not broadcasting
+
     def _result(self, data, parents: tuple[Value, ...], backward) -> Value:
         out = Value(data, parents)
         out._backward = lambda: backward(out.grad)
@@ -72,7 +74,7 @@ class Value:
 
     @_operation
     def __add__(self, other) -> Value:
-        other = _value(other, like=self)
+        other = _value(other, like=self, operation="+")
 
         def backward(grad):
             self.grad += _unbroadcast(grad, self.data.shape)
@@ -82,7 +84,7 @@ class Value:
 
     @_operation
     def __mul__(self, other) -> Value:
-        other = _value(other, like=self)
+        other = _value(other, like=self, operation="*")
 
         def backward(grad):
             self.grad += _unbroadcast(grad * other.data, self.data.shape)
@@ -92,10 +94,11 @@ class Value:
 
     @_operation
     def __matmul__(self, other) -> Value:
-        other = _value(other, like=self)
-
+        other = _value(other, like=self, operation="@")
         if self.data.ndim != 2:
             raise ValueError(f"the left operand of @ must be a matrix W, (h, d); got shape {self.data.shape}")
+        if other.data.ndim not in (1, 2):
+            raise ValueError(f"the right operand of @ must be a vector or a matrix; got shape {other.data.shape}")
         check_rows("the right operand of @", other.data, self.data.shape[1], f"one per column of W, {self.data.shape}")
 
         def backward(grad):  # z = W x: dW = dz x^T, dx = W^T dz, as in rows (3a) and (3b)
@@ -107,11 +110,17 @@ class Value:
     __radd__ = __add__
     __rmul__ = __mul__
 
+    def __rmatmul__(self, other) -> Value:
+        return _value(other, like=self, operation="@") @ self
+
     def __neg__(self) -> Value:
         return self * -1.0
 
     def __sub__(self, other) -> Value:
-        return self + (-_value(other, like=self))
+        return self + (-_value(other, like=self, operation="-"))
+
+    def __rsub__(self, other) -> Value:
+        return _value(other, like=self, operation="-") + (-self)
 
     @_operation
     def relu(self) -> Value:
@@ -138,6 +147,16 @@ class Value:
 
     @_operation
     def sum(self, axis: int | None = None) -> Value:
+        if axis is not None and (
+            not isinstance(axis, int | np.integer)
+            or isinstance(axis, bool)
+            or not -self.data.ndim <= axis < self.data.ndim
+        ):
+            raise ValueError(
+                f"axis must be None or an integer in [{-self.data.ndim}, {self.data.ndim - 1}] for a value of shape "
+                f"{self.data.shape}; got {axis!r}"
+            )
+
         def backward(grad):  # every summed entry receives the gradient of the sum
             self.grad += np.broadcast_to(grad if axis is None else np.expand_dims(grad, axis), self.data.shape)
 
@@ -157,16 +176,16 @@ class Value:
         it, then visited from the output back: when a value's turn comes, all
         the values that used it have added their share to its ``grad``.
         """
-        order, seen = [], set()
-
-        def visit(value: Value) -> None:  # depth first: a value is appended after all its parents
-            if id(value) not in seen:
-                seen.add(id(value))
-                for parent in value.parents:
-                    visit(parent)
+        order, seen, stack = [], {id(self)}, [(self, iter(self.parents))]
+        while stack:  # depth first, with a stack of its own: a chain of a million operations is no recursion
+            value, parents = stack[-1]
+            parent = next(parents, None)
+            if parent is None:  # every parent is in the order: the value comes after them
                 order.append(value)
-
-        visit(self)
+                stack.pop()
+            elif id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append((parent, iter(parent.parents)))
         for value in order:
             value.grad = np.zeros_like(value.data)  # a second backward starts from zero, not from the first
         self.grad = np.ones_like(self.data)  # d(self)/d(self) = 1, row (5)
@@ -178,9 +197,17 @@ class Value:
             raise NumericalError(f"the backward pass from {self!r}: {error}") from None
 
 
-def _value(x, like: Value) -> Value:
+def _value(x, like: Value, operation: str) -> Value:
     """`x` as a Value; a constant takes `like`'s dtype, so that float32 work stays float32."""
-    return x if isinstance(x, Value) else Value(np.asarray(x, dtype=like.data.dtype))
+    if isinstance(x, Value):
+        return x
+    constant = np.asarray(x) if isinstance(x, int | float | np.number | np.ndarray | list | tuple) else None
+    if constant is None or constant.dtype.kind not in "biuf":
+        raise ValueError(
+            f"the other operand of {operation} must be a Value or a real number or array; got {type(x).__name__}"
+            + (f" of dtype {constant.dtype}" if constant is not None else "")
+        )
+    return Value(constant.astype(like.data.dtype), name="a constant")
 
 
 def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

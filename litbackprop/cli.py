@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
 import time
 
-from litbackprop import __version__
+from litbackprop import __version__, _interrupt
 from litbackprop.digits import HIDDEN
 from litbackprop.training import BATCH_SIZE, EPOCHS, LR, MOMENTUM
 
@@ -25,14 +26,14 @@ class _OutputError(Exception):
 def _say(message: str) -> None:
     """Print `message` on stdout; an OSError there is an `_OutputError`, told apart from the work's own."""
     try:
-        print(message)
+        print(_one_line(message))
     except OSError as error:
         raise _OutputError from error
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not argparse's usage block
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, _one_line(f"{self.prog}: error: {message} (see {self.prog} --help)") + "\n")
 
     def _print_message(self, message, file=None):  # argparse's own ignores a failed write to stdout
         file = file or sys.stderr
@@ -113,9 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (default: ``sys.argv[1:]``); return the exit status."""
+    if signal.getsignal(signal.SIGINT) is _interrupt._interrupted:  # from here on, KeyboardInterrupt is ours
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     for stream in (sys.stdout, sys.stderr):  # a path the terminal's encoding lacks is escaped, not an error
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    if sys.stdout is None or sys.stdout.closed:  # started with >&-: the result would be written nowhere
+        _tell("litbackprop: error: standard output is closed, so there is nowhere to write the result")
+        return 1
     try:
         try:
             status = _run(argv)
@@ -180,11 +186,16 @@ def _what_was_saved(args) -> str:
     return "; nothing was saved"
 
 
+def _one_line(message: str) -> str:
+    """`message` with its control characters (a newline in a file name) escaped, so that it stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
 def _tell(message: str) -> None:
-    """Print `message` on stderr, if there is one: started with ``2>&-``, Python has none."""
+    """Print `message` on stderr, as one line, if there is one: started with ``2>&-``, Python has none."""
     if sys.stderr is not None:
         try:
-            print(message, file=sys.stderr)
+            print(_one_line(message), file=sys.stderr)
         except OSError:  # stderr itself is broken: the exit status is all that is left to say it
             pass
 

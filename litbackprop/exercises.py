@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from litbackprop._checks import check_number
+from litbackprop._checks import ANY_NDIM, array, as_float_array, checked, number
 from litbackprop.activations import log_softmax
 from litbackprop.autodiff import Value
 from litbackprop.examples import worked_example
@@ -44,6 +44,11 @@ class Verdict:
         return f"{self.name}: {self.verdict}{': ' + self.message if self.message else ''}"
 
 
+@checked(
+    yours=lambda name, yours, _: as_float_array(name, yours, ANY_NDIM),  # a nan of yours is named in the verdict
+    expected=array(ANY_NDIM),
+    rtol=number(0.0, np.inf, True, False, "a tolerance >= 0"),
+)
 def compare(name: str, yours, expected, rtol: float = 1e-6, hint: str = "") -> Verdict:
     """Compare your array with the expected one: exact, close to `rtol` (relative to the largest entry), or wrong.
 
@@ -67,12 +72,7 @@ def compare(name: str, yours, expected, rtol: float = 1e-6, hint: str = "") -> V
     >>> print(compare("dW", [1.0, 2.0], [1.0, 3.0], hint="check the second entry"))
     dW: wrong: the largest difference is 1 at index 1 (yours 2, expected 3). Hint: check the second entry
     """
-    rtol = check_number("rtol", rtol, 0.0, np.inf, True, False, "a tolerance >= 0")
-    expected = np.asarray(expected, dtype=np.float64)
-    try:
-        yours = np.asarray(yours, dtype=np.float64)
-    except (TypeError, ValueError):
-        return Verdict(name, "wrong", f"expected an array of numbers of shape {expected.shape}; got {yours!r}")
+    yours, expected = yours.astype(np.float64), expected.astype(np.float64)
     if yours.shape != expected.shape:
         return Verdict(name, "wrong", f"expected shape {expected.shape}; got shape {yours.shape}")
     if np.array_equal(yours, expected):

@@ -13,20 +13,28 @@ network without an error is worse than one that does not load:
   expected and its declared shape must match its bytes exactly;
 - the checksum must match the content, so a changed byte anywhere is an error.
 
+The checksum guards against damage (a truncated copy, a flipped bit, a file
+half-written), not tampering: it has no key, so anyone who edits a file can
+compute a new checksum for it. Load weights only from a source you trust.
+
 Every malformed file is a ``ValueError`` that names it; a missing one is a
 ``FileNotFoundError``. Saving writes a uniquely named file beside the
 destination and moves it into place, so concurrent writers leave one complete
-file and an interrupted save leaves the earlier file intact.
+file and an interrupted save leaves the earlier file intact; the temporary file
+of a save killed halfway is removed by the next save beside it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import math
 import os
+import re
 import secrets
 import stat
+import time
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -115,13 +123,11 @@ def _write_atomically(path: Path, write) -> None:
         keep_mode = stat.S_IMODE(mode) if stat.S_ISREG(mode) else None
     except FileNotFoundError:
         keep_mode = None
-    # O_EXCL | O_NOFOLLOW: a name another writer (or a planted link) already holds is never opened.
-    # Mode 0o666 lets the umask decide a new file's permissions, as open() does.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    while True:
-        temporary = path.with_name(f".litbackprop-save-{secrets.token_hex(8)}.tmp")
+    _remove_abandoned(path.parent)
+    while True:  # mode 0o666 lets the umask decide a new file's permissions, as open() does
+        temporary = path.with_name(_temporary_name())
         try:
-            descriptor = os.open(temporary, flags, 0o666)
+            descriptor = os.open(temporary, _NEW_FILE, 0o666)
             break
         except FileExistsError:
             continue
@@ -136,6 +142,41 @@ def _write_atomically(path: Path, write) -> None:
     finally:
         temporary.unlink(missing_ok=True)
     _sync_folder(path.parent)
+
+
+# O_EXCL | O_NOFOLLOW: a name another writer (or a planted link) already holds is never opened.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+_TEMPORARY = re.compile(r"^\.litbackprop-save-(\d+)-[0-9a-f]{16}\.tmp$")
+ABANDONED_AFTER = 60.0
+"""Seconds after which the temporary file of a save whose process has died is removed by the next save beside it."""
+
+
+def _temporary_name() -> str:
+    """A new temporary file's name: the process's id, so that a save killed halfway can be told from a live one."""
+    return f".litbackprop-save-{os.getpid()}-{secrets.token_hex(8)}.tmp"
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Remove the temporary files that saves killed halfway (kill -9, a power cut) left in `folder`.
+
+    One is abandoned when the process named in it is gone and it has not changed for `ABANDONED_AFTER`
+    seconds (the time keeps a live writer's file safe where process ids are another host's, as on NFS).
+    """
+    try:
+        names = [entry for entry in os.scandir(folder) if _TEMPORARY.match(entry.name)]
+    except OSError:
+        return
+    for entry in names:
+        pid = int(_TEMPORARY.match(entry.name)[1])
+        try:
+            if pid == os.getpid() or time.time() - entry.stat(follow_symlinks=False).st_mtime < ABANDONED_AFTER:
+                continue
+            os.kill(pid, 0)  # raises when no such process exists
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+        except OSError:  # alive but another user's (PermissionError), or the file went: leave it
+            continue
 
 
 def _sync_folder(folder: Path) -> None:
@@ -167,7 +208,7 @@ def checksum(arrays: dict[str, np.ndarray]) -> str:
     for name in sorted(set(arrays) - {CHECKSUM_KEY}):
         array = np.ascontiguousarray(arrays[name])
         digest.update(f"{name}\0{array.dtype.str}\0{array.shape}\0".encode())
-        digest.update(array.tobytes() if array.dtype.kind == "U" else memoryview(array).cast("B"))
+        digest.update(array.tobytes() if array.dtype.kind == "U" or array.size == 0 else memoryview(array).cast("B"))
     return digest.hexdigest()
 
 
@@ -189,6 +230,11 @@ def load_weights(path, *, max_bytes: int = MAX_BYTES) -> TwoLayerNet:
         The file is truncated, corrupt or too large, is not a litbackprop
         weights file, or holds arrays that do not make a network; the message
         names the file.
+
+    Notes
+    -----
+    The file's SHA-256 checksum guards against damage, not tampering: it has
+    no key, so an edited file can carry a checksum recomputed for it.
     """
     net, _ = read_weights(path, max_bytes=max_bytes)
     return net
@@ -218,7 +264,7 @@ def read_weights(path, *, max_bytes: int = MAX_BYTES) -> tuple[TwoLayerNet, int 
     path = Path(path)
     if not path.is_file():
         named = path.name not in ("", "..") and path.suffix != ".npz"  # a name .npz can be appended to
-        hint = f" (did you mean {path.name}.npz?)" if named and weights_path(path).is_file() else ""
+        hint = f" (did you mean {path.name}.npz?)" if named and _is_file(weights_path(path)) else ""
         raise FileNotFoundError(f"no weights file at {path}{hint}")
     with open(path, "rb") as file:
         arrays = _read_members(path, file, max_bytes)
@@ -339,11 +385,33 @@ def writable_weights_path(path) -> Path:
     if text not in ("", ".", "..") and Path(text).is_dir():  # /tmp would be written as /tmp.npz
         raise ValueError(f"path must name a file to write; {text} is a directory")
     written = weights_path(path)
+    _check_name_length(written, path)  # .npz appended may take a name past the limit
     if written.is_dir():
         raise ValueError(f"path must name a file to write; {written} is a directory")
     if not written.parent.is_dir():
         raise FileNotFoundError(f"cannot write {written}: the folder {written.parent} does not exist")
+    probe = written.with_name(_temporary_name())
+    try:  # a folder that cannot be written fails now, not after the work whose result it was to hold
+        os.close(os.open(probe, _NEW_FILE, 0o666))
+        os.unlink(probe)
+    except OSError as error:
+        raise OSError(error.errno, f"cannot write {written}: {error.strerror or error}") from None
     return written
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long once .npz is appended, say: no such file
+        return False
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name, in bytes, the file system of `folder` allows (255 where it cannot say)."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 255
 
 
 def weights_path(path) -> Path:
@@ -361,4 +429,21 @@ def _checked_path(path):
     """`path` if it is a str or a path object; bytes, numbers and the rest are refused with one message."""
     if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
         raise ValueError(f"path must be a str or a path; got {type(path).__name__}")
+    if "\0" in os.fspath(path):
+        raise ValueError(f"path must not hold a NUL character, which no file name can; got {os.fspath(path)!r}")
+    _check_name_length(Path(path), path)
     return path
+
+
+def _check_name_length(name: Path, path) -> None:
+    """Raise ``ValueError`` when the file name of `name` is longer than its folder's file system allows."""
+    try:
+        longest = _name_max(name.parent if name.parent.is_dir() else Path("."))
+    except OSError:  # a folder in the path is itself too long a name: the file system's usual limit
+        longest = 255
+    length = len(os.fsencode(name.name))
+    if length > longest:
+        raise ValueError(
+            f"path's file name is {length} bytes long, and the file system allows at most {longest}; "
+            f"got {os.fspath(path)!r}"
+        )

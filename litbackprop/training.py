@@ -84,6 +84,23 @@ def accuracy(net: TwoLayerNet, x, labels) -> float:
 LEARNING_RATE = number(0, math.inf, False, False, "a learning rate > 0")
 
 
+def trainable_network(name, net, arguments):
+    """A network whose parameters training can update in place: each a writable floating numpy array."""
+    net = a_network(name, net, arguments)
+    for parameter, theta in net.parameters.items():
+        if theta.dtype.kind != "f":
+            raise ValueError(
+                f"{parameter} must be a floating array, since training updates it in place; got dtype "
+                f"{theta.dtype} (assign net.{parameter} = net.{parameter}.astype(float))"
+            )
+        if not theta.flags.writeable:
+            raise ValueError(
+                f"{parameter} is read-only, and training updates it in place (give the network a writable copy: "
+                f"net.{parameter} = net.{parameter}.copy())"
+            )
+    return net
+
+
 def _updated_in_place(name, array_, arguments):
     """A finite, writable floating numpy array, which the step updates in place."""
     if not (isinstance(array_, np.ndarray) and array_.dtype.kind == "f" and array_.flags.writeable):
@@ -102,8 +119,37 @@ def _velocity(name, v, arguments):
     theta=_updated_in_place,
     v=_velocity,
     grad=same_shape_as("theta"),
-    result=lambda _, arguments: {"the updated theta": arguments["theta"]},
+    result=lambda step, _: {"the updated theta": step[0], "the updated velocity": step[1]},
 )
+def momentum_step(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float) -> tuple:
+    r"""The next parameter and velocity of SGD with momentum, $(\theta + v', v')$, computed, not taken.
+
+    $v' = \mu v - \eta\,\partial L/\partial\theta$. Nothing is changed:
+    [`sgd_update`][litbackprop.training.sgd_update] takes the step once it is computed.
+
+    Parameters
+    ----------
+    theta : numpy.ndarray
+        The parameter, a writable floating array (the step will be taken in place).
+    v : numpy.ndarray, same shape as theta
+        Its velocity.
+    grad : array_like, same shape as theta
+        $\partial L / \partial \theta$ for the current batch.
+    lr : float
+        The learning rate $\eta > 0$.
+    momentum : float
+        $\mu$ in $[0, 1)$; 0 is plain SGD.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> momentum_step(np.array([1.0, 2.0]), np.zeros(2), np.array([0.5, -1.0]), lr=0.1, momentum=0.9)
+    (array([0.95, 2.1 ]), array([-0.05,  0.1 ]))
+    """
+    v_next = momentum * v - lr * grad
+    return theta + v_next, v_next
+
+
 def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float) -> None:
     r"""One SGD step with momentum, in place.
 
@@ -111,7 +157,9 @@ def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, mo
 
     $v$ is the velocity, a running sum of past steps that decays by $\mu$ at
     each one; with $\mu = 0$ the step is plain gradient descent,
-    $\theta \leftarrow \theta - \eta\,\partial L/\partial\theta$.
+    $\theta \leftarrow \theta - \eta\,\partial L/\partial\theta$. The step is computed
+    first ([`momentum_step`][litbackprop.training.momentum_step]) and taken only once it is
+    finite: a step that overflows raises `NumericalError` and leaves `theta` and `v` as they were.
 
     Parameters
     ----------
@@ -133,16 +181,28 @@ def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, mo
     >>> sgd_update(theta, v, np.array([0.5, -1.0]), lr=0.1, momentum=0.9)
     >>> theta
     array([0.95, 2.1 ])
-
-    An update that overflows raises `NumericalError`.
     """
-    v *= momentum
-    v -= lr * grad
-    theta += v
+    theta_next, v_next = momentum_step(theta, v, grad, lr, momentum)
+    v[...], theta[...] = v_next, theta_next
+
+
+def _take_step(parameters: dict, velocity: dict, grads: dict, spare: dict, lr: float, momentum: float) -> None:
+    """`sgd_update` of every parameter at once, for the training loop: each step computed into `spare` buffers,
+    owned by the loop, before any is taken, so that an overflow (numpy raises inside the loop) changes nothing.
+    Taking it swaps the velocity with its buffer and copies the parameter, which belongs to the network."""
+    for name, theta in parameters.items():
+        theta_next, v_next = spare[name]
+        np.multiply(velocity[name], momentum, out=v_next)
+        v_next -= lr * grads[name]
+        np.add(theta, v_next, out=theta_next)
+    for name, theta in parameters.items():
+        theta_next, v_next = spare[name]
+        np.copyto(theta, theta_next)
+        velocity[name], spare[name] = v_next, (theta_next, velocity[name])
 
 
 @checked(
-    net=a_network,
+    net=trainable_network,
     x=network_inputs,
     labels=network_labels,
     lr=LEARNING_RATE,
@@ -328,7 +388,7 @@ def train(
     """
     x, labels, validation = _check_data(net, x, labels, validation)
     epochs, batch_size = check_int("epochs", epochs, 1), check_int("batch_size", batch_size, 1)
-    lr, momentum = run_checks(sgd_update, lr=lr, momentum=momentum).values()
+    lr, momentum = run_checks(momentum_step, lr=lr, momentum=momentum).values()
     if stop_at is not None:
         stop_at = check_number("stop_at", stop_at, 0, 1, False, True, "an accuracy in (0, 1], such as 0.97")
         if validation is None:
@@ -341,21 +401,23 @@ def train(
     x_rows = np.ascontiguousarray(x.T)
     workspace = TrainingWorkspace(net, min(batch_size, n), x.dtype)
     velocity = {name: np.zeros_like(theta) for name, theta in net.parameters.items()}
+    spare = {name: (np.empty_like(theta), np.empty_like(theta)) for name, theta in net.parameters.items()}
     history = History()
     bar = _ProgressBar(epochs) if progress else None
     epoch = step = 0
-    first_loss = None
+    first_loss, stage = None, "gradients"
     try:
         with np.errstate(over="raise", divide="raise", invalid="raise"):  # no inf or nan reaches the weights
             for epoch in range(1, epochs + 1):  # noqa: B007 (read by the except clause)
                 loss_sum, correct, order = 0.0, 0, rng.permutation(n)
                 for step, start in enumerate(range(0, n, batch_size), start=1):  # noqa: B007
                     batch = np.sort(order[start : start + batch_size])  # read in memory order; the sum is the same
+                    stage = "gradients"
                     batch_loss, batch_correct, grads = workspace.step(x_rows[batch].T, labels[batch])
                     loss_sum, correct = loss_sum + batch_loss, correct + batch_correct
                     first_loss = _check_not_diverging(batch_loss / len(batch), first_loss, net.W2.shape[0])
-                    for name, theta in net.parameters.items():
-                        sgd_update.math(theta, velocity[name], grads[name], lr, momentum)
+                    stage = "update"
+                    _take_step(net.parameters, velocity, grads, spare, lr, momentum)
                 step = "end"
                 _record(history, net, loss_sum / n, correct / n, validation)
                 if bar is not None:
@@ -363,14 +425,20 @@ def train(
                 if stop_at is not None and history.val_accuracy[-1] >= stop_at:
                     break
     except FloatingPointError as error:
-        if epoch == 1 and step == 1:  # before any update, so not the learning rate's doing
+        if epoch == 1 and step == 1 and stage == "gradients":  # before any update: not the learning rate's doing
             raise NumericalError(
                 f"training failed at its first step, before any update: {error}; the inputs or the initial "
                 f"weights are too large for {x.dtype}"
             ) from None
+        if epoch == 1 and step == 1:
+            raise NumericalError(
+                f"training failed at its first step: its update overflowed ({error}) and was not taken; the "
+                f"parameters are as they were; try a smaller learning rate than lr={lr}"
+            ) from None
         where = f"epoch {epoch}, " + ("after its last step" if step == "end" else f"step {step}")
+        untaken = "; that step was not taken" if stage == "update" and step != "end" else ""
         raise NumericalError(
-            f"training diverged at {where}: {error}; try a smaller learning rate than lr={lr}"
+            f"training diverged at {where}: {error}{untaken}; try a smaller learning rate than lr={lr}"
         ) from None
     finally:
         if bar is not None:
@@ -381,6 +449,7 @@ def train(
 def _check_data(net, x, labels, validation):
     """The training data checked once, `x` in the network's dtype; `validation` as (x, labels) or None."""
     net, x, labels = run_checks(accuracy, net=net, x=x, labels=labels).values()
+    trainable_network("net", net, {})
     if x.ndim != 2:
         raise ValueError(f"x must be a 2-d array of examples as columns; got shape {x.shape}")
     x = x.astype(np.result_type(x, *net.parameters.values()), copy=False)
