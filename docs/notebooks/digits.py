@@ -187,7 +187,7 @@ plt.show()
 # columns of the 8×8 images are almost blank (inked in at most 6.2 % of the
 # training images): their weights moved 0.010 on average and stay as random as
 # they started (He-initialised, about 0.14 in size on average). The top and
-# bottom rows are not blank: their four middle pixels are inked in 72.0 % to
+# bottom rows are not blank: their four middle pixels are inked in 72.0 to
 # 97.7 % of the images, and their weights moved as far as the middle's, 0.149
 # against 0.145 on average.
 
@@ -199,10 +199,8 @@ sides, top_bottom, middle = np.zeros((3, 8, 8), dtype=bool)
 sides[:, [0, 7]] = True
 top_bottom[[0, 7], 2:6] = True
 middle[1:7, 1:7] = True
-for name, pixels in (("left and right columns", sides), ("top and bottom, columns 2-5", top_bottom),
-                     ("the middle 6×6", middle)):
-    print(f"{name}: inked in {inked[pixels].min():.1%} to {inked[pixels].max():.1%} of the images; "
-          f"weights moved {moved[pixels].mean():.3f} on average")
+for name, pixels in (("sides", sides), ("top, bottom", top_bottom), ("middle", middle)):
+    print(f"{name:11s} ink {inked[pixels].min():5.1%} to {inked[pixels].max():5.1%}, moved {moved[pixels].mean():.3f}")
 assert_rounds_to(100 * inked[sides].max(), "6.2", name="most-inked side pixel, %")
 assert_rounds_to(100 * np.array([inked[top_bottom].min(), inked[top_bottom].max()]), ["72.0", "97.7"],
                  name="inked share of the top and bottom rows' middle pixels, %")
