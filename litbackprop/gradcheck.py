@@ -16,11 +16,12 @@ from litbackprop._checks import ANY_NDIM, array, as_float_array, checked, number
 
 
 def _float64_param(name, param, arguments):
-    """A float64 numpy array that `f` reads, nudged in place: in float32, rounding swamps a central difference."""
+    """A float64 numpy array that `f` reads, nudged in place: in float32, rounding swamps a central difference at
+    the steps that resolve a gradient well (a step sized for float32, near 1e-2, checks it only coarsely)."""
     if not isinstance(param, np.ndarray) or param.dtype != np.float64:
         raise ValueError(
             f"{name} must be a float64 numpy array that f reads (it is nudged in place; in float32, rounding "
-            "swamps a central difference); "
+            "swamps a central difference at the usual steps); "
             f"got {type(param).__name__}" + (f" of dtype {param.dtype}" if isinstance(param, np.ndarray) else "")
         )
     return array(ANY_NDIM)(name, param, arguments)
@@ -153,7 +154,8 @@ def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
     ------
     ValueError
         A parameter is not float64 (in float32 or float16 the rounding of the
-        loss swamps any central difference), or a gradient is too small for
+        loss swamps a central difference at this step; a step sized for float32
+        checks only coarsely), or a gradient is too small for
         central differences to resolve: its largest entry is within 100 times the
         rounding error of the loss over the step, as when the inputs are
         scaled by $10^{-150}$. Either way no error it could report would mean
@@ -194,7 +196,7 @@ def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
         step = eps * max(1.0, float(np.abs(param).max()))  # relative to the parameter: 1e-6 is lost on 1e3
         numerical = numerical_gradient(lambda: model.loss(*args), param, step)
         # A loss is computed from terms of order 1 at least (a log-sum-exp, a sigmoid), so it is uncertain by
-        # about u max(|L|, 1), and each entry of a central difference by that over the step: a gradient that
+        # about eps_mach max(|L|, 1), and each entry of a central difference by that over the step: a gradient that
         # small cannot be told from rounding.
         resolution = np.finfo(np.float64).eps * max(loss, 1.0) / step
         largest = max(np.abs(grad).max(), np.abs(numerical).max())  # not a norm: 1e-290 squared is 0

@@ -32,7 +32,8 @@ def random_problem(d, h, k, n, seed, biases):
 
 
 def away_from_the_kink(net, x):
-    """Central differences straddle ReLU's kink when a hidden pre-activation is within eps of 0."""
+    """Central differences straddle ReLU's kink when a nudge can reach it: a pre-activation within the step times
+    max(1, max |x|) of 0. The 1e-4 kept here is well beyond that for these inputs and steps."""
     z1 = lb.linear(net.W1, x, net.b1)
     return np.abs(z1).min() > 1e-4
 
