@@ -97,5 +97,28 @@ def summarise(code: str) -> str:
     return "Checked: " + ("; ".join(parts) if parts else "assertions")
 
 
+PYTHON_FENCE = re.compile(r"^```\{\.python(?P<continuation> continuation)?\}[ \t]*$", flags=re.M)
+
+
+def executed(markdown: str, page: str) -> str:
+    """Each Python fence marked for markdown-exec, which runs it at build time and shows what it prints under it.
+
+    A fence without ``continuation`` starts a new session, as pytest-markdown-docs starts a new program; a
+    ``continuation`` goes on in the session before it. A block that fails logs a warning, which fails the
+    strict build.
+    """
+    sessions = iter(range(1, 10**6))
+    session = f"{page}-0"
+
+    def mark(match: re.Match) -> str:
+        nonlocal session
+        if not match["continuation"]:
+            session = f"{page}-{next(sessions)}"
+        return f'```{{.python exec="on" session="{session}" source="above" result="text"}}'
+
+    pieces = re.split(r"(^(?:`{4,}|~{3,}).*?^(?:`{4,}|~{3,})[ \t]*$)", markdown, flags=re.S | re.M)
+    return "".join(piece if i % 2 else PYTHON_FENCE.sub(mark, piece) for i, piece in enumerate(pieces))
+
+
 def on_page_markdown(markdown, page, config, files):
-    return expand(markdown)
+    return executed(expand(markdown), page.file.src_uri)

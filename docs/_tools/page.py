@@ -47,6 +47,18 @@ PROJECT_SECTION = "The project"
 ITEM = re.compile(r"^(\d+)\. \[\*\*(.+?)\*\*\]\(([^)]+)\)", flags=re.M)
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml as data: a ``!!python/name:`` tag (a function MkDocs imports) is read as its name."""
+
+
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: suffix)
+
+
+def read_config(root: Path) -> dict:
+    """mkdocs.yml of the project at `root`, as data."""
+    return yaml.load((root / "mkdocs.yml").read_text(), Loader=_ConfigLoader)  # noqa: S506 (a SafeLoader)
+
+
 def nav_sections(root: Path) -> dict[str, str]:
     """Each Markdown or notebook file of mkdocs.yml's nav, relative to docs/, and the section it is in."""
 
@@ -55,7 +67,7 @@ def nav_sections(root: Path) -> dict[str, str]:
             title, value = next(iter(entry.items())) if isinstance(entry, dict) else (None, entry)
             yield from walk(value, title) if isinstance(value, list) else [(value, section)]
 
-    return dict(walk(yaml.safe_load((root / "mkdocs.yml").read_text())["nav"], None))
+    return dict(walk(read_config(root)["nav"], None))
 
 
 def place_problems(page: Path, root: Path) -> list[str]:

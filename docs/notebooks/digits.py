@@ -182,9 +182,9 @@ plt.show()
 # a blob where a digit's ink often is, but none is a picture of a digit: with
 # more hidden units than digits, the network spreads each digit over many units, and
 # each unit takes part in recognising several digits. What the picture does show
-# is where learning happened. Row (1) multiplies each weight's gradient by its
-# pixel's value, so a blank pixel adds nothing to its weights' step, and a pixel
-# that is never inked never moves them. The left and right
+# is where learning happened. Row (1) makes each weight's gradient its unit's
+# dL/dz1 times its pixel's value, so a blank pixel adds nothing to its weights'
+# step, and a pixel that is never inked never moves them. The left and right
 # columns of the 8×8 images are almost blank (inked in at most 6.2 % of the
 # training images): their weights moved 0.010 on average and stay as random as
 # they started (He-initialised, about 0.14 in size on average). The top and

@@ -38,6 +38,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from site_hooks import load_hook  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_tools"))
+from page import read_config  # noqa: E402  (mkdocs.yml as data, its !!python/name tags read as names)
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
 # Screenshots are for a person to look at, and cost a fifth of the page checks: LITBACKPROP_SCREENSHOTS=1
@@ -69,14 +72,13 @@ def _unavailable(reason: str):
 
 def nav_pages() -> list[str]:
     """The HTML page of every entry in mkdocs.yml's nav, in the nav's order."""
-    import yaml
 
     def walk(entries):
         for entry in entries:
             for value in entry.values() if isinstance(entry, dict) else [entry]:
                 yield from walk(value) if isinstance(value, list) else [re.sub(r"\.(md|py)$", ".html", value)]
 
-    return list(walk(yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]))
+    return list(walk(read_config(ROOT)["nav"]))
 
 
 PAGES = nav_pages()
