@@ -90,8 +90,8 @@ def all_finite(array: np.ndarray) -> bool:
 
     A small array, where a call costs more than the work, takes one elementwise
     test. A large one takes reductions that allocate nothing: in float64 its
-    sum, which is nan or inf if any entry is (about twice as fast as the two
-    below, measured); else, or if the sum overflowed, its maximum and minimum,
+    sum, which is nan or inf if any entry is (one pass, where the two below
+    make two); else, or if the sum overflowed, its maximum and minimum,
     which cannot overflow (the maximum is nan if any entry is, +inf if any is;
     the minimum catches -inf).
     """
