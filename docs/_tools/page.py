@@ -209,7 +209,9 @@ def write_digits(page: Path) -> list[str]:
         printed = (
             repr(digits[0]) if value.ndim == 0 else repr(np.array(digits, dtype=object).reshape(value.shape).tolist())
         )
-        lines[where - 1] = lines[where - 1].replace("...", printed.replace("'", '"'), 1)
+        last = block.line + block.code.count("\n") + 1  # a call over several lines has its ... further down
+        at = next(k for k in range(where - 1, last) if "..." in lines[k])
+        lines[at] = lines[at].replace("...", printed.replace("'", '"'), 1)
     page.write_text("".join(lines))
     return problems
 

@@ -134,3 +134,20 @@ def test_a_course_page_missing_from_the_home_page_s_list_is_named(project):
     finally:
         index.write_text(source)
     assert "a course page, but the home page's list of pages does not link to it" in checked.stderr
+
+
+def test_write_fills_in_a_check_written_over_several_lines(project):
+    page = project / "docs" / "several-lines.md"
+    source = (project / "docs" / "tool-trial.md").read_text()
+    page.write_text(
+        source.replace(
+            'assert_rounds_to(z, ["-1.5", "-2.5"], name="z")', 'assert_rounds_to(\n    z,\n    ...,\n    name="z",\n)'
+        )
+    )
+    try:
+        written = page_tool(project, "write", "docs/several-lines.md")
+        text = page.read_text()
+    finally:
+        page.unlink()
+    assert written.returncode == 0, written.stderr
+    assert 'assert_rounds_to(\n    z,\n    ["-1.5", "-2.5"],\n    name="z",\n)' in text
