@@ -22,6 +22,7 @@ class Page:
     equations: list[tuple[int, str | None]] = field(default_factory=list)  # (line, id)
     blocks: list[tuple[int, bool, str | None]] = field(default_factory=list)  # (line, is_python, id)
     malformed: dict[int, str] = field(default_factory=dict)  # an equation's line: the id of its malformed anchor
+    glued: list[int] = field(default_factory=list)  # closing fences with text after them on their line
 
 
 def parse(text: str) -> Page:
@@ -40,6 +41,8 @@ def parse(text: str) -> Page:
             i += 1
             while i < len(lines) and not lines[i].strip().startswith(marker):
                 i += 1
+            if i < len(lines) and lines[i].strip().rstrip("`~") != "":
+                page.glued.append(i + 1)
         elif line.startswith("$$"):
             previous = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
             anchor = ANCHOR.match(previous)
@@ -83,6 +86,8 @@ def pairing_problems(text: str) -> list[str]:
             problems.append(
                 f"line {line}: equation {eq_id} is followed by a block that does not start with '# {eq_id}'"
             )
+    for line in page.glued:
+        problems.append(f"line {line}: text after a closing fence: put the fence's ``` on a line of its own")
     for eq_id in {i for i in ids if ids.count(i) > 1}:
         problems.append(f"equation id {eq_id} is used more than once")
     for line, _, block_id in page.blocks:

@@ -77,3 +77,8 @@ def test_an_equation_whose_block_comes_after_the_next_equation_is_reported():
 
 def test_dollars_inside_a_code_block_are_not_equations():
     assert parse("```python\n# $$\nprint('$$')\n```\n").equations == []
+
+
+def test_text_glued_to_a_closing_fence_is_reported():
+    problems = pairing_problems(GOOD.replace("a = 1\n```", "a = 1\n``` and more text"))
+    assert problems == ["line 11: text after a closing fence: put the fence's ``` on a line of its own"]
