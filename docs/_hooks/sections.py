@@ -122,3 +122,13 @@ def executed(markdown: str, page: str) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     return executed(expand(markdown), page.file.src_uri)
+
+
+# markdown-exec shows an empty output for a block that prints nothing: it is dropped from the page.
+EMPTY_OUTPUT = re.compile(
+    r'(?<=</code></pre></div>)\s*<div class="highlight"><pre><span></span><code>\s*</code></pre></div>'
+)
+
+
+def on_page_content(html, page, config, files):
+    return EMPTY_OUTPUT.sub("", html)

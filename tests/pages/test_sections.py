@@ -35,3 +35,13 @@ def test_the_title_is_the_summary_of_the_code_itself():
 def test_a_fence_shown_as_text_inside_an_outer_fence_is_left_as_it_is():
     page = "````markdown\n" + CHECKED + "\n````"
     assert expand(page) == page
+
+
+def test_an_empty_output_is_dropped_and_a_printed_one_kept():
+    from sections import on_page_content
+
+    code = '<div class="highlight"><pre><span></span><code>z = 1\n</code></pre></div>'
+    empty = '\n<div class="highlight"><pre><span></span><code>\n</code></pre></div>'
+    printed = '\n<div class="highlight"><pre><span></span><code>5.0\n</code></pre></div>'
+    assert on_page_content(code + empty, None, None, None) == code
+    assert on_page_content(code + printed, None, None, None) == code + printed
