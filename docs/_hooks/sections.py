@@ -42,9 +42,13 @@ def expand(markdown: str) -> str:
     return "".join(piece if i % 2 else SECTION.sub(section, piece) for i, piece in enumerate(pieces))
 
 
+CENTRAL_DIFFERENCES = '<a href="gradient-checking.html">central differences</a> in float64'
+"""Named where the reader may not have met them yet, so linked to the page that teaches them."""
+
+
 def summarise(code: str) -> str:
     """What a verification block checks, in one line: the summary its section must show."""
-    parts, rounds, gradients, others = [], False, False, False
+    parts, rounds, gradients = [], False, False
     tree = ast.parse(code)
     # every check, also those inside a loop or a with block, in the order written
     calls = sorted(
@@ -60,8 +64,8 @@ def summarise(code: str) -> str:
             expression = " ".join(expression.split())
             shown = (
                 f"<code>{html.escape(expression, quote=False)}</code>"
-                if len(expression) <= 60
-                else "an independent expression"
+                if len(expression) <= 60 and not expression.isidentifier()  # a bare name says nothing to a reader
+                else "an independent computation"
             )
             tolerances = {
                 k.arg: ast.get_source_segment(code, k.value) for k in call.keywords if k.arg in ("rtol", "atol")
@@ -78,9 +82,9 @@ def summarise(code: str) -> str:
             rounds = True
         elif name == "assert_gradient_matches":
             gradients = True
-        elif call is None and not isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef)):
-            others = True
-    parts += ["central differences in float64"] * gradients + ["the digits printed"] * rounds
+        elif isinstance(node, ast.Assert) and isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str):
+            parts.append(html.escape(node.msg.value, quote=False))  # an assertion's message is its own title
+    parts += [CENTRAL_DIFFERENCES] * gradients + ["the digits printed"] * rounds
     bounds = [
         ast.get_source_segment(code, c)
         for n in ast.walk(tree)
@@ -93,8 +97,7 @@ def summarise(code: str) -> str:
     ]
     if bounds:
         parts.append("bounds " + ", ".join(dict.fromkeys(bounds)))
-    parts += ["further assertions"] * others
-    return "Checked: " + ("; ".join(parts) if parts else "assertions")
+    return "Checked: " + ("; ".join(dict.fromkeys(parts)) if parts else "the values above")
 
 
 PYTHON_FENCE = re.compile(r"^```\{\.python(?P<continuation> continuation)?\}[ \t]*$", flags=re.M)

@@ -45,3 +45,17 @@ def test_an_empty_output_is_dropped_and_a_printed_one_kept():
     printed = '\n<div class="highlight"><pre><span></span><code>5.0\n</code></pre></div>'
     assert on_page_content(code + empty, None, None, None) == code
     assert on_page_content(code + printed, None, None, None) == code + printed
+
+
+def test_a_title_speaks_to_the_reader():
+    code = "\n".join(
+        [
+            "assert_allclose(z, by_hand, rtol=1e-15)",
+            'assert z.size == 4, "four hidden units"',
+            "assert_gradient_matches(g, f, w)",
+        ]
+    )
+    title = summarise(code)
+    assert "by_hand" not in title and "an independent computation to 1e-15" in title
+    assert "four hidden units" in title and "further assertions" not in title
+    assert '<a href="gradient-checking.html">central differences</a>' in title
