@@ -164,10 +164,18 @@ class Value:
 
     @_operation
     def reshape(self, shape: tuple[int, ...]) -> Value:
+        try:  # numpy's own reading of the shape: a tuple of ints, one of them -1 at most
+            data = self.data.reshape(shape)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"shape must be a tuple of integers that holds the value's {self.data.size} entries "
+                f"(its shape is {self.data.shape}); got {shape!r}"
+            ) from None
+
         def backward(grad):  # the same entries in another shape: their gradients go back unchanged
             self.grad += grad.reshape(self.data.shape)
 
-        return self._result(self.data.reshape(shape), (self,), backward)
+        return self._result(data, (self,), backward)
 
     def backward(self) -> None:
         r"""Fill in ``grad`` for every value this one was computed from: $\partial(\text{self})/\partial v$.

@@ -371,6 +371,10 @@ def main(argv: list[str] | None = None) -> int:
         command = commands.add_parser(name, help=help_)
         command.add_argument("pages", nargs="+", type=Path)
     args = parser.parse_args(argv)
+    docs = (ROOT / "docs").resolve()
+    for page in getattr(args, "pages", []):
+        if not (page.suffix == ".md" and page.is_file() and page.resolve().is_relative_to(docs)):
+            parser.error(f"{page} is not a Markdown page of docs/ (such as docs/weight-decay.md)")
 
     if args.command == "new":
         page = new(args.slug, args.title, args.section)

@@ -40,6 +40,12 @@ def test_an_operand_that_is_no_real_number_is_refused_naming_the_operation(other
         Value(1.0) + other
 
 
+@pytest.mark.parametrize("shape", [(2, 2), "x", (-1, 5), 3.5])
+def test_a_reshape_to_what_cannot_hold_the_value_is_refused_naming_the_shape(shape):
+    with pytest.raises(ValueError, match=r"^shape must be a tuple of integers that holds the value's 3 entries"):
+        Value(np.ones(3)).reshape(shape)
+
+
 @pytest.mark.parametrize("axis", ["0", 1.5, True, 1, -2])
 def test_a_sum_over_an_axis_that_is_no_axis_is_refused(axis):
     with pytest.raises(ValueError, match=r"^axis must be None or an integer in \[-1, 0\]"):

@@ -109,6 +109,13 @@ def test_a_page_missing_from_the_nav_is_named_with_the_line_to_add(project):
     assert "tool-trial.html is built but is not in mkdocs.yml's nav: add the line '- Tool trial: " in checked.stderr
 
 
+@pytest.mark.parametrize("path", ["docs/nowhere.md", "README.md", "docs/_tools/page.py"])
+def test_a_path_that_is_no_page_of_the_site_is_refused_in_one_line(project, path):
+    checked = page_tool(project, "check", path)
+    assert checked.returncode == 2 and "is not a Markdown page of docs/" in checked.stderr
+    assert "Traceback" not in checked.stderr
+
+
 def test_a_page_name_that_is_no_slug_is_refused(project):
     started = page_tool(project, "new", "Weight Decay", "Tool trial")
     assert started.returncode == 1 and "must be lowercase words joined by hyphens" in started.stderr
