@@ -448,8 +448,8 @@ def train(
 
 def _check_data(net, x, labels, validation):
     """The training data checked once, `x` in the network's dtype; `validation` as (x, labels) or None."""
-    net, x, labels = run_checks(accuracy, net=net, x=x, labels=labels).values()
-    trainable_network("net", net, {})
+    net = trainable_network("net", net, {})  # once: the data below are checked against it
+    x, labels = _examples(net, x, labels)
     if x.ndim != 2:
         raise ValueError(f"x must be a 2-d array of examples as columns; got shape {x.shape}")
     x = x.astype(np.result_type(x, *net.parameters.values()), copy=False)
@@ -457,10 +457,16 @@ def _check_data(net, x, labels, validation):
         if not (isinstance(validation, tuple | list) and len(validation) == 2):
             raise ValueError(f"validation must be a pair (x_val, labels_val); got {type(validation).__name__}")
         try:
-            validation = tuple(run_checks(accuracy, net=net, x=validation[0], labels=validation[1]).values())[1:]
+            validation = _examples(net, *validation)
         except ValueError as error:
             raise ValueError(f"validation: {error}") from None
     return x, labels, validation
+
+
+def _examples(net: TwoLayerNet, x, labels) -> tuple[np.ndarray, np.ndarray]:
+    """`x` and `labels` checked as `accuracy` declares them, for `net`, which is checked already."""
+    x = network_inputs("x", x, {"net": net})
+    return x, network_labels("labels", labels, {"net": net, "x": x})
 
 
 DIVERGED = 10

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import html
+import itertools
 import re
 
 SECTION = re.compile(
@@ -110,7 +111,7 @@ def executed(markdown: str, page: str) -> str:
     ``continuation`` goes on in the session before it. A block that fails logs a warning, which fails the
     strict build.
     """
-    sessions = iter(range(1, 10**6))
+    sessions = itertools.count(1)
     session = f"{page}-0"
 
     def mark(match: re.Match) -> str:

@@ -44,6 +44,16 @@ def page_tool(root: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def check_with(path: Path, edit, project: Path) -> subprocess.CompletedProcess:
+    """`page.py check` of the trial page while the file at `path` holds `edit` of its text; the file put back after."""
+    source = path.read_text()
+    path.write_text(edit(source))
+    try:
+        return page_tool(project, "check", "docs/tool-trial.md")
+    finally:
+        path.write_text(source)
+
+
 def test_a_new_page_passes_every_check(project):
     checked = page_tool(project, "check", "docs/tool-trial.md")
     assert checked.returncode == 0 and "every check passes" in checked.stdout, checked.stderr
@@ -88,24 +98,13 @@ def test_write_says_so_when_the_text_shows_no_such_number(project, tmp_path):
     ids=["a digit", "an id", "a pairing", "a block"],
 )
 def test_a_broken_page_is_refused_saying_what_to_do(project, change, said):
-    page = project / "docs" / "tool-trial.md"
-    source = page.read_text()
-    page.write_text(source.replace(*change, 1))
-    try:
-        checked = page_tool(project, "check", "docs/tool-trial.md")
-    finally:
-        page.write_text(source)
+    checked = check_with(project / "docs" / "tool-trial.md", lambda text: text.replace(*change, 1), project)
     assert checked.returncode == 1 and said in checked.stderr, checked.stderr
 
 
 def test_a_page_missing_from_the_nav_is_named_with_the_line_to_add(project):
-    config = project / "mkdocs.yml"
-    source = config.read_text()
-    config.write_text(source.replace('      - "Tool trial": tool-trial.md\n', ""))
-    try:
-        checked = page_tool(project, "check", "docs/tool-trial.md")
-    finally:
-        config.write_text(source)
+    nav_line = '      - "Tool trial": tool-trial.md\n'
+    checked = check_with(project / "mkdocs.yml", lambda text: text.replace(nav_line, ""), project)
     assert "tool-trial.html is built but is not in mkdocs.yml's nav: add the line '- Tool trial: " in checked.stderr
 
 
@@ -133,13 +132,8 @@ def test_a_new_page_is_on_the_home_page_s_list_after_its_section_and_the_list_st
 
 
 def test_a_course_page_missing_from_the_home_page_s_list_is_named(project):
-    index = project / "docs" / "index.md"
-    source = index.read_text()
-    index.write_text(re.sub(r"^\d+\. \[\*\*Tool trial\*\*\].*\n", "", source, flags=re.M))
-    try:
-        checked = page_tool(project, "check", "docs/tool-trial.md")
-    finally:
-        index.write_text(source)
+    item = re.compile(r"^\d+\. \[\*\*Tool trial\*\*\].*\n", flags=re.M)
+    checked = check_with(project / "docs" / "index.md", lambda text: item.sub("", text), project)
     assert "a course page, but the home page's list of pages does not link to it" in checked.stderr
 
 
