@@ -4,13 +4,14 @@
     .venv/bin/python docs/_tools/page.py write docs/weight-decay.md        # its checks' titles and digits
     .venv/bin/python docs/_tools/page.py check docs/weight-decay.md        # all the page's checks, in seconds
 
-``check`` runs what the test suite runs on one page, without the build and the browser: every block
-in order, the tie of every number to the code beside it, the pairing of equations with blocks, the
-titles of the Checked sections, and the page's place in mkdocs.yml's nav. Each problem says how to fix
-it. ``write`` fills in what is written from the page itself: each Checked section's title, and the
-digits of every ``assert_rounds_to(value, ...)`` whose digits are left as ``...``, taken from the
-numbers the text beside the block shows (so nobody retypes them). ``new`` writes a two-equation page
-that passes every check, adds it to the nav and registers its exercise.
+``check`` runs what the test suite runs on one page, without the build and the browser: every block in
+order, the tie of every number to the code beside it, the pairing of equations with blocks, each
+equation evaluated with its block's values (``tests/pages/formulas.py``), the titles of the Checked
+sections, and the page's place in mkdocs.yml's nav. Each problem says how to fix it. ``write`` fills in
+what is written from the page itself: each Checked section's title, and the digits of every
+``assert_rounds_to(value, ...)`` whose digits are left as ``...``, taken from the numbers the text
+beside the block shows (so nobody retypes them). ``new`` writes a two-equation page that passes every
+check, adds it to the nav and registers its exercise.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "pages"))
 
 import printed_numbers  # noqa: E402
+from formulas import formula_problems  # noqa: E402
 from pairing import pairing_problems  # noqa: E402
 from printed_numbers import Block, Text, check_page, neighbours, split, write_summaries  # noqa: E402
 
@@ -123,6 +125,7 @@ def check(page: Path, root: Path = ROOT) -> list[str]:
         *place_problems(page, root),
         *(f"{page.name}: {problem}" for problem in pairing_problems(source)),
         *check_page(page),
+        *formula_problems(source, page.name),
     ]
 
 

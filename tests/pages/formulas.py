@@ -1,0 +1,1312 @@
+r"""Display equations executed: each side of an equation is evaluated, and the sides must agree.
+
+The printed-number tie (``printed_numbers.py``) checks the digits an equation shows. This checks
+the formula: ``\frac{\partial L}{\partial a^{(1)}} = {W^{(2)}}^T (\hat y - y)`` is parsed, each
+side is computed from its symbols with the values of the Python block paired with the equation
+(``notation.py`` says which name holds which symbol), and the two must be equal. Drop the
+transpose and the shapes no longer fit; flip the difference and the values differ; either fails.
+
+The site's TeX is a small language, and this is a small evaluator for it (a tokenizer and a
+recursive-descent parser over numpy), not a general computer algebra system:
+
+- vectors are columns, as in the notes: a 1-D array of the code is a ``(n, 1)`` matrix here, so
+  ``(\hat y - y) {a^{(1)}}^T`` is an outer product and ``a^T b`` an inner one;
+- two factors side by side multiply: a matrix product, or a scalar times anything. ``\cdot`` and
+  ``\odot`` multiply entry by entry, and only arrays of one shape (or a scalar): nothing broadcasts;
+- an index written as a letter, ``z_k`` or ``W_{kj}``, names an axis (``\sum_j`` sums over it, and
+  ``\delta_{ij}`` is the identity over two of them), so entry-by-entry formulas are evaluated for
+  every entry at once; a single index on a batch, ``\hat y_n``, is its column ``n``;
+- a number written with d decimals stands for any value within half a unit of its last place, so a
+  side with printed numbers agrees with another when they differ by no more than those half-units
+  can move it (measured by moving each number by its half-unit);
+- ``\frac{\partial (a\,b)}{\partial a}`` of an expression is its derivative by central differences in float64;
+- ``X \qquad\text{not}\qquad Y`` says the wrong formula Y gives another value than X: it must differ.
+
+An equation part this cannot evaluate (a Taylor remainder, a distribution, prose) must be listed
+in ``UNEVALUATED`` with the reason, and the report counts them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+import litbackprop as lb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notation import FUNCTIONS, code_name, gradient_name  # noqa: E402
+
+UNEVALUATED: dict[str, str] = {
+    "eq-gc-taylor": "a Taylor expansion with O(epsilon^2) remainders, which no value can be given",
+    "eq-gc-roundoff": "an estimate of the error with unnamed constants, measured on the page's plot instead",
+    "eq-batch-mean": "one example's gradient has no array by the notation's names: the block checks the mean",
+}
+"""Equations that cannot be evaluated, each with the reason; at most a tenth of all display equations."""
+
+PARTLY: dict[str, dict[str, str]] = {
+    "eq-pit-reset": {"\\leftarrow": "a loop, run twice, not one relation: its result, the second line, is evaluated"},
+    "eq-pit-lr": {"\\leftarrow": "the update rule of momentum, evaluated on Learning; here its values are"},
+    "eq-batch-data": {"\\cdots": "a matrix written with an ellipsis, x_1 ... x_N, stands for no one array"},
+}
+"""Sides of equations that are not evaluated, spelled as the tokenizer joins them, each with the reason."""
+
+
+class FormulaError(Exception):
+    """An equation that does not hold, or that cannot be read; the message says which and why."""
+
+
+# --- tokens
+
+
+TOKEN = re.compile(
+    r"\\text\{(?P<text>[^{}]*)\}"
+    r"|\\operatorname\{(?P<op>[^{}]*)\}"
+    r"|(?P<num>\d+(?:\.\d+)?)"
+    r"|(?P<cmd>\\[A-Za-z]+|\\[^A-Za-z])"
+    r"|(?P<char>[A-Za-z])"
+    r"|(?P<sym>[{}^_&()\[\]+\-=<>,|':/!*;.])"
+    r"|(?P<space>\s+)"
+)
+IGNORED = {
+    "\\,", "\\;", "\\!", "\\ ", "\\left", "\\right", "\\big", "\\bigg", "\\Big", "\\Bigg", "\\bigl", "\\bigr",
+    "\\Bigl", "\\Bigr", "\\biggl", "\\biggr", "\\displaystyle", "\\limits", "\\:",
+}  # fmt: skip
+RELATIONS = {"=", "\\approx", "<", ">", "\\ge", "\\le", "\\geq", "\\leq", "\\leftarrow", "\\sim", "\\in", "\\neq"}
+SEPARATORS = {"\\quad", "\\qquad", "\\\\", "\\Longrightarrow", "\\implies", ","}
+
+
+@dataclass(frozen=True)
+class Tok:
+    kind: str  # text, num, cmd, char, sym
+    value: str
+
+
+def tokenize(tex: str) -> list[Tok]:
+    tex = re.sub(r"\\tag\{[^}]*\}", " ", tex)
+    tex = tex.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    tex = tex.replace("\\lvert", "|").replace("\\rvert", "|").replace("\\lVert", "\\|").replace("\\rVert", "\\|")
+    tex = re.sub(r"\\\\\[[^\]]*\]", r"\\\\", tex)  # \\[2ex]: a line break with its spacing
+    tex = re.sub(r"\b[a-z]\s*=\s*1,\s*\\ldots,\s*[A-Za-z]\b", " ", tex)  # n = 1, \ldots, N: an index's range
+    tokens, at = [], 0
+    while at < len(tex):
+        match = TOKEN.match(tex, at)
+        if not match:
+            raise FormulaError(f"cannot read {tex[at : at + 20]!r}")
+        at = match.end()
+        kind = match.lastgroup
+        value = match.group(kind)
+        if kind == "space" or (kind == "cmd" and value in IGNORED):
+            continue
+        if kind == "op":
+            kind = "text"
+        tokens.append(Tok(kind, value.strip() if kind == "text" else value))
+    return tokens
+
+
+# --- statements: an equation is relations separated by \quad, commas, line breaks and implications
+
+
+@dataclass
+class Statement:
+    sides: list[list[Tok]]
+    relations: list[str]
+    negated: bool = False  # "X \qquad\text{not}\qquad Y": Y is the wrong formula
+
+
+def statements(tokens: list[Tok]) -> list[Statement]:
+    """Split an equation into its statements; drop prose, ranges (n = 1, ..., N) and environments' layout."""
+    pieces: list[list[Tok]] = [[]]
+    depth = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.value in ("\\begin", "\\end") and _environment(tokens, i) in ("aligned", "gathered", "align"):
+            i += 3 + len(_environment(tokens, i))  # \begin { a l i g n e d }
+            pieces.append([])
+            continue
+        if tok.value in ("{", "(", "[") or tok.value == "\\begin":
+            depth += 1
+        elif tok.value in ("}", ")", "]") or tok.value == "\\end":
+            depth -= 1
+        if depth == 0 and tok.value in SEPARATORS:
+            nxt = _skip(tokens, i + 1, {"&"})
+            if tok.value == "\\\\" and nxt < len(tokens) and tokens[nxt].value in RELATIONS:
+                i += 1  # an aligned line that goes on with "&= ...": the same chain
+                continue
+            pieces.append([])
+        elif depth == 0 and tok.value == "&":
+            pass
+        elif depth == 0 and tok.value == ":":
+            pieces.append([])
+        else:
+            pieces[-1].append(tok)
+        i += 1
+    result: list[Statement] = []
+    negate_next = False
+    for piece in pieces:
+        if piece and all(t.kind == "text" for t in piece):
+            negate_next = negate_next or any(t.value == "not" for t in piece)
+            continue
+        while piece and piece[0].kind == "text" and not _is_function(piece, 0):
+            piece = piece[1:]
+        while piece and piece[-1].kind == "text":
+            negate_next = negate_next or piece[-1].value == "not"
+            piece = piece[:-1]
+        if not piece:
+            continue
+        if any(t.value in ("\\ldots", "\\dots") for t in piece) and not any(t.value == "\\cdots" for t in piece):
+            continue  # n = 1, \ldots, N: the range of an index
+        sides, relations = [[]], []
+        depth = 0
+        for tok in piece:
+            if tok.value in ("{", "(", "[", "\\begin"):
+                depth += 1
+            elif tok.value in ("}", ")", "]", "\\end"):
+                depth -= 1
+            if depth == 0 and tok.value in RELATIONS:
+                relations.append(tok.value)
+                sides.append([])
+            else:
+                sides[-1].append(tok)
+        result.append(Statement(sides, relations, negated=negate_next))
+        negate_next = False
+    return result
+
+
+def _environment(tokens: list[Tok], i: int) -> str:
+    name = []
+    for tok in tokens[i + 2 :]:
+        if tok.value == "}":
+            break
+        name.append(tok.value)
+    return "".join(name)
+
+
+def _skip(tokens: list[Tok], i: int, values: set[str]) -> int:
+    while i < len(tokens) and tokens[i].value in values:
+        i += 1
+    return i
+
+
+def _is_function(piece: list[Tok], i: int) -> bool:
+    return piece[i].value in FUNCTIONS and i + 1 < len(piece) and piece[i + 1].value == "("
+
+
+# --- values: an array with named index axes first, then its matrix shape
+
+
+@dataclass
+class V:
+    array: np.ndarray
+    axes: tuple[str, ...] = ()  # named index axes, leading
+
+    @property
+    def matrix(self) -> tuple[int, ...]:
+        return self.array.shape[len(self.axes) :]
+
+    @property
+    def scalar(self) -> bool:
+        return all(n == 1 for n in self.matrix)
+
+
+@dataclass
+class Space(V):
+    shape: tuple[int, ...] = ()
+
+
+@dataclass
+class Normal(V):
+    mean: float = 0.0
+    variance: float = 1.0
+
+
+def value_of(obj) -> V:
+    if hasattr(obj, "data") and hasattr(obj, "grad"):  # a value of the autodiff engine
+        obj = obj.data
+    array = np.asarray(obj, dtype=np.float64)
+    if array.ndim == 1:
+        array = array[:, None]  # vectors are columns
+    return V(array)
+
+
+def aligned(a: V, b: V, op: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """The arrays of two values with their index axes in one order, matrix parts left as they are."""
+    axes = a.axes + tuple(n for n in b.axes if n not in a.axes)
+    return _expand(a, axes), _expand(b, axes), axes
+
+
+def _expand(v: V, axes: tuple[str, ...]) -> np.ndarray:
+    order = [v.axes.index(n) for n in axes if n in v.axes]
+    array = np.transpose(v.array, order + list(range(len(v.axes), v.array.ndim)))
+    for k, n in enumerate(axes):
+        if n not in v.axes:
+            array = np.expand_dims(array, k)
+    return array
+
+
+def elementwise(a: V, b: V, op: str, fn) -> V:
+    if a.matrix != b.matrix and not (a.scalar or b.scalar):
+        raise FormulaError(f"{op} of shapes {a.matrix} and {b.matrix}: the shapes must be equal")
+    x, y, axes = aligned(a, b, op)
+    if a.scalar and not b.scalar and a.matrix:
+        x = x.reshape(x.shape[: len(axes)] + (1,) * len(b.matrix))
+    if b.scalar and not a.scalar and b.matrix:
+        y = y.reshape(y.shape[: len(axes)] + (1,) * len(a.matrix))
+    with np.errstate(all="ignore"):
+        out = fn(x, y)
+    return V(out, axes)
+
+
+def product(a: V, b: V) -> V:
+    """Two factors side by side: a scalar times anything, or a matrix product."""
+    if a.scalar or b.scalar:
+        return elementwise(a, b, "product", np.multiply)
+    if len(a.matrix) != 2 or len(b.matrix) != 2 or a.matrix[1] != b.matrix[0]:
+        raise FormulaError(f"matrix product of shapes {a.matrix} and {b.matrix}: they do not fit")
+    x, y, axes = aligned(a, b, "product")
+    return V(np.matmul(x, y), axes)
+
+
+def apply(fn, v: V, *, columnwise: bool = False) -> V:
+    """A function of a value: on each entry, or (softmax, cross-entropy) on each column."""
+    with np.errstate(all="ignore"):
+        if not columnwise:
+            return V(fn(v.array), v.axes)
+        if len(v.matrix) != 2:
+            raise FormulaError(f"a function of columns applied to shape {v.matrix}")
+        return V(fn(v.array), v.axes)
+
+
+# --- the parser and evaluator
+
+
+class Parser:
+    def __init__(self, tokens: list[Tok], env: Env, literals: dict[int, float]):
+        self.tokens, self.i, self.env, self.literals = tokens, 0, env, literals
+        self.count = 0  # literals met so far, to find the one a perturbation moves
+
+    # helpers
+    def peek(self, k: int = 0) -> Tok | None:
+        return self.tokens[self.i + k] if self.i + k < len(self.tokens) else None
+
+    def take(self, value: str | None = None) -> Tok:
+        tok = self.peek()
+        if tok is None or (value is not None and tok.value != value):
+            raise FormulaError(f"expected {value!r}, found {tok.value if tok else 'the end'!r}")
+        self.i += 1
+        return tok
+
+    def group_tokens(self) -> list[Tok]:
+        """The tokens of a {...} group, or the one token that stands for it."""
+        if self.peek() is not None and self.peek().value == "{":
+            self.take("{")
+            depth, out = 1, []
+            while True:
+                tok = self.take()
+                depth += tok.value == "{"
+                depth -= tok.value == "}"
+                if depth == 0:
+                    return out
+                out.append(tok)
+        return [self.take()]
+
+    def sub(self, tokens: list[Tok]) -> V:
+        inner = Parser(tokens, self.env, self.literals)
+        inner.count = self.count
+        value = inner.expression()
+        if inner.peek() is not None:
+            raise FormulaError(f"cannot read {' '.join(t.value for t in tokens)!r}")
+        self.count = inner.count
+        return value
+
+    # grammar
+    def whole(self) -> V:
+        value = self.expression()
+        if self.peek() is not None:
+            raise FormulaError(f"cannot read on from {self.peek().value!r}")
+        return value
+
+    def expression(self) -> V:
+        sign = None
+        if self.peek() is not None and self.peek().value in "+-":
+            sign = self.take().value
+        value = self.term()
+        if sign == "-":
+            value = V(-value.array, value.axes)
+        while self.peek() is not None and self.peek().value in ("+", "-"):
+            op = self.take().value
+            right = self.term()
+            fn = np.add if op == "+" else np.subtract
+            value = elementwise(value, right, "sum" if op == "+" else "difference", fn)
+        return value
+
+    def starts_factor(self, tok: Tok | None) -> bool:
+        if tok is None:
+            return False
+        if tok.value in RELATIONS or tok.value in ("+", "-", ")", "]", "}", "&", "\\\\", ",", "|", "\\|", "\\end"):
+            return False
+        return tok.value not in ("\\cdot", "\\odot", "\\times", "/")
+
+    def term(self) -> V:
+        value = self.factor()
+        while True:
+            tok = self.peek()
+            if tok is not None and tok.value in ("\\cdot", "\\odot", "\\times"):
+                self.take()
+                right = self.factor()
+                if tok.value == "\\times":
+                    value = product(value, right) if (value.scalar or right.scalar) else _bad("\\times of matrices")
+                else:
+                    value = elementwise(value, right, tok.value, np.multiply)
+            elif tok is not None and tok.value == "/":
+                self.take()
+                value = elementwise(value, self.factor(), "quotient", np.divide)
+            elif self.starts_factor(tok):
+                value = product(value, self.factor())
+            else:
+                return value
+
+    def factor(self) -> V:
+        value = self.primary()
+        return self.postfix(value)
+
+    def postfix(self, value: V) -> V:
+        while self.peek() is not None and self.peek().value in ("^", "_"):
+            if self.take().value == "_":
+                value = self.index(value, self.group_tokens())
+                continue
+            exponent = self.group_tokens()
+            if [t.value for t in exponent] == ["T"]:
+                value = transpose(value)
+            else:
+                power = self.sub(exponent)
+                value = elementwise(value, power, "power", np.power)
+        return value
+
+    def index(self, value: V, tokens: list[Tok]) -> V:
+        """``v_k``, ``W_{kj}``, ``Z_{:,n}``, ``\\hat y_n`` (a column of a batch): named axes."""
+        names = [t.value for t in tokens if t.value != ","]
+        if len(names) == 1 and names[0].isdigit() and len(value.matrix) == 2 and value.matrix[1] == 1:
+            if int(names[0]) >= value.matrix[0]:
+                raise FormulaError(f"entry {names[0]} of a column of {value.matrix[0]} (entries count from 0)")
+            return V(value.array[..., int(names[0]), 0], value.axes)
+        if not all(len(n) == 1 and (n.isalpha() or n == ":") for n in names):
+            raise FormulaError(f"cannot index with {''.join(names)!r}")
+        array, axes = value.array, value.axes
+        matrix = value.matrix
+        if len(names) == 1 and len(matrix) == 2 and matrix[1] > 1:  # one index on a batch: its columns
+            names = [":", names[0]]
+        if len(names) == 1 and len(matrix) == 2 and matrix[1] == 1:
+            names = [names[0], "_"]  # a column's entries; the column axis of length 1 goes
+        if len(names) != len(matrix):
+            raise FormulaError(f"{len(names)} indices on a value of shape {matrix}")
+        k = len(axes)
+        new_axes = list(axes)
+        keep = []
+        for pos, name in enumerate(names):
+            if name == ":":
+                keep.append(k + pos)
+            elif name == "_":
+                continue
+            else:
+                new_axes.append(name)
+                self.env.sizes[name] = matrix[pos]
+        named = [k + pos for pos, name in enumerate(names) if name not in (":", "_")]
+        dropped = [k + pos for pos, name in enumerate(names) if name == "_"]
+        array = np.transpose(array, list(range(k)) + named + keep + dropped)
+        array = array.reshape(array.shape[: array.ndim - len(dropped)])
+        if len(keep) == 1:
+            array = array[..., None]  # a column stays a column
+        return V(array, tuple(new_axes))
+
+    def primary(self) -> V:
+        tok = self.take()
+        v = tok.value
+        if tok.kind == "num":
+            index = self.count
+            self.count += 1
+            number = self.literals.get(index, float(v))
+            self.env.literal_steps.setdefault(index, 0.5 * 10.0 ** -(len(v.partition(".")[2])))
+            return V(np.array(number))
+        if v == "{":
+            self.i -= 1
+            return self.sub(self.group_tokens())
+        if v in ("(", "["):
+            close = ")" if v == "(" else "]"
+            inner = self.until(close)
+            return self.sub(inner)
+        if v == "\\frac":
+            return self.fraction()
+        if v == "\\sqrt":
+            return apply(np.sqrt, self.sub(self.group_tokens()))
+        if v == "\\log" and self.peek() is not None and self.peek().value == "softmax":
+            self.take()  # log softmax: computed as one function, so that it stays finite where softmax is 0
+            self.take("(")
+            z = self.sub(self.until(")"))
+            return apply(lambda a: lb.log_softmax.math(a, axis=-2), z, columnwise=True)
+        if v in ("\\log", "\\ln", "\\exp"):
+            argument = self.factor()
+            return apply(np.log if v != "\\exp" else np.exp, argument)
+        if v == "\\max":
+            self.take("(")
+            first = self.sub(self.until(",", inner=True))
+            second = self.sub(self.until(")"))
+            return elementwise(first, second, "max", np.maximum)
+        if v == "\\sum":
+            return self.sum_rest()
+        if v == "\\mathbb":
+            letter = "".join(t.value for t in self.group_tokens())
+            if letter == "R":
+                return self.space()
+            if letter != "I":
+                raise FormulaError(f"\\mathbb{{{letter}}} is not a value")
+            return self.indicator()
+        if v == "\\mathcal":
+            if "".join(t.value for t in self.group_tokens()) != "N":
+                raise FormulaError("the only distribution is the normal one, \\mathcal{N}")
+            return self.normal()
+        if v == "\\mathbf":
+            letter = "".join(t.value for t in self.group_tokens())
+            if letter != "1":
+                raise FormulaError(f"\\mathbf{{{letter}}} is not a value")
+            return value_of(np.ones(int(self.env.lookup("N").array.reshape(()))))
+        if v == "\\begin":
+            return self.environment()
+        if v == "\\delta":
+            return self.delta()
+        if v == "|":
+            return apply(np.abs, self.sub(self.until("|")))
+        if v == "\\|":
+            inner = self.sub(self.until("\\|"))
+            if self.peek() is not None and self.peek().value == "_":
+                self.take()
+                self.group_tokens()
+            return V(np.array(np.linalg.norm(inner.array)))
+        if v in FUNCTIONS and self.peek() is not None and self.peek().value == "'":
+            self.take("'")
+            return self.function(v + "'")
+        if tok.kind == "text" or (v in FUNCTIONS and self.peek() is not None and self.peek().value == "("):
+            return self.function(v)
+        if v == "\\hat":
+            letter = self.group_tokens()
+            return self.symbol("\\hat " + "".join(t.value for t in letter))
+        if tok.kind == "char" or tok.kind == "cmd":
+            if v == "e" and self.peek() is not None and self.peek().value == "^":
+                self.take("^")
+                return apply(np.exp, self.sub(self.group_tokens()))
+            if v == "e" and self.peek() is not None and self.peek().value == "_":
+                return self.basis()
+            return self.symbol(v)
+        raise FormulaError(f"cannot evaluate {v!r}")
+
+    def until(self, close: str, inner: bool = False) -> list[Tok]:
+        depth, out = 0, []
+        while True:
+            tok = self.take()
+            if depth == 0 and tok.value == close:
+                return out
+            depth += tok.value in ("(", "[", "{", "\\begin")
+            depth -= tok.value in (")", "]", "}", "\\end")
+            out.append(tok)
+
+    def symbol(self, name: str) -> V:
+        """A symbol and its layer, ``W^{(1)}``: looked up in the block's namespace."""
+        if self.peek() is not None and self.peek().value == "^" and self._layer():
+            self.take("^")
+            layer = "".join(t.value for t in self.group_tokens())
+            name = f"{name}^{{{layer}}}"
+        if self.peek() is not None and self.peek().value == "'" and name in FUNCTIONS.keys() | {"\\sigma"}:
+            self.take("'")
+            return self.function(name + "'")
+        if name in FUNCTIONS and self.peek() is not None and self.peek().value == "(":
+            return self.function(name)
+        if self.peek() is not None and self.peek().value == "_" and self.peek(1) is not None:
+            label = self.peek(1) if self.peek(1).kind == "text" else self.peek(2)
+            if label is not None and label.kind == "text":  # g_{\text{analytic}}: a name, not an index
+                self.take("_")
+                self.group_tokens()
+                name = f"{name}_{{\\text{{{label.value}}}}}"
+        found = self.env.find(code_name(name))
+        if callable(found) and not hasattr(found, "grad") and self.peek() is not None and self.peek().value == "(":
+            return self.call_code(found)
+        return self.env.lookup(code_name(name), tex=name)
+
+    def call_code(self, fn) -> V:
+        """A function of the block, ``f(\\theta + \\epsilon e_i)``: applied to each entry of the indices."""
+        self.take("(")
+        argument = self.sub(self.until(")"))
+        shape = argument.array.shape[: len(argument.axes)]
+        out = np.zeros(shape)
+        for at in np.ndindex(shape):
+            vector = argument.array[at]
+            out[at] = float(np.asarray(fn(vector[:, 0] if vector.ndim == 2 and vector.shape[1] == 1 else vector)))
+        return V(out, argument.axes)
+
+    def basis(self) -> V:
+        """``e_i``: the i-th column of the identity, for every i, its length the index's."""
+        self.take("_")
+        name = "".join(t.value for t in self.group_tokens())
+        if name not in self.env.sizes:
+            raise FormulaError(f"e_{name} before the length of index {name} is known")
+        n = self.env.sizes[name]
+        return V(np.eye(n)[:, :, None], (name,))
+
+    def space(self) -> V:
+        """``\\mathbb{R}^{d \\times N}``: the shape an array must have."""
+        self.take("^")
+        dims, current = [], []
+        for tok in [*self.group_tokens(), Tok("cmd", "\\times")]:
+            if tok.value == "\\times":
+                dims.append(int(self.sub(current).array.reshape(())))
+                current = []
+            else:
+                current.append(tok)
+        return Space(np.array(dims, dtype=float), shape=tuple(dims))
+
+    def normal(self) -> V:
+        self.take("(")
+        mean = self.sub(self.until(",", inner=True))
+        variance = self.sub(self.until(")"))
+        return Normal(np.array(0.0), mean=float(mean.array.reshape(())), variance=float(variance.array.reshape(())))
+
+    def _layer(self) -> bool:
+        nxt = self.peek(1)
+        return nxt is not None and nxt.value == "{" and self.peek(2) is not None and self.peek(2).value == "("
+
+    def function(self, name: str) -> V:
+        self.take("(")
+        args = []
+        while True:
+            part = self.until_any((",", ")"))
+            args.append(self.sub(part[0]))
+            if part[1] == ")":
+                break
+        code = FUNCTIONS.get(name)
+        if code is None:
+            raise FormulaError(f"no function {name!r} in the notation")
+        return call(code, args)
+
+    def until_any(self, closes: tuple[str, ...]) -> tuple[list[Tok], str]:
+        depth, out = 0, []
+        while True:
+            tok = self.take()
+            if depth == 0 and tok.value in closes:
+                return out, tok.value
+            depth += tok.value in ("(", "[", "{", "\\begin")
+            depth -= tok.value in (")", "]", "}", "\\end")
+            out.append(tok)
+
+    def indicator(self) -> V:
+        self.take("(")
+        inner = self.until(")")
+        at = next((k for k, t in enumerate(inner) if t.value in (">", "<", "\\ge", "\\le")), None)
+        if at is None:
+            raise FormulaError("\\mathbb{I}(...) without a comparison")
+        left, right = self.sub(inner[:at]), self.sub(inner[at + 1 :])
+        compare = {">": np.greater, "<": np.less, "\\ge": np.greater_equal, "\\le": np.less_equal}[inner[at].value]
+        return elementwise(left, right, "comparison", lambda p, q: compare(p, q).astype(np.float64))
+
+    def sum_rest(self) -> V:
+        """``\\sum_j term`` (or ``\\sum_{n=1}^{N}``): the term, summed over axis j."""
+        self.take("_")
+        below = self.group_tokens()
+        name = below[0].value
+        if self.peek() is not None and self.peek().value == "^":
+            self.take("^")
+            self.group_tokens()
+        term = self.term_for_sum()
+        if name not in term.axes:
+            raise FormulaError(f"a sum over {name} of a term with no index {name}")
+        k = term.axes.index(name)
+        return V(term.array.sum(axis=k), term.axes[:k] + term.axes[k + 1 :])
+
+    def term_for_sum(self) -> V:
+        negative = self.peek() is not None and self.peek().value == "-"
+        if negative:
+            self.take("-")
+        value = self.factor()
+        if negative:
+            value = V(-value.array, value.axes)
+        while self.starts_factor(self.peek()) or (self.peek() is not None and self.peek().value in ("\\cdot",)):
+            if self.peek().value == "\\cdot":
+                self.take()
+                value = elementwise(value, self.factor(), "\\cdot", np.multiply)
+            else:
+                value = product(value, self.factor())
+        return value
+
+    def fraction(self) -> V:
+        top, bottom = self.group_tokens(), self.group_tokens()
+        derivative = top and top[0].value in ("\\partial", "d") and len(bottom) > 1
+        if derivative and bottom[0].value == top[0].value:
+            return self.derivative(top[1:], bottom[1:])
+        return elementwise(self.sub(top), self.sub(bottom), "quotient", np.divide)
+
+    def derivative(self, top: list[Tok], bottom: list[Tok]) -> V:
+        """``\\frac{\\partial L}{\\partial S}``: a name of the code; of an expression: central differences."""
+        wrt, wrt_index = _split_index(bottom)
+        wrt_name = _spelled(wrt)
+        if not top:  # \frac{\partial}{\partial w}(...): the derivative of what follows
+            expression = self.factor_tokens()
+            return self.numerical(expression, wrt_name, wrt_index)
+        of, of_index = _split_index(top)
+        spelled = _spelled(of)
+        if spelled is not None and wrt_name is not None:
+            qualifier = self.qualifier()
+            found = next(
+                (
+                    f
+                    for name in gradient_name(spelled, wrt_name)
+                    if (f := self.env.find(name, of=spelled, wrt=wrt_name, qualifier=qualifier)) is not None
+                ),
+                None,
+            )
+            if found is not None:
+                value = self.env.wrap(found)
+                index = [*of_index, *([Tok("sym", ",")] if of_index and wrt_index else []), *wrt_index]
+                return self.index(value, index) if index else value
+            if spelled in FUNCTIONS:  # d sigma / dz: the function's derivative at z
+                return call(FUNCTIONS[spelled + "'"], [self.env.lookup(code_name(wrt_name), tex=wrt_name)])
+        if of_index or wrt_index:
+            return self.entry_derivative(spelled, of_index, wrt_name, wrt_index)
+        return self.numerical(of, wrt_name, wrt_index)
+
+    def entry_derivative(self, of: str | None, of_index: list[Tok], wrt: str | None, wrt_index: list[Tok]) -> V:
+        """``\\partial z_k / \\partial W_{kj}`` of a symbol an equation defines: its Jacobian by central
+        differences, entry by entry, with an index named twice taken on the diagonal."""
+        if of is None or wrt is None or code_name(of) not in self.env.definitions:
+            raise FormulaError(f"no value for the derivative of {of} by {wrt}, and no equation defines {of}")
+        name = code_name(wrt)
+        base = self.env.lookup(name, tex=wrt)
+        h = 1e-6
+        columns = []
+        self.env.deriving.append(name)
+        try:
+            for k in np.ndindex(base.array.shape):
+                sides = []
+                for step in (h, -h):
+                    moved = base.array.copy()
+                    moved[k] += step
+                    with self.env.replaced(name, moved):
+                        sides.append(self.env.lookup(code_name(of), tex=of).array)
+                columns.append((sides[0] - sides[1]) / (2 * h))
+        finally:
+            self.env.deriving.pop()
+        self.env.numerical = True
+        out = columns[0].shape
+        jacobian = np.stack(columns, axis=-1).reshape(out + base.array.shape)
+        of_names = [t.value for t in of_index if t.value != ","]
+        wrt_names = [t.value for t in wrt_index if t.value != ","]
+        if len(out) == 2 and out[1] == 1 and len(of_names) == 1:
+            jacobian, out = jacobian[:, 0], out[:1]  # a column's entries: one index
+        shape_in = base.array.shape
+        if len(shape_in) == 2 and shape_in[1] == 1 and len(wrt_names) == 1:
+            jacobian, shape_in = jacobian[..., 0], shape_in[:1]
+        if len(of_names) != len(out) or len(wrt_names) != len(shape_in):
+            raise FormulaError(f"indices {of_names} and {wrt_names} on shapes {out} and {shape_in}")
+        names = of_names + wrt_names
+        kept = list(dict.fromkeys(names))
+        for n, size in zip(names, out + shape_in, strict=True):
+            self.env.sizes[n] = size
+        return V(np.einsum("".join(names) + "->" + "".join(kept), jacobian), tuple(kept))
+
+    def index_tokens(self, value: V, index: list[Tok]) -> V:
+        return self.index(value, index)
+
+    def qualifier(self) -> str | None:
+        bar, below = self.peek(), self.peek(1)
+        if bar is not None and bar.value == "|" and below is not None and below.value == "_":
+            self.take("|")
+            self.take("_")
+            return " ".join(t.value for t in self.group_tokens())
+        return None
+
+    def factor_tokens(self) -> list[Tok]:
+        start = self.i
+        self.factor()
+        return self.tokens[start : self.i]
+
+    def numerical(self, expression: list[Tok], wrt: str | None, index: list[Tok]) -> V:
+        """The derivative of an expression by central differences, each entry of the variable in turn.
+
+        A symbol that an equation of the page defines (``f = a\\,b``) is differentiated through its definition.
+        """
+        if wrt is None or index:
+            raise FormulaError("a derivative with respect to something that is not a symbol")
+        spelled = _spelled(expression)
+        if spelled is not None and code_name(spelled) not in self.env.definitions:
+            raise FormulaError(f"no value for the derivative of {spelled}, and no equation defines {spelled}")
+        name = code_name(wrt)
+        base = self.env.lookup(name, tex=wrt)
+        if base.axes:
+            raise FormulaError("a derivative with respect to an indexed value")
+        h = 1e-6
+        grads = np.zeros(base.array.shape)
+        self.env.deriving.append(name)
+        try:
+            for k in np.ndindex(base.array.shape):
+                sides = []
+                for step in (h, -h):
+                    moved = base.array.copy()
+                    moved[k] += step
+                    with self.env.replaced(name, moved):
+                        sides.append(self.sub(expression).array)
+                if sides[0].size != 1:
+                    raise FormulaError("a derivative of a value that is not a scalar")
+                grads[k] = (sides[0].reshape(()) - sides[1].reshape(())) / (2 * h)
+        finally:
+            self.env.deriving.pop()
+        self.env.numerical = True
+        return V(grads)
+
+    def environment(self) -> V:
+        kind = "".join(t.value for t in self.group_tokens())
+        body = self.until("\\end")
+        self.group_tokens()
+        rows: list[list[list[Tok]]] = [[[]]]
+        depth = 0
+        for tok in body:
+            depth += tok.value in ("{", "(", "\\begin")
+            depth -= tok.value in ("}", ")", "\\end")
+            if depth == 0 and tok.value == "\\\\":
+                rows.append([[]])
+            elif depth == 0 and tok.value == "&":
+                rows[-1].append([])
+            else:
+                rows[-1][-1].append(tok)
+        rows = [r for r in rows if any(cell for cell in r)]
+        if kind in ("bmatrix", "pmatrix"):
+            if any(t.value in ("\\cdots", "\\vdots", "\\ldots") for r in rows for c in r for t in c):
+                raise FormulaError("a matrix with an ellipsis stands for no one value")
+            cells = [[self.sub(c) for c in r] for r in rows]
+            if any(not cell.scalar or cell.axes for r in cells for cell in r):
+                raise FormulaError("a matrix whose entries are not numbers")
+            return V(np.array([[float(cell.array.reshape(())) for cell in r] for r in cells]))
+        if kind == "cases":
+            result = None
+            for value_tokens, condition in ((r[0], r[1]) for r in rows):
+                value = self.sub(value_tokens)
+                indicator = [Tok("cmd", "\\mathbb"), Tok("sym", "{"), Tok("char", "I"), Tok("sym", "}")]
+                mask = self.sub([*indicator, Tok("sym", "("), *condition, Tok("sym", ")")])
+                picked = elementwise(value, mask, "case", lambda p, q: np.where(q > 0, p, np.nan))
+                if result is None:
+                    result = picked
+                else:
+                    result = elementwise(result, picked, "cases", lambda p, q: np.where(np.isnan(p), q, p))
+            return result
+        raise FormulaError(f"cannot evaluate a {kind} environment")
+
+    def delta(self) -> V:
+        self.take("_")
+        names = [t.value for t in self.group_tokens()]
+        if len(names) != 2 or any(n not in self.env.sizes for n in names):
+            raise FormulaError("\\delta_{ij} before its indices' lengths are known")
+        return V(np.eye(self.env.sizes[names[0]], self.env.sizes[names[1]]), tuple(names))
+
+
+def _bad(what: str):
+    raise FormulaError(what)
+
+
+def transpose(v: V) -> V:
+    if len(v.matrix) != 2:
+        raise FormulaError(f"the transpose of shape {v.matrix}")
+    k = len(v.axes)
+    return V(np.swapaxes(v.array, k, k + 1), v.axes)
+
+
+def call(code: str, args: list[V]) -> V:
+    if code == "sigmoid":
+        return apply(lb.sigmoid.math, _one(args))
+    if code == "sigmoid_prime":
+        return apply(lambda z: lb.sigmoid.math(z) * (1 - lb.sigmoid.math(z)), _one(args))
+    if code == "softmax":
+        return apply(lambda z: lb.softmax.math(z, axis=-2), _one(args), columnwise=True)
+    if code == "cross_entropy":
+        if len(args) != 2:
+            raise FormulaError("CE takes the target and the prediction")
+        y, y_hat = args
+        if y.matrix != y_hat.matrix:
+            raise FormulaError(f"CE of shapes {y.matrix} and {y_hat.matrix}")
+        x, p, axes = aligned(y, y_hat, "CE")
+        with np.errstate(all="ignore"):
+            return V(-(x * np.log(p)).sum(axis=-2).mean(axis=-1), axes)
+    raise FormulaError(f"no function {code!r}")
+
+
+def _one(args: list[V]) -> V:
+    if len(args) != 1:
+        raise FormulaError(f"{len(args)} arguments where one was expected")
+    return args[0]
+
+
+def _split_index(tokens: list[Tok]) -> tuple[list[Tok], list[Tok]]:
+    """``W^{(2)}_{kj}`` → the symbol's tokens and the index's."""
+    depth = 0
+    for k, tok in enumerate(tokens):
+        depth += tok.value == "{"
+        depth -= tok.value == "}"
+        if depth == 0 and tok.value == "_" and k > 0:
+            inner = tokens[k + 1 :]
+            if inner and inner[0].value == "{":
+                inner = inner[1:-1]
+            if all(t.kind == "char" or t.value == "," for t in inner):
+                return tokens[:k], inner
+    return tokens, []
+
+
+def _spelled(tokens: list[Tok]) -> str | None:
+    """A lone symbol's spelling (``W^{(1)}``, ``\\hat y``, ``L``), or None for an expression."""
+    values = [t.value for t in tokens]
+    if values[:1] == ["\\hat"]:
+        if values[1] == "{":
+            inner = values[2 : values.index("}")]
+            rest = values[values.index("}") + 1 :]
+        else:
+            inner, rest = values[1:2], values[2:]
+        head = "\\hat " + "".join(inner)
+    elif values[:1] == ["{"] and "}" in values:
+        head, rest = _spelled(tokens[1 : values.index("}")]), values[values.index("}") + 1 :]
+        if head is None:
+            return None
+    elif values and (tokens[0].kind == "char" or tokens[0].kind == "cmd" and values[0] not in ("\\max",)):
+        head, rest = values[0], values[1:]
+    else:
+        return None
+    if not rest:
+        return head
+    if rest[:3] == ["^", "{", "("] and rest[-2:] == [")", "}"] and len(rest) == 6:
+        return f"{head}^{{({rest[3]})}}"
+    return None
+
+
+# --- the environment: a block's namespace seen through the notation
+
+
+class PerKey(Exception):
+    """A symbol holds a dictionary (each parameter by name): the statement holds for each key."""
+
+    def __init__(self, keys):
+        super().__init__("a dictionary")
+        self.keys = list(keys)
+
+
+@dataclass
+class Env:
+    namespace: dict
+    sizes: dict[str, int] = field(default_factory=dict)
+    literal_steps: dict[int, float] = field(default_factory=dict)
+    definitions: dict[str, list[Tok]] = field(default_factory=dict)
+    key: str | None = None  # the parameter a statement over dictionaries is evaluated for
+    deriving: list[str] = field(default_factory=list)  # names being differentiated, or defined on the way
+    numerical: bool = False  # a derivative was taken by central differences: good to about 1e-8, not 1e-16
+
+    def lookup(self, name: str, tex: str | None = None) -> V:
+        if self.deriving and name in self.definitions and name not in self.deriving:
+            # differentiating: a symbol an equation defined is its definition, so it moves with the variable
+            self.deriving.append(name)
+            try:
+                return Parser(self.definitions[name], self, {}).whole()
+            finally:
+                self.deriving.pop()
+        found = self.find(name)
+        if found is None:
+            shown = f"{tex} ({name} in the code)" if tex and tex != name else name
+            raise FormulaError(f"no value for {shown} in the block beside the equation")
+        return self.wrap(found)
+
+    def wrap(self, obj) -> V:
+        if isinstance(obj, V):
+            return obj
+        if isinstance(obj, (int, float, np.ndarray, np.floating, np.integer, list)) or hasattr(obj, "grad"):
+            return value_of(obj)
+        raise FormulaError(f"a value of type {type(obj).__name__} in an equation")
+
+    def raw(self, name: str):
+        """The block's value of a name (or of a path, ``net.parameters``), or None."""
+        ns = self.namespace
+        if "." in name:
+            root, _, path = name.partition(".")
+            found = ns.get(root)
+            for part in path.split("."):
+                found = getattr(found, part, None)
+        else:
+            found = ns.get(name)
+            if found is None and name[:1].islower() and name[:1].upper() + name[1:] in ns:
+                found = ns[name[:1].upper() + name[1:]]  # y_n of a batch: a column of Y
+            if found is None and hasattr(ns.get("t"), "dW1"):  # the block's trace of a pass, t
+                found = getattr(ns["t"], name, None)
+                if found is None and name[:1].isupper():
+                    found = getattr(ns["t"], name[:1].lower() + name[1:], None)
+        if isinstance(found, dict):
+            if self.key is None:
+                raise PerKey(found)
+            if self.key not in found:
+                raise FormulaError(f"{name} has no entry {self.key!r}")
+            return found[self.key]
+        return found
+
+    def find(self, name: str, of: str | None = None, wrt: str | None = None, qualifier: str | None = None):
+        if wrt is None:
+            return self.raw(name)
+        plain = code_name(wrt)
+        holder = self.raw(plain) if "." not in plain else None
+        if qualifier and qualifier.startswith("engine"):
+            return holder.grad if hasattr(holder, "grad") else None
+        if qualifier and qualifier.startswith("rows"):
+            return getattr(self.namespace.get("rows"), name, None)
+        found = self.raw(name)
+        if found is not None:
+            return found
+        if of == "L":
+            grads = self.namespace.get("grads")
+            if isinstance(grads, dict) and plain in grads:
+                return grads[plain]
+            if isinstance(grads, dict) and self.key is not None and isinstance(self.namespace.get(plain), dict):
+                return grads[self.key]  # theta holds each parameter by name, grads its gradient
+        if hasattr(holder, "grad") and holder.grad is not None:
+            return holder.grad  # the engine's gradient of what it was last run back from
+        return None
+
+    def _keyed(self, found: dict):
+        if self.key is None:
+            raise PerKey(found)
+        return found[self.key]
+
+    def replaced(self, name: str, array):
+        env = self
+
+        class _Swap:
+            def __enter__(self):
+                self.old = env.namespace.get(name)
+                env.namespace[name] = array
+
+            def __exit__(self, *exc):
+                env.namespace[name] = self.old
+
+        return _Swap()
+
+
+# --- agreement
+
+
+@dataclass
+class Context:
+    """What a statement is evaluated with: the block's values, and what the page has defined so far."""
+
+    namespace: dict
+    definitions: dict[str, list[Tok]] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)  # the statement's indices, met on its earlier sides
+    key: str | None = None
+
+    def env(self) -> Env:
+        return Env(dict(self.namespace), self.sizes, definitions=self.definitions, key=self.key)
+
+
+def evaluate(tokens: list[Tok], context: Context) -> tuple[V, np.ndarray]:
+    """A side's value, and how far its printed numbers' half-units can move it (0 without printed numbers)."""
+    env = context.env()
+    value = Parser(tokens, env, {}).whole()
+    moved = np.zeros(value.array.shape)
+    for index, step in env.literal_steps.items():
+        if step >= 0.5:
+            continue  # an integer is exact: 2 in 2P, 1 in 1 - a
+        shifted = Parser(tokens, context.env(), {index: _literal(tokens, index) + step}).whole()
+        moved = moved + np.abs(np.nan_to_num(shifted.array - value.array, nan=np.inf))
+    if env.numerical:  # central differences with a step of 1e-6 in float64: the rounding of f over the step
+        moved = moved + 1e-6 * np.abs(value.array) + 1e-9
+    return value, moved
+
+
+def _literal(tokens: list[Tok], index: int) -> float:
+    numbers = [t for t in tokens if t.kind == "num"]
+    return float(numbers[index].value)
+
+
+def as_matrix(v: V, t: np.ndarray, other: V) -> tuple[V, np.ndarray]:
+    """An entry-by-entry value (``z_k`` for every k) laid out as the matrix it is the entries of."""
+    if not v.axes or other.axes or v.matrix or len(other.matrix) != 2:
+        return v, t
+    shape = v.array.shape + (1,) if len(v.axes) == 1 else v.array.shape
+    return V(v.array.reshape(shape)), np.broadcast_to(t, v.array.shape).reshape(shape)
+
+
+def agree(a: V, ta: np.ndarray, b: V, tb: np.ndarray, relation: str) -> str | None:
+    """Why two sides do not stand in their relation, or None when they do."""
+    if relation == "\\in" or isinstance(b, Space):
+        if not isinstance(b, Space) or relation != "\\in":
+            return "\\in compares an array with a space, \\mathbb{R}^{...}"
+        return None if a.matrix == b.shape or (a.matrix == b.shape + (1,)) else f"shape {a.matrix}, not {b.shape}"
+    if relation == "\\sim" or isinstance(b, Normal):
+        if not isinstance(b, Normal) or relation != "\\sim":
+            return "\\sim compares an array with a distribution, \\mathcal{N}(...)"
+        sample = a.array.ravel()
+        n = sample.size
+        if abs(sample.mean() - b.mean) > 5 * math.sqrt(b.variance / n):
+            return f"a sample mean of {sample.mean():.4g}, where N({b.mean}, {b.variance:.4g}) gives {b.mean}"
+        if abs(sample.var() - b.variance) > 5 * b.variance * math.sqrt(2 / (n - 1)):
+            return f"a sample variance of {sample.var():.4g}, where the distribution's is {b.variance:.4g}"
+        return None
+    a, ta = as_matrix(a, ta, b)
+    b, tb = as_matrix(b, tb, a)
+    if a.matrix != b.matrix and not (a.scalar or b.scalar):
+        return f"the sides have shapes {a.matrix} and {b.matrix}"
+    if sorted(a.axes) != sorted(b.axes):
+        return f"the sides have indices {a.axes} and {b.axes}"
+    x, y, _ = aligned(a, b, relation)
+    tx, ty, _ = aligned(V(ta, a.axes), V(tb, b.axes), relation)
+    x, y = np.broadcast_arrays(x, y)
+    if relation in ("=", "\\approx"):
+        rtol = 1e-6 if relation == "\\approx" else 1e-9  # \approx: central differences' error, below 1e-6
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.abs(x - y) <= tx + ty + rtol * np.maximum(np.abs(x), np.abs(y)) + 1e-12)
+        bad |= ~np.isfinite(x) | ~np.isfinite(y)
+        bad &= ~(np.isinf(x) & (x == y))
+        if bad.any():
+            k = np.argwhere(bad)[0]
+            return f"the sides differ: {x[tuple(k)]:.6g} against {y[tuple(k)]:.6g}"
+        return None
+    checks = {"<": np.less, ">": np.greater, "\\le": np.less_equal, "\\ge": np.greater_equal}
+    if relation in checks:
+        return None if checks[relation](x, y).all() else f"the sides are not in the order {relation}"
+    if relation == "\\neq":
+        return None if not np.allclose(x, y) else "the sides are equal"
+    raise FormulaError(f"cannot check the relation {relation}")
+
+
+def check_equation(
+    tex: str,
+    namespace: dict,
+    skipped: tuple[str, ...] = (),
+    before: dict | None = None,
+    definitions: dict[str, list[Tok]] | None = None,
+) -> list[str]:
+    """What is wrong with one display equation, evaluated in a block's namespace; empty when it holds.
+
+    ``namespace`` holds the values after the block paired with the equation, ``before`` those before it:
+    in ``S \\leftarrow expr`` the right side is computed before the step, S after it, and a later
+    statement sees S's new value. A side or statement whose TeX holds one of ``skipped`` (listed in
+    ``PARTLY`` with the reason) is not evaluated; the sides around it are compared with each other.
+    ``definitions`` collects what the page's equations define (``z = w^T x``), for derivatives.
+    """
+    try:
+        parts = statements(tokenize(tex))
+    except FormulaError as error:
+        return [str(error)]
+    definitions = {} if definitions is None else definitions
+    current = dict(before if before is not None else namespace)
+    problems = []
+    previous: tuple[V, np.ndarray] | None = None
+    for statement in parts:
+        if any(fragment in statement.relations for fragment in skipped):
+            continue  # a relation this cannot check (an update run in a loop): listed in PARTLY
+        updating = "\\leftarrow" in statement.relations
+        try:
+            keys = _keys(statement, Context(namespace, definitions))
+            for key in keys:
+                why, first = _statement(statement, namespace, current, definitions, skipped, key, previous)
+                if why:
+                    problems.append(f"{_show(statement)}{f' (for {key})' if key else ''}: {why}")
+                    break
+            else:
+                previous = first if key is None else previous
+        except (FormulaError, ValueError, IndexError, TypeError, KeyError) as error:
+            if not (statement.negated and isinstance(error, FormulaError) and "fit" in str(error)):
+                problems.append(f"{_show(statement)}: {error}")  # (a wrong formula may not even fit)
+            continue
+        if updating:  # what the left side names now has its new value
+            for name in _names(statement.sides[0]):
+                root = name.partition(".")[0]
+                if root in namespace:
+                    current[root] = namespace[root]
+        else:
+            _define(statement, definitions)
+    return problems
+
+
+def _keys(statement: Statement, context: Context) -> list[str | None]:
+    """The keys a statement over dictionaries is evaluated for (each parameter); [None] for one evaluation."""
+    try:
+        for side in statement.sides:
+            if side:
+                evaluate(side, context)
+    except PerKey as per_key:
+        return per_key.keys
+    except (FormulaError, ValueError, IndexError, TypeError, KeyError):
+        pass  # reported when the statement is evaluated
+    return [None]
+
+
+def _statement(statement, after, current, definitions, skipped, key, previous):
+    """Why a statement does not hold for one key (None when it holds), and its first side's value."""
+    updating = "\\leftarrow" in statement.relations
+    values: list[tuple[V, np.ndarray] | None] = []
+    sizes: dict[str, int] = {}
+    for at, side in enumerate(statement.sides):
+        if any(fragment in "".join(t.value for t in side) for fragment in skipped):
+            values.append(None)
+            continue
+        # the left side of an update is the value after the step; every other side, the value before
+        namespace = after if (not updating or at == 0) else current
+        context = Context(namespace, definitions, sizes, key=key)
+        values.append(evaluate(side, context) if side else None)
+    if statement.negated:
+        if previous is not None and values[0] is not None:
+            if agree(previous[0], previous[1], values[0][0], values[0][1], "=") is None:
+                return "the wrong formula gives the same value as the right one", None
+        return None, None
+    kept = [(v, r) for v, r in zip(values, ["", *statement.relations], strict=True) if v is not None]
+    for (left, _), (right, relation) in zip(kept, kept[1:], strict=False):
+        why = agree(left[0], left[1], right[0], right[1], "=" if relation == "\\leftarrow" else relation or "=")
+        if why:
+            return why, None
+    return None, (kept[0][0] if kept else None)
+
+
+def _names(tokens: list[Tok]) -> list[str]:
+    spelled = _spelled(tokens)
+    return [code_name(spelled)] if spelled is not None else []
+
+
+def _define(statement: Statement, definitions: dict[str, list[Tok]]) -> None:
+    """``f = a\\,b``: a lone symbol equal to an expression of other symbols is defined by it."""
+    if not statement.relations or statement.relations[0] != "=" or len(statement.sides) < 2:
+        return
+    names = _names(statement.sides[0])
+    right = statement.sides[1]
+    if names and any(t.kind in ("char", "cmd") and t.value not in ("\\frac", "\\begin", "\\end") for t in right):
+        if any(t.value in ("\\begin",) for t in right):
+            return  # a matrix of entries names them, it does not define the symbol
+        definitions.setdefault(names[0], right)
+
+
+def _show(statement: Statement) -> str:
+    text = " ".join(" ".join(t.value for t in side) for side in statement.sides)
+    return text if len(text) < 70 else text[:67] + "..."
+
+
+@dataclass
+class Equation:
+    eq_id: str
+    line: int
+    tex: str
+
+
+def equations(source: str) -> list[Equation]:
+    """The page's display equations with their anchors."""
+    out = []
+    for match in re.finditer(r'<a id="(eq-[a-z0-9-]+)"></a>\s*\n\s*\$\$(.*?)\$\$', source, flags=re.S):
+        out.append(Equation(match.group(1), source.count("\n", 0, match.start(2)) + 1, match.group(2)))
+    return out
+
+
+def float_close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9)
+
+
+# --- a page: its blocks run in order, each equation evaluated in the namespace of its block
+
+
+def snapshot(namespace: dict) -> dict:
+    """A copy of a block's values that later blocks cannot change (networks and dictionaries included)."""
+    copied = {}
+    for name, value in namespace.items():
+        if name.startswith("__") or callable(value) and not hasattr(value, "parameters"):
+            copied[name] = value
+            continue
+        try:
+            copied[name] = copy.deepcopy(value)
+        except Exception:  # noqa: BLE001 - a module, a generator: kept as it is
+            copied[name] = value
+    return copied
+
+
+def visible_source(source: str) -> str:
+    """The page with the contents of its fences blanked (an example of Markdown source is not an equation)."""
+    lines = source.splitlines()
+    inside = None
+    for i, line in enumerate(lines):
+        fence = re.match(r"^\s*(`{3,}|~{3,})", line)
+        if inside is None and fence:
+            inside = fence.group(1)
+        elif inside is not None:
+            if line.strip().startswith(inside) and line.strip().strip("`~") == "":
+                inside = None
+            else:
+                lines[i] = ""
+    return "\n".join(lines)
+
+
+def page_namespaces(source: str, name: str) -> dict[str, tuple[dict, dict]]:
+    """Run the page's blocks in order; for each block that names an equation, the values before and after it."""
+    from printed_numbers import Block, split
+
+    found: dict[str, tuple[dict, dict]] = {}
+    namespace: dict = {}
+    for part in split(source):
+        if not isinstance(part, Block):
+            continue
+        if not part.continuation:
+            namespace = {"__name__": "__main__"}
+        first = part.code.lstrip().splitlines()[0] if part.code.strip() else ""
+        match = re.match(r"# (eq-[a-z0-9-]+)\s*$", first)
+        before = snapshot(namespace) if match else None
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(part.code, f"{name}:{part.line}", "exec"), namespace)
+        except Exception:  # noqa: BLE001 - the page's own check reports a failing block; its equations wait
+            found["failed"] = ({}, {})
+            return found
+        if match:
+            found[match.group(1)] = (before, snapshot(namespace))
+    return found
+
+
+def formula_problems(source: str, name: str, namespaces: dict | None = None) -> list[str]:
+    """Every display equation of a page that does not hold with its block's values, with the reason."""
+    namespaces = page_namespaces(source, name) if namespaces is None else namespaces
+    problems = []
+    definitions: dict[str, list[Tok]] = {}
+    for equation in equations(visible_source(source)):
+        if equation.eq_id in UNEVALUATED:
+            continue
+        if equation.eq_id not in namespaces and "failed" in namespaces:
+            continue
+        if equation.eq_id not in namespaces:
+            problems.append(f"{name}:{equation.line}: {equation.eq_id} has no block to evaluate it with")
+            continue
+        before, after = namespaces[equation.eq_id]
+        skipped = tuple(PARTLY.get(equation.eq_id, {}))
+        for problem in check_equation(equation.tex, after, skipped, before=before, definitions=definitions):
+            problems.append(f"{name}:{equation.line}: {equation.eq_id}: {problem}")
+    for line, eq_id, tex in table_formulas(visible_source(source)):
+        if eq_id not in namespaces and "failed" in namespaces:
+            continue
+        if eq_id not in namespaces:
+            problems.append(f"{name}:{line}: the table row links to {eq_id}, which has no block to evaluate it with")
+            continue
+        before, after = namespaces[eq_id]
+        for problem in check_equation(tex, after, before=before, definitions=dict(definitions)):
+            problems.append(f"{name}:{line}: the table's row for {eq_id}: {problem}")
+    return problems
+
+
+def table_formulas(source: str) -> list[tuple[int, str, str]]:
+    """The formulas of table rows that link to an equation, ``| [(3b)](#eq-bwd-3b) | ... | \\(...\\) |``."""
+    found = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        link = re.search(r"\(#(eq-[a-z0-9-]+)\)", line)
+        if not line.startswith("|") or not link:
+            continue
+        for inline in re.finditer(r"\\\((.*?)\\\)", line):
+            if "=" in inline.group(1) or "\\leftarrow" in inline.group(1):
+                found.append((number, link.group(1), inline.group(1)))
+    return found

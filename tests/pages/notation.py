@@ -1,0 +1,60 @@
+r"""The notation: which name in a page's code holds the value of each symbol its equations use.
+
+The formula checker (``formulas.py``) evaluates a display equation by looking each symbol up here,
+then in the namespace of the block paired with the equation. The home page's notation table is
+checked against this table (``tests/pages/test_formulas.py``), so the two cannot drift apart.
+
+A symbol is written as the parser spells it: the letter or Greek command, an accent before it
+(``\hat y``) and a layer after it (``W^{(1)}``). A layer number is part of the name, as in the
+notes: ``W^{(1)}`` is ``W1``. Most symbols need no entry: a letter is its own name (``x``, ``L``,
+``N``, ``X``), a layer is appended (``z^{(2)}`` is ``z2``), and a hat is ``_hat`` (``\hat Y`` is
+``Y_hat``). Gradients follow one rule too (the home page's last row):
+
+- ``\frac{\partial L}{\partial S}`` is ``d`` + the name of ``S``: ``dW1``, ``dz2``, ``dA1``; or, when the
+  block keeps its gradients in a dictionary, ``grads["W1"]``; or, for a value of the autodiff engine, ``S.grad``;
+- the derivative of anything else, ``\frac{\partial a}{\partial z}``, is ``da_dz``; and of the loss, where
+  ``dS`` would read as another name, ``dL_dS``: ``dL_dy_hat``.
+"""
+
+from __future__ import annotations
+
+SYMBOLS: dict[str, str] = {
+    "x^{(1)}": "x",  # the notes' name for the input: the first layer's input
+    "\\theta": "theta",
+    "\\epsilon": "eps",
+    "\\eta": "lr",
+    "\\mu": "momentum",
+    "v": "velocity",
+    "\\sigma": "sigmoid",
+    "g_{\\text{analytic}}": "g_a",
+    "g_{\\text{numerical}}": "g_n",
+}
+"""Symbols whose code name the general rules above do not give."""
+
+FUNCTIONS = {
+    "\\sigma": "sigmoid",
+    "\\sigma'": "sigmoid_prime",
+    "softmax": "softmax",
+    "CE": "cross_entropy",
+}
+"""Functions the equations apply, by the name the library gives them."""
+
+
+def code_name(symbol: str) -> str:
+    r"""The name in the code of a symbol as the parser spells it: ``W^{(1)}`` → ``W1``, ``\hat y`` → ``y_hat``."""
+    if symbol in SYMBOLS:
+        return SYMBOLS[symbol]
+    hat = symbol.startswith("\\hat ")
+    base = symbol.removeprefix("\\hat ")
+    layer = ""
+    if base.endswith(")}") and "^{(" in base:
+        base, _, layer = base.partition("^{(")
+        layer = layer.removesuffix(")}")
+    base = SYMBOLS.get(base, base.lstrip("\\"))
+    return f"{base}{layer}{'_hat' if hat else ''}"
+
+
+def gradient_name(of: str, wrt: str) -> list[str]:
+    r"""The code names of ``\frac{\partial of}{\partial wrt}``, first found first: ``dW1`` for the loss, ``da_dz``."""
+    names = [f"d{code_name(of)}_d{code_name(wrt)}"]
+    return ["d" + code_name(wrt), *names] if of == "L" else names

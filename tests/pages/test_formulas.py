@@ -1,0 +1,130 @@
+r"""The formulas are executed: each display equation holds with the values of its block (see formulas.py)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from formulas import PARTLY, UNEVALUATED, check_equation, equations, formula_problems, visible_source  # noqa: E402
+from mutate_symbols import COURSE, TARGET, run  # noqa: E402
+from notation import code_name, gradient_name  # noqa: E402
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PAGES = sorted(DOCS.glob("*.md"))
+BACKWARD_3B = r"\frac{\partial L}{\partial a^{(1)}} = {W^{(2)}}^T (\hat{y} - y)"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_equation_holds_with_the_values_of_its_block(page):
+    problems = formula_problems(page.read_text(), page.name)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def two_layer():
+    page = DOCS / "two-layer-network.md"
+    return page.read_text()
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        r"\frac{\partial L}{\partial a^{(1)}} = {W^{(2)}} (\hat{y} - y)",  # the transpose dropped
+        r"\frac{\partial L}{\partial a^{(1)}} = {W^{(2)}}^T (y - \hat{y})",  # the sign flipped
+        r"\frac{\partial L}{\partial a^{(1)}} = {W^{(1)}}^T (\hat{y} - y)",  # the wrong layer
+    ],
+    ids=["transpose dropped", "sign flipped", "wrong layer"],
+)
+def test_a_wrong_row_3b_fails_though_its_printed_vector_is_right(two_layer, wrong):
+    assert BACKWARD_3B in two_layer
+    assert formula_problems(two_layer.replace(BACKWARD_3B, wrong), "two-layer-network.md")
+
+
+def test_a_gradient_of_w1_written_with_the_gradient_of_w2_inside_fails(two_layer):
+    right = r"\frac{\partial L}{\partial W^{(1)}} = \frac{\partial L}{\partial z^{(1)}}\, {x^{(1)}}^T"
+    wrong = r"\frac{\partial L}{\partial W^{(1)}} = \frac{\partial L}{\partial W^{(2)}}\, {x^{(1)}}^T"
+    assert right in two_layer
+    assert formula_problems(two_layer.replace(right, wrong), "two-layer-network.md")
+
+
+def test_a_column_times_a_transposed_column_is_their_outer_product():
+    dz, a = np.array([1.0, -2.0]), np.array([0.5, 3.0, 1.0])
+    ns = {"dz2": dz, "a1": a, "dW2": np.outer(dz, a)}
+    dW2 = r"\frac{\partial L}{\partial W^{(2)}} = \frac{\partial L}{\partial z^{(2)}}"
+    assert check_equation(dW2 + r" {a^{(1)}}^T", ns) == []
+    assert check_equation(dW2 + r" a^{(1)}", ns)
+
+
+def test_arrays_of_different_shapes_are_not_broadcast():
+    ns = {"a": np.zeros((3, 2)), "b": np.zeros(3), "c": np.zeros((1, 2))}
+    assert "must be equal" in check_equation(r"a = b + c", ns)[0]
+
+
+def test_an_entry_by_entry_formula_is_evaluated_for_every_entry():
+    W, a, dz = np.arange(6.0).reshape(2, 3), np.array([1.0, 2.0, 3.0]), np.array([0.5, -1.0])
+    ns = {"W2": W, "a1": a, "dz2": dz, "da1": W.T @ dz}
+    da1 = r"\frac{\partial L}{\partial a^{(1)}_j} = "
+    assert check_equation(da1 + r"\sum_k \frac{\partial L}{\partial z^{(2)}_k} W^{(2)}_{kj}", ns) == []
+    assert check_equation(da1 + r"\sum_j \frac{\partial L}{\partial z^{(2)}_k} W^{(2)}_{kj}", ns)
+
+
+def test_printed_digits_stand_for_half_a_unit_of_their_last_place():
+    ns = {"a": 0.993307}
+    assert check_equation(r"a\,(1 - a) = 0.99331 \cdot (1 - 0.99331) \approx 0.0066", ns) == []
+    assert check_equation(r"a\,(1 - a) \approx 0.0067", ns)
+
+
+def test_a_derivative_of_an_expression_is_taken_by_central_differences():
+    assert check_equation(r"\frac{\partial (a\,b)}{\partial a} = b", {"a": 2.0, "b": 3.0}) == []
+    assert check_equation(r"\frac{\partial (a\,b)}{\partial a} = a", {"a": 2.0, "b": 3.0})
+
+
+def test_an_update_compares_the_value_after_the_step_with_the_formula_before_it():
+    before, after = {"theta": np.array([1.0]), "lr": 0.5, "dtheta": np.array([2.0])}, {}
+    after.update(before, theta=np.array([0.0]))
+    step = r"\theta \leftarrow \theta - \eta \frac{\partial L}{\partial \theta}"
+    assert check_equation(step, after, before=before) == []
+    after["theta"] = np.array([2.0])
+    assert check_equation(step, after, before=before)
+
+
+def test_a_formula_shown_as_wrong_must_give_another_value():
+    ns = {"da1": np.array([1.0, 2.0]), "dz1": np.array([1.0, 0.0]), "z1": np.array([1.0, -1.0])}
+    tex = (
+        r"\frac{\partial L}{\partial z^{(1)}} = \frac{\partial L}{\partial a^{(1)}} \odot \mathbb{I}(z^{(1)} > 0)"
+        r" \qquad\text{not}\qquad %s"
+    )
+    assert check_equation(tex % r"\frac{\partial L}{\partial a^{(1)}}", ns) == []
+    assert "same value" in check_equation(tex % r"\frac{\partial L}{\partial z^{(1)}}", ns)[0]
+
+
+def test_at_most_a_tenth_of_the_display_equations_are_not_evaluated():
+    count = sum(len(equations(visible_source((DOCS / page).read_text()))) for page in COURSE)
+    assert count >= 60
+    assert len(UNEVALUATED) <= count / 10, (len(UNEVALUATED), count)
+    assert all(reason for reason in UNEVALUATED.values())
+    assert all(reason for sides in PARTLY.values() for reason in sides.values())
+
+
+def test_the_notation_table_of_the_home_page_is_the_checkers_notation():
+    home = (DOCS / "index.md").read_text()
+    table = home[home.index("## Notation") :].split("\n\n")[1]
+    rows = [line for line in table.splitlines() if line.startswith("| \\(")]
+    assert len(rows) >= 6
+    for row in rows:
+        symbols_cell, code_cell = row.split("|")[1:3]
+        names = re.findall(r"`([^`]+)`", code_cell)
+        for tex in re.findall(r"\\\((.*?)\\\)", symbols_cell):
+            gradient = re.fullmatch(r"\\frac\{\\partial (\w)\}\{\\partial (.+)\}", tex)
+            expected = gradient_name(*gradient.groups())[0] if gradient else code_name(tex)
+            assert expected in names, f"{tex} is {expected} in the code, but the home page says {names}"
+
+
+def test_symbol_mutants_of_the_course_formulas_are_caught(capsys):
+    score = run()
+    assert score >= TARGET, capsys.readouterr().out
