@@ -39,6 +39,7 @@ def _operation(method):
     return run
 
 
+# The autodiff page shows the engine's own code, cut at these markers: --8<-- [start:value]
 class Value:
     """An array in a computation graph, with the gradient of the output with respect to it.
 
@@ -70,8 +71,11 @@ class Value:
         out._backward = lambda: backward(out.grad)
         return out
 
+    # --8<-- [end:value]
+
     # Each operation: the forward value, and the chain rule for each input (gradient arriving times local derivative).
 
+    # --8<-- [start:add-mul]
     @_operation
     def __add__(self, other) -> Value:
         other = _value(other, like=self, operation="+")
@@ -92,6 +96,9 @@ class Value:
 
         return self._result(self.data * other.data, (self, other), backward)
 
+    # --8<-- [end:add-mul]
+
+    # --8<-- [start:matmul]
     @_operation
     def __matmul__(self, other) -> Value:
         other = _value(other, like=self, operation="@")
@@ -106,6 +113,8 @@ class Value:
             other.grad += self.data.T @ grad
 
         return self._result(self.data @ other.data, (self, other), backward)
+
+    # --8<-- [end:matmul]
 
     __radd__ = __add__
     __rmul__ = __mul__
@@ -122,12 +131,15 @@ class Value:
     def __rsub__(self, other) -> Value:
         return _value(other, like=self, operation="-") + (-self)
 
+    # --8<-- [start:relu]
     @_operation
     def relu(self) -> Value:
         def backward(grad):  # row (2): the gradient passes where the input was positive
             self.grad += grad * (self.data > 0)
 
         return self._result(np.maximum(self.data, 0), (self,), backward)
+
+    # --8<-- [end:relu]
 
     @_operation
     def exp(self) -> Value:
@@ -177,6 +189,7 @@ class Value:
 
         return self._result(data, (self,), backward)
 
+    # --8<-- [start:backward]
     def backward(self) -> None:
         r"""Fill in ``grad`` for every value this one was computed from: $\partial(\text{self})/\partial v$.
 
@@ -203,6 +216,8 @@ class Value:
                     value._backward()
         except FloatingPointError as error:  # a gradient left the range: an error, not an inf in every gradient
             raise NumericalError(f"the backward pass from {self!r}: {error}") from None
+
+    # --8<-- [end:backward]
 
 
 def _value(x, like: Value, operation: str) -> Value:

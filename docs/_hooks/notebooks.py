@@ -26,6 +26,7 @@ import io
 import posixpath
 import re
 import sys
+import textwrap
 import tomllib
 import zipfile
 from pathlib import Path
@@ -35,6 +36,7 @@ import nbformat
 from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import graphs  # noqa: E402  (the computation graphs, drawn with the library's numbers)
 from sections import expand  # noqa: E402  (a page's one-fence sections, collapsed as the site collapses them)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +103,7 @@ ADMONITION = re.compile(r'^!!! (\w+)(?: "(.*)")?\s*$')
 # Inline math outside code: a code span or a fence is matched first, and kept as it is.
 CODE_OR_MATH = re.compile(r"^(`{3,}).*?^\1[ \t]*$|(`+).+?\2|\\\((.+?)\\\)", flags=re.S | re.M)
 DIAGRAM = re.compile(
-    r'<figure class="diagram"[^>]*>\s*--8<-- "diagrams/([\w-]+)\.svg"\s*<figcaption>(.*?)</figcaption>\s*</figure>',
+    r'<figure class="diagram"[^>]*>\s*<!-- graph: ([\w-]+) -->\s*<figcaption>(.*?)</figcaption>\s*</figure>',
     re.S,
 )
 # A collapsed section of the page that opens in one cell and closes in another: Jupyter cannot collapse a
@@ -158,7 +160,7 @@ def diagram_attachments(cell) -> dict:
     style = "svg { --litbackprop-backward: #b34700; color: #222; background: #fff; font-family: sans-serif; }\n"
     attachments = {}
     for name in names:
-        svg = (ROOT / "docs" / "diagrams" / f"{name}.svg").read_text(encoding="utf-8")
+        svg = graphs.render(name)
         opening = svg.index(">") + 1
         svg = f"{svg[:opening]}<style>{style}{rules}</style>{svg[opening:]}"
         attachments[f"{name}.svg"] = {"image/svg+xml": base64.b64encode(svg.encode()).decode()}
@@ -184,6 +186,25 @@ def absolute_links(markdown: str, site_url: str, page_dir: str = "") -> str:
     return re.sub(r"(\[[^\]]*\])\[(litbackprop\.[\w.]+)\]", rf"\1({site_url}api.html#\2)", markdown)
 
 
+SNIPPET = re.compile(r'^--8<-- "(?P<path>[^":]+):(?P<section>[a-z][-_0-9a-z]*)"$')
+
+
+def _snippets(fence: list[str]) -> list[str]:
+    """The lines of a fence with each ``--8<-- "file.py:section"`` replaced by that section of the file, as
+    pymdownx.snippets puts it on the page (the autodiff page shows the engine's own code this way)."""
+    out = []
+    for line in fence:
+        match = SNIPPET.match(line.strip())
+        if not match:
+            out.append(line)
+            continue
+        text = (ROOT / match["path"]).read_text("utf-8").splitlines()
+        start = next(i for i, t in enumerate(text) if f"--8<-- [start:{match['section']}]" in t)
+        end = next(i for i, t in enumerate(text) if f"--8<-- [end:{match['section']}]" in t)
+        out += textwrap.dedent("\n".join(t for t in text[start + 1 : end] if "--8<-- [" not in t)).splitlines()
+    return out
+
+
 def _other_fences_as_text(source: str) -> str:
     """Wrap every fence that is not a Python block (a shell command, an example of Markdown) in jupytext's
     region markers, which keep it in a Markdown cell instead of making it a code cell."""
@@ -197,8 +218,9 @@ def _other_fences_as_text(source: str) -> str:
         j = i + 1
         while j < len(lines) and lines[j].rstrip() != opening.group(1):
             j += 1
-        fence = lines[i : j + 1]
-        out += fence if opening.group(2).startswith("{.python") else ["<!-- #region -->", *fence, "<!-- #endregion -->"]
+        fence = _snippets(lines[i : j + 1])
+        runs = opening.group(2).startswith("{.python") and "notest" not in opening.group(2)
+        out += fence if runs else ["<!-- #region -->", *fence, "<!-- #endregion -->"]
         i = j + 1
     return "\n".join(out)
 

@@ -101,12 +101,31 @@ def summarise(code: str) -> str:
     return "Checked: " + ("; ".join(dict.fromkeys(parts)) if parts else "the values above")
 
 
-PYTHON_FENCE = re.compile(r"^```\{\.python(?P<continuation> continuation)?\}[ \t]*$", flags=re.M)
+PYTHON_FENCE = re.compile(
+    r"^```\{\.python(?P<continuation> continuation)?\}[ \t]*\n(?P<code>.*?)^```[ \t]*$", flags=re.M | re.S
+)
+SHOW = 'print(__import__("litbackprop.testing", fromlist=["shown"]).shown({}))  # markdown-exec: hide'
+
+
+def last_values(code: str) -> str:
+    """For a block that prints nothing, a hidden line that shows what its last statement assigned."""
+    if "print(" in code:
+        return ""
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return ""
+    last = body[-1] if body else None
+    if not isinstance(last, ast.Assign):
+        return ""
+    names = [t.id for target in last.targets for t in ast.walk(target) if isinstance(t, ast.Name)]
+    return "\n" + SHOW.format(", ".join(f"{n}={n}" for n in names)) if names else ""
 
 
 def executed(markdown: str, page: str) -> str:
     """Each Python fence marked for markdown-exec, which runs it at build time and shows what it prints under it.
 
+    A block that prints nothing shows the values its last line assigned (a hidden line, ``last_values``).
     A fence without ``continuation`` starts a new session, as pytest-markdown-docs starts a new program; a
     ``continuation`` goes on in the session before it. A block that fails logs a warning, which fails the
     strict build.
@@ -118,7 +137,10 @@ def executed(markdown: str, page: str) -> str:
         nonlocal session
         if not match["continuation"]:
             session = f"{page}-{next(sessions)}"
-        return f'```{{.python exec="on" session="{session}" source="above" result="text"}}'
+        code = match["code"].rstrip("\n")
+        return (
+            f'```{{.python exec="on" session="{session}" source="above" result="text"}}\n{code}{last_values(code)}\n```'
+        )
 
     pieces = re.split(r"(^(?:`{4,}|~{3,}).*?^(?:`{4,}|~{3,})[ \t]*$)", markdown, flags=re.S | re.M)
     return "".join(piece if i % 2 else PYTHON_FENCE.sub(mark, piece) for i, piece in enumerate(pieces))

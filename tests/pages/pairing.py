@@ -37,7 +37,7 @@ def parse(text: str) -> Page:
             marker, info = fence.groups()
             first = lines[i + 1].strip() if i + 1 < len(lines) else ""
             match = BLOCK_ID.match(first)
-            page.blocks.append((i + 1, "python" in info, match.group(1) if match else None))
+            page.blocks.append((i + 1, "python" in info and "notest" not in info, match.group(1) if match else None))
             i += 1
             while i < len(lines) and not lines[i].strip().startswith(marker):
                 i += 1

@@ -79,7 +79,7 @@ def split(source: str) -> list[Block | Text]:
             j = i + 1
             while j < len(lines) and not lines[j].strip().startswith(marker):
                 j += 1
-            if "python" in info:
+            if "python" in info and "notest" not in info:  # notest: code shown, never run (the engine's own)
                 parts.append(Text(start + 1, "\n".join(lines[start:i])))
                 parts.append(
                     Block(i + 1, "\n".join(lines[i + 1 : j]), "continuation" in info, checked=".checked" in info)
