@@ -313,6 +313,9 @@ from litbackprop.exercises import check
 
 verdict = check("{slug}", answer)
 print(verdict)
+```
+
+```{{.python continuation .checked}}
 assert verdict.verdict != "wrong", verdict
 ```
 """
