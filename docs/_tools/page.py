@@ -141,7 +141,8 @@ def digits_wanted(page: Path) -> list[tuple[int, int, object]]:
     def recording(actual, printed, name="value"):
         if printed is Ellipsis:
             frame = sys._getframe(1)
-            wanted.append((current["block"], frame.f_lineno, np.asarray(actual, dtype=np.float64)))
+            # a copy: a later block may change the array in place (a step of training), not what was checked
+            wanted.append((current["block"], frame.f_lineno, np.array(actual, dtype=np.float64, copy=True)))
             return None
         return original(actual, printed, name)
 

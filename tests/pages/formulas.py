@@ -885,6 +885,9 @@ def _spelled(tokens: list[Tok]) -> str | None:
         return head
     if rest[:3] == ["^", "{", "("] and rest[-2:] == [")", "}"] and len(rest) == 6:
         return f"{head}^{{({rest[3]})}}"
+    texts = [t for t in tokens if t.kind == "text"]
+    if rest[:1] == ["_"] and len(texts) == 1 and rest[1:] in (["{", texts[0].value, "}"], [texts[0].value]):
+        return f"{head}_{{\\text{{{texts[0].value}}}}}"  # L_{\text{total}}: a name, not an index
     return None
 
 
@@ -919,8 +922,10 @@ class Env:
                 self.deriving.pop()
         found = self.find(name)
         if found is None:
-            shown = f"{tex} ({name} in the code)" if tex and tex != name else name
-            raise FormulaError(f"no value for {shown} in the block beside the equation")
+            raise FormulaError(
+                f"no value for {tex or name}: the block beside the equation (or one before it) must name it "
+                f"{name}, as tests/pages/notation.py spells it"
+            )
         return self.wrap(found)
 
     def wrap(self, obj) -> V:

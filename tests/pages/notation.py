@@ -18,6 +18,9 @@ notes: ``W^{(1)}`` is ``W1``. Most symbols need no entry: a letter is its own na
 
 from __future__ import annotations
 
+import keyword
+import re
+
 SYMBOLS: dict[str, str] = {
     "x^{(1)}": "x",  # the notes' name for the input: the first layer's input
     "\\theta": "theta",
@@ -29,7 +32,7 @@ SYMBOLS: dict[str, str] = {
     "g_{\\text{analytic}}": "g_a",
     "g_{\\text{numerical}}": "g_n",
 }
-"""Symbols whose code name the general rules above do not give."""
+"""Symbols whose code name the general rules above do not give: the Greek letters the code spells as words."""
 
 FUNCTIONS = {
     "\\sigma": "sigmoid",
@@ -41,9 +44,16 @@ FUNCTIONS = {
 
 
 def code_name(symbol: str) -> str:
-    r"""The name in the code of a symbol as the parser spells it: ``W^{(1)}`` → ``W1``, ``\hat y`` → ``y_hat``."""
+    r"""The name in the code of a symbol as the parser spells it: ``W^{(1)}`` → ``W1``, ``\hat y`` → ``y_hat``.
+
+    A subscript in words is part of the name, ``L_{\text{total}}`` → ``L_total``; a Greek letter is its name,
+    ``\lambda`` → ``lambda_``, with an underscore where the name is one of Python's keywords.
+    """
     if symbol in SYMBOLS:
         return SYMBOLS[symbol]
+    worded = re.fullmatch(r"(.+)_\{\\text\{([^{}]*)\}\}", symbol)
+    if worded:
+        return f"{code_name(worded[1])}_{re.sub(r'\W+', '_', worded[2]).strip('_')}"
     hat = symbol.startswith("\\hat ")
     base = symbol.removeprefix("\\hat ")
     layer = ""
@@ -51,7 +61,8 @@ def code_name(symbol: str) -> str:
         base, _, layer = base.partition("^{(")
         layer = layer.removesuffix(")}")
     base = SYMBOLS.get(base, base.lstrip("\\"))
-    return f"{base}{layer}{'_hat' if hat else ''}"
+    name = f"{base}{layer}{'_hat' if hat else ''}"
+    return name + "_" if keyword.iskeyword(name) else name
 
 
 def gradient_name(of: str, wrt: str) -> list[str]:

@@ -128,3 +128,16 @@ def test_the_notation_table_of_the_home_page_is_the_checkers_notation():
 def test_symbol_mutants_of_the_course_formulas_are_caught(capsys):
     score = run()
     assert score >= TARGET, capsys.readouterr().out
+
+
+def test_a_subscript_in_words_and_a_greek_keyword_are_names_the_code_can_hold():
+    assert (code_name(r"L_{\text{total}}"), code_name(r"\lambda"), code_name(r"\eta")) == ("L_total", "lambda_", "lr")
+    ns = {"dL_total_dW1": np.full((2, 2), 1.5), "dW1": np.ones((2, 2)), "lambda_": 0.5, "W1": np.ones((2, 2))}
+    tex = r"\frac{\partial L_{\text{total}}}{\partial W^{(1)}} = \frac{\partial L}{\partial W^{(1)}} + \lambda W^{(1)}"
+    assert check_equation(tex, ns) == []
+    assert check_equation(tex.replace("+", "-"), ns)
+
+
+def test_a_missing_value_is_named_as_the_code_must_name_it():
+    (problem,) = check_equation(r"\hat y = 1", {})
+    assert "must name it y_hat" in problem
