@@ -53,7 +53,8 @@ def code_name(symbol: str) -> str:
         return SYMBOLS[symbol]
     worded = re.fullmatch(r"(.+)_\{\\text\{([^{}]*)\}\}", symbol)
     if worded:
-        return f"{code_name(worded[1])}_{re.sub(r'\W+', '_', worded[2]).strip('_')}"
+        words = re.sub(r"\W+", "_", worded[2]).strip("_")
+        return f"{code_name(worded[1])}_{words}"
     hat = symbol.startswith("\\hat ")
     base = symbol.removeprefix("\\hat ")
     layer = ""
