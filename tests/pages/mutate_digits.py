@@ -6,7 +6,8 @@ Each mutant is one page of ``docs/`` with one digit, chosen at random among all
 of its digits (prose, equations, tables, code), replaced by another. A mutant
 is caught when the page's checks fail on it: its blocks, run in order
 (their assertions), the tie of each printed number to the code beside it
-(``printed_numbers``), and the pairing of equations with blocks. It prints the
+(``printed_numbers``), the pairing of equations with blocks, and each equation evaluated with its
+block's values (``formulas``). It prints the
 score and every survivor with its context, and ends with status 1 below 95 %.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from formulas import formula_problems  # noqa: E402
 from pairing import pairing_problems  # noqa: E402
 from printed_numbers import check_page  # noqa: E402
 
@@ -34,7 +36,7 @@ def mutants(rng: random.Random, count: int):
 
 
 def problems(page: Path, source: str) -> set[str]:
-    return set(check_page(page, source)) | set(pairing_problems(source))
+    return set(check_page(page, source)) | set(pairing_problems(source)) | set(formula_problems(source, page.name))
 
 
 def caught(page: Path, source: str) -> bool:

@@ -381,8 +381,9 @@ def unshown(parts: list[Block | Text], page: Path) -> list[str]:
 def labels_in_code(parts: list[Block | Text], page: Path, tags_: set[str]) -> list[str]:
     """Numbers in the labels a block's checks print are the numbers of their own statement; in its comments, its own.
 
-    A label is the ``name=`` or ``err_msg=`` of a check, or the message of an ``assert``: the reader sees it
-    when the check fails, so "the loss peaks past 100" must sit beside the 100 it compares with.
+    A label is the ``name=`` or ``err_msg=`` of a check, the message of an ``assert``, or the text a ``print``
+    shows beside a value: the reader sees it, so "the loss peaks past 100" must sit beside the 100 it
+    compares with, and "softmax(z + 1000):" beside the 1000 it adds.
     """
     problems = []
     for part in parts:
@@ -398,6 +399,9 @@ def labels_in_code(parts: list[Block | Text], page: Path, tags_: set[str]) -> li
             ]
             if isinstance(statement, ast.Assert) and statement.msg is not None:
                 nodes.append(statement.msg)
+            call = statement.value if isinstance(statement, ast.Expr) else None
+            if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "print":
+                nodes += call.args  # what a print says beside a value: "softmax(z + 1000):" is the code's 1000
             texts = [(n.lineno, n.value) for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
             texts += [
                 (n.lineno, c.value)
@@ -542,6 +546,24 @@ def arithmetic(source: str, page: Path) -> list[str]:
     return problems
 
 
+def tolerances(parts: list[Block | Text], page: Path) -> list[str]:
+    """A tolerance, ``rtol=`` or ``atol=``, is 0 (exact) or at least float64's resolution: a smaller one claims
+    an agreement that no float64 computation can show, and reads as a typo of the one meant."""
+    problems = []
+    for part in parts:
+        if not isinstance(part, Block):
+            continue
+        for keyword in (k for k in ast.walk(ast.parse(part.code)) if isinstance(k, ast.keyword)):
+            if keyword.arg in ("rtol", "atol") and isinstance(keyword.value, ast.Constant):
+                value = keyword.value.value
+                if isinstance(value, float | int) and 0 < value < 1e-16:
+                    problems.append(
+                        f"{page.name}:{part.line + keyword.value.lineno}: {keyword.arg}={value:g} is below float64's "
+                        "resolution (2.2e-16 relative): write 0 for an exact agreement, or the tolerance meant"
+                    )
+    return problems
+
+
 def check_page(page: Path, source: str | None = None) -> list[str]:
     """Everything wrong with `page`'s numbers; empty when each one is tied to its code."""
     source = page.read_text() if source is None else source
@@ -554,6 +576,7 @@ def check_page(page: Path, source: str | None = None) -> list[str]:
         *uncovered(parts, page, labels),
         *matrices(parts, page),
         *labels_in_code(parts, page, labels),
+        *tolerances(parts, page),
         *spelled(source, page),
         *summaries(source, page),
         *unshown(parts, page),

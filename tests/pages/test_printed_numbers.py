@@ -47,3 +47,14 @@ def test_indices_layer_numbers_and_tags_are_not_read_as_values():
 def test_a_reference_must_show_the_tag_it_links_to():
     source = '<a id="eq-a"></a>\n\n$$\na \\tag{3a}\n$$\n\nSee [(3b)](#eq-a).\n'
     assert references(source, Path("p.md")) == ["p.md: a reference shows (3b) but #eq-a is tagged (3a)"]
+
+
+def test_a_tolerance_below_float64s_resolution_is_refused():
+    source = "```{.python}\nimport numpy as np\nnp.testing.assert_allclose(1.0, 1.0, rtol=1e-95)\n```\n"
+    (problem,) = [p for p in check_page(Path("p.md"), source) if "rtol" in p]
+    assert "below float64's resolution" in problem
+
+
+def test_a_number_a_print_shows_beside_a_value_is_one_of_its_statement():
+    source = '```{.python}\nz = 2.0\nprint("z + 1004:", z + 1000.0)\n```\n\nWith 1000 added.\n'
+    assert any("1004 in a check's label" in p for p in check_page(Path("p.md"), source))
