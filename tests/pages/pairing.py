@@ -15,6 +15,7 @@ ANY_ANCHOR = re.compile(r'^<a id="([^"]*)"></a>$')
 ID_FORMAT = "eq- then lowercase letters, digits and hyphens, such as eq-weight-decay"
 BLOCK_ID = re.compile(r"^# (eq-[a-z0-9-]+)\s*$")
 FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
+SNIPPET = re.compile(r'^--8<-- "[^"]+"$')
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Page:
     blocks: list[tuple[int, bool, str | None]] = field(default_factory=list)  # (line, is_python, id)
     malformed: dict[int, str] = field(default_factory=dict)  # an equation's line: the id of its malformed anchor
     glued: list[int] = field(default_factory=list)  # closing fences with text after them on their line
+    untested: list[int] = field(default_factory=list)  # notest blocks that hold more than the library's code
 
 
 def parse(text: str) -> Page:
@@ -39,8 +41,12 @@ def parse(text: str) -> Page:
             match = BLOCK_ID.match(first)
             page.blocks.append((i + 1, "python" in info and "notest" not in info, match.group(1) if match else None))
             i += 1
+            start = i
             while i < len(lines) and not lines[i].strip().startswith(marker):
                 i += 1
+            shown = [line.strip() for line in lines[start:i] if line.strip()]
+            if "notest" in info and not all(SNIPPET.match(line) for line in shown):
+                page.untested.append(start)
             if i < len(lines) and lines[i].strip().rstrip("`~") != "":
                 page.glued.append(i + 1)
         elif line.startswith("$$"):
@@ -86,6 +92,11 @@ def pairing_problems(text: str) -> list[str]:
             problems.append(
                 f"line {line}: equation {eq_id} is followed by a block that does not start with '# {eq_id}'"
             )
+    for line in page.untested:
+        problems.append(
+            f"line {line}: a notest block shows code that never runs: it may hold only the library's own code, "
+            'included with --8<-- "litbackprop/FILE.py:SECTION"'
+        )
     for line in page.glued:
         problems.append(f"line {line}: text after a closing fence: put the fence's ``` on a line of its own")
     for eq_id in {i for i in ids if ids.count(i) > 1}:

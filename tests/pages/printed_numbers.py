@@ -18,8 +18,9 @@ it, the one before or the one after:
   worked example, which the block computes with, so a changed literal changes
   what the block asserts.
 
-The digits 0, 1 and 2 standing alone are the form of the math (1/N,
-2 epsilon, 1 - a) as often as they are values, and count as covered;
+The digits 0, 1 and 2 standing alone inside math are its form (1/N,
+2 epsilon, 1 - a) as often as they are values, and count as covered there
+(in the prose, "class 2" is a value and is tied like any other);
 so do equation numbers written in prose, "row (3b)", when the page has that
 equation. So changing a digit in the text leaves a number that no neighbouring block
 vouches for, and changing it in a block breaks that block's assertion. Tags and
@@ -139,6 +140,7 @@ def run(parts: list[Block | Text], page: Path) -> str | None:
     return None
 
 
+MATH_SPAN = re.compile(r"(\$\$.*?\$\$|\\\(.*?\\\))", flags=re.S)
 FORM = {"0", "1", "2"}
 """Numbers that are part of the math's form as often as values: 1/N, 2 epsilon, 1 - a, n = 1."""
 
@@ -181,7 +183,7 @@ def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[s
     for index, part in enumerate(parts):
         if not isinstance(part, Text):
             continue
-        covered = set(FORM)
+        covered = set()
         for block in neighbours(parts, index):
             for call in block.printed:
                 covered.update(normal(n) for printed in call for n in numbers(printed))
@@ -190,9 +192,16 @@ def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[s
                 if literal.endswith(".0"):
                     covered.add(literal[:-2])
         text = re.sub(r"\(([0-9]+[a-z]?)\)", lambda m: " " if m.group(1) in labels else m.group(0), part.text)
-        for offset, line in enumerate(visible(text).splitlines()):
+        # 0, 1 and 2 are the form of the math only inside math: "class 2" in the prose is a value
+        blank = lambda piece: re.sub(r"[^\n]", " ", piece)  # noqa: E731 - a piece of text, its lines kept
+        pieces = MATH_SPAN.split(text)
+        prose = "".join(blank(p) if i % 2 else p for i, p in enumerate(pieces))
+        math = "".join(p if i % 2 else blank(p) for i, p in enumerate(pieces))
+        lines = [(offset, line, covered) for offset, line in enumerate(visible(prose).splitlines())]
+        lines += [(offset, line, covered | FORM) for offset, line in enumerate(visible(math).splitlines())]
+        for offset, line, allowed in lines:
             for token in numbers(line):
-                if normal(token) not in covered:
+                if normal(token) not in allowed:
                     problems.append(
                         f"{page.name}:{part.line + offset}: {token} is not checked by the block before or after it: "
                         f"if the code computes it, check it there with assert_rounds_to(value, ...) and let "

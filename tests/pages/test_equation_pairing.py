@@ -82,3 +82,10 @@ def test_dollars_inside_a_code_block_are_not_equations():
 def test_text_glued_to_a_closing_fence_is_reported():
     problems = pairing_problems(GOOD.replace("a = 1\n```", "a = 1\n``` and more text"))
     assert problems == ["line 11: text after a closing fence: put the fence's ``` on a line of its own"]
+
+
+def test_a_notest_block_may_show_only_the_librarys_own_code():
+    included = '```{.python notest}\n--8<-- "litbackprop/autodiff.py:backward"\n```\n'
+    assert pairing_problems(included) == []
+    (problem,) = pairing_problems("```{.python notest}\nx = 1  # never run\n```\n")
+    assert "never runs" in problem
