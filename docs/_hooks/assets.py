@@ -1,11 +1,14 @@
 """MkDocs hook: put the site's third-party scripts into the build from registry packages.
 
 The site must work with no network and request nothing from another host, and
-no third-party code is committed to this repository. So, at build time:
+no third-party code is committed to this repository. So, at build time, from the
+npm registry through ``npm pack`` (cached under ``.cache/``):
 
-- MathJax comes from the ``django-static-mathjax`` wheel (PyPI), installed with the docs extra;
+- MathJax 4 (``mathjax``), which breaks a display equation that is wider than its column (MathJax 3
+  cannot), with the components it loads as it needs them (the menu, the assistive tools, the speech
+  rule engine) and the dynamic glyph files of its font (``@mathjax/mathjax-newcm-font``);
 - the ``iframe-worker`` shim, which lets search run from a site opened from disk (the offline
-  plugin), comes from the npm registry through ``npm pack``, cached under ``.cache/``.
+  plugin).
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import logging
 import shutil
 import subprocess
 import tarfile
-from importlib.resources import files
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -22,28 +24,62 @@ from mkdocs.structure.files import File
 
 log = logging.getLogger("mkdocs.hooks.assets")
 
-# SVG output needs no font files; base and AMS TeX, all these pages use, are inside the bundle.
-MATHJAX_BUNDLE = "tex-svg.js"
+MATHJAX = "mathjax@4.1.3"
+MATHJAX_FONT = "@mathjax/mathjax-newcm-font@4.1.3"
+MATHJAX_BUNDLE = "tex-svg.js"  # SVG output: no font files to load for the common glyphs, which it holds
+# What tex-svg.js loads on demand, under the directory it is loaded from: the site serves them all.
+MATHJAX_PARTS = ("a11y", "adaptors", "input", "output", "sre", "ui")
 IFRAME_WORKER = "iframe-worker@1.0.4"
 IFRAME_WORKER_URI = "javascripts/iframe-worker/shim.js"  # as named in mkdocs.yml's extra.polyfills
 CACHE = Path(__file__).resolve().parents[2] / ".cache" / "npm"
 
 
 def on_files(files_collection, config):
-    files_collection.append(
-        File.generated(config, f"javascripts/mathjax/{MATHJAX_BUNDLE}", abs_src_path=str(_mathjax()))
-    )
+    mathjax = _npm_package(MATHJAX)
+    for path in [mathjax / MATHJAX_BUNDLE, *(p for part in MATHJAX_PARTS for p in (mathjax / part).rglob("*"))]:
+        if path.is_file():
+            uri = f"javascripts/mathjax/{path.relative_to(mathjax).as_posix()}"
+            files_collection.append(File.generated(config, uri, abs_src_path=str(path)))
+    font = _npm_package(MATHJAX_FONT)
+    for path in (font / "svg").rglob("*"):  # mathjax-config.js points [fonts] here
+        if path.is_file():
+            uri = f"javascripts/mathjax/fonts/mathjax-newcm-font/{path.relative_to(font).as_posix()}"
+            files_collection.append(File.generated(config, uri, abs_src_path=str(path)))
     shim = _iframe_worker_shim()
     if shim is not None:
         files_collection.append(File.generated(config, IFRAME_WORKER_URI, abs_src_path=str(shim)))
     return files_collection
 
 
-def _mathjax() -> Path:
-    source = Path(str(files("mathjax") / "static" / "mathjax" / "es5" / MATHJAX_BUNDLE))
-    if not source.is_file():
-        raise PluginError(f"MathJax not found at {source}; install the docs extra: pip install -e '.[docs]'")
-    return source
+def _npm_package(spec: str) -> Path:
+    """The unpacked package of `spec` (``name@version``), fetched once with ``npm pack`` and kept in the cache."""
+    target = CACHE / spec.replace("/", "+")
+    if (target / "package.json").is_file():
+        return target
+    npm = shutil.which("npm")
+    if npm is None:
+        raise PluginError(f"npm not found: the site's build fetches {spec} from the npm registry (apt-get install npm)")
+    tarball = _pack(npm, spec)
+    with tarfile.open(tarball) as archive:
+        members = [m for m in archive.getmembers() if m.name.startswith("package/") and ".." not in m.name]
+        for member in members:
+            member.name = member.name.removeprefix("package/")
+        partial = target.with_suffix(".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        archive.extractall(partial, members=members, filter="data")
+    partial.rename(target)  # whole or not at all: an interrupted unpacking is started over
+    return target
+
+
+def _pack(npm: str, spec: str) -> Path:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [npm, "pack", spec, "--pack-destination", str(CACHE), "--silent"], capture_output=True, text=True, check=False
+    )
+    tarball = CACHE / result.stdout.strip().splitlines()[-1] if result.stdout.strip() else None
+    if result.returncode != 0 or tarball is None or not tarball.is_file():
+        raise PluginError(f"npm pack {spec} failed: {result.stderr.strip() or result.stdout.strip()}")
+    return tarball
 
 
 def _iframe_worker_shim() -> Path | None:
@@ -57,16 +93,7 @@ def _iframe_worker_shim() -> Path | None:
             f"(install Node.js and npm to fetch {IFRAME_WORKER}); over http it works as usual"
         )
         return None
-    CACHE.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [npm, "pack", IFRAME_WORKER, "--pack-destination", str(CACHE), "--silent"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    tarball = CACHE / result.stdout.strip().splitlines()[-1] if result.stdout.strip() else None
-    if result.returncode != 0 or tarball is None or not tarball.is_file():
-        raise PluginError(f"npm pack {IFRAME_WORKER} failed: {result.stderr.strip() or result.stdout.strip()}")
+    tarball = _pack(npm, IFRAME_WORKER)
     with tarfile.open(tarball) as archive:
         member = archive.extractfile("package/shim/index.js")
         if member is None:

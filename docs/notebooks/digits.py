@@ -49,14 +49,15 @@ print("{} training, {} validation, {} test images; {} SGD steps".format(*sizes, 
 # training set and on the validation set, which is never trained on.
 
 # %%
-# The figures here are 5 to 11 inches wide and shown at the column's width, about 620 px:
-# 14-point text keeps their axis labels at 10 px or more there.
-plt.rcParams.update({"font.size": 14})
+# The figures are drawn for a phone's column: 3.6 inches wide, 10-point text, at 200 dots per inch. The site
+# shows them at most 480 px wide, and on a phone at the column's width (about 358 px): the smallest text is
+# then 10 CSS px or more. Panels are stacked, not set side by side.
+plt.rcParams.update({"font.size": 10, "figure.dpi": 200, "savefig.dpi": 200})
 epochs = np.arange(1, len(history.loss) + 1)
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, (ax_loss, ax_acc) = plt.subplots(2, 1, figsize=(3.6, 5.2), sharex=True)
 ax_loss.plot(epochs, history.loss, label="training")
 ax_loss.plot(epochs, history.val_loss, label="validation")
-ax_loss.set(xlabel="epoch", ylabel="cross-entropy", yscale="log", title="Loss")
+ax_loss.set(ylabel="cross-entropy", yscale="log", title="Loss")
 ax_acc.plot(epochs, history.accuracy, label="training")
 ax_acc.plot(epochs, history.val_accuracy, label="validation")
 ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy",
@@ -118,17 +119,16 @@ np.add.at(confusion, (split.labels_test, predicted), 1)
 assert confusion.sum() == split.labels_test.size
 assert np.trace(confusion) / confusion.sum() == test_accuracy
 
-fig, ax = plt.subplots(figsize=(5.2, 4.6))
+fig, ax = plt.subplots(figsize=(3.6, 3.8))
 image = ax.imshow(confusion, cmap="Blues")
 for i in range(10):
     for j in range(10):
         if confusion[i, j]:
             dark = confusion[i, j] > confusion.max() / 2
             ax.text(j, i, confusion[i, j], ha="center", va="center",
-                    color="white" if dark else "black", fontsize=9)
+                    color="white" if dark else "black", fontsize=8)
 ax.set(xticks=range(10), yticks=range(10), xlabel="predicted",
        ylabel="true", title="Confusion matrix (test set)")
-fig.colorbar(image, ax=ax, shrink=0.8)
 fig.tight_layout()
 plt.show()
 
@@ -141,16 +141,16 @@ plt.show()
 # %%
 wrong = np.flatnonzero(predicted != split.labels_test)
 assert wrong.size == round((1 - test_accuracy) * split.labels_test.size)
-columns = 5
+columns = 3
 rows = max(1, -(-wrong.size // columns))
 fig, axes = plt.subplots(rows, columns, squeeze=False,
-                         figsize=(1.7 * columns, 2.0 * rows))
+                         figsize=(3.6, 1.4 * rows + 0.4))
 for ax in axes.flat:
     ax.axis("off")
 for ax, n in zip(axes.flat, wrong, strict=False):
     image = split.x_test[:, n].reshape(8, 8)
     ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
-    ax.set_title(f"said {predicted[n]}, is {split.labels_test[n]}", fontsize=9)
+    ax.set_title(f"said {predicted[n]}, is {split.labels_test[n]}", fontsize=8)
 fig.suptitle(f"The {wrong.size} misclassified test digits")
 fig.tight_layout()
 plt.show()
@@ -170,10 +170,10 @@ limit = np.abs(net.W1).max()
 tiles = np.full((8, 8, 9, 9), np.nan)
 tiles[:, :, :8, :8] = net.W1.reshape(8, 8, 8, 8)
 mosaic = tiles.transpose(0, 2, 1, 3).reshape(72, 72)[:-1, :-1]
-fig, ax = plt.subplots(figsize=(8, 8))
+fig, ax = plt.subplots(figsize=(3.6, 3.8))
 ax.imshow(mosaic, cmap="RdBu_r", vmin=-limit, vmax=limit)
 ax.axis("off")
-ax.set_title("The 64 rows of W1, each as an 8×8 image")
+ax.set_title("The 64 rows of W1, as 8×8 images")
 fig.tight_layout()
 plt.show()
 

@@ -49,9 +49,9 @@ from IPython.display import Markdown, display
 
 import litbackprop
 
-# The figures here are 5 to 11 inches wide and shown at the column's width, about 620 px:
-# 14-point text keeps their axis labels at 10 px or more there.
-plt.rcParams.update({"font.size": 14})
+# The figures are drawn for a phone's column, as on the digits page: 3.6 inches wide, text of 8 to 10 points,
+# at 200 dots per inch, shown at most 480 px wide: the smallest text is 10 CSS px or more. Panels are stacked.
+plt.rcParams.update({"font.size": 9, "figure.dpi": 200, "savefig.dpi": 200})
 
 results = Path(litbackprop.__file__).resolve().parents[1] / "benchmarks" / "results"
 if not results.is_dir():  # the library installed from its wheel: the results are in the repository only
@@ -104,7 +104,7 @@ assert all(ratio(row, "products") > 0.9 for row in step["rows"]), "nothing beats
 # ## The ratios in a picture
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+fig, axes = plt.subplots(2, 1, figsize=(3.6, 6.4), sharex=True)
 for ax, dtype in zip(axes, ["float64", "float32"], strict=True):
     rows = [r for r in step["rows"] if r["dtype"] == dtype and not r["biases"]]
     x = np.arange(len(rows))
@@ -114,10 +114,11 @@ for ax, dtype in zip(axes, ["float64", "float32"], strict=True):
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_xticks(x, [r["size"] for r in rows])
     ax.set_yscale("log")
-    ax.set_title(f"{dtype}, no biases", fontsize=10)
+    ax.set_title(f"{dtype}, no biases")
     ax.grid(axis="y", alpha=0.3)
-axes[0].set_ylabel("litbackprop's time ÷ contender's\n(log scale; below 1: litbackprop faster)")
-axes[1].legend()
+for ax in axes:
+    ax.set_ylabel("litbackprop's time ÷ theirs\n(below 1: litbackprop faster)")
+axes[1].legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 
@@ -191,16 +192,16 @@ display(Markdown("\n".join(lines)))
 
 # %%
 profile = step["stage_profile_mnist"]
-fig, ax = plt.subplots(figsize=(9, 4.2))
+fig, ax = plt.subplots(figsize=(3.6, 7.0))
 names = [n for n in profile["float64"] if n != "whole backward"]
 y = np.arange(len(names))
 for i, dtype in enumerate(["float64", "float32"]):
     share = [profile[dtype][n] / profile[dtype]["whole backward"] * 100 for n in names]
     ax.barh(y + (i - 0.5) * 0.4, share, height=0.4, label=dtype)
-ax.set_yticks(y, names)
+ax.set_yticks(y, [n.replace(" = ", " =\n") for n in names], fontsize=8)  # two lines: the column is narrow
 ax.invert_yaxis()
 ax.set_xlabel("% of a whole backward step")
-ax.set_title("Stages of a backward step at MNIST size (784, 256, 10, 256)")
+fig.suptitle("A backward step at MNIST size, stage by stage", fontsize=9)
 ax.legend()
 ax.grid(axis="x", alpha=0.3)
 fig.tight_layout()

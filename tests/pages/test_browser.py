@@ -82,6 +82,13 @@ def nav_pages() -> list[str]:
 
 
 PAGES = nav_pages()
+PROJECT_PAGES = {
+    re.sub(r"\.(md|py)$", ".html", page)
+    for section in read_config(ROOT)["nav"]
+    if isinstance(section, dict) and "The project" in section
+    for entry in section["The project"]
+    for page in entry.values()
+}
 
 
 @pytest.fixture(scope="session")
@@ -181,6 +188,11 @@ def browser():
         browser.close()
 
 
+def course_page(page: str) -> bool:
+    """A page of the course, every section of the nav but the project's (whose reference tables may scroll)."""
+    return page not in PROJECT_PAGES
+
+
 def expected_display_equations(page: str) -> int | None:
     """Display equations in the page's Markdown source, or None for pages not written in Markdown."""
     source = ROOT / "docs" / page.replace(".html", ".md")
@@ -233,7 +245,6 @@ MATH_STATE = """() => {
     display: math.filter(el => el.tagName === 'DIV').length,
     typeset: typeset.length,
     mathErrors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
-    clipped: math.filter(el => el.tagName === 'DIV' && el.scrollWidth > el.clientWidth + 2).length,
     text: article.innerText,
     images: images.length,
     brokenImages: images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src),
@@ -247,18 +258,55 @@ MATH_STATE = """() => {
       .filter(box => box.width < 10 || box.height < 10).length,
     pageWidth: document.documentElement.scrollWidth,
     viewWidth: window.innerWidth,
+    // What does not fit the box that shows it: a display equation, a diagram, a table, a figure.
+    wide: Array.from(document.querySelectorAll(
+      'article div.arithmatex, article figure, article table, article .jp-RenderedImage'
+    )).map(el => {
+      // a table's box is its wrapper's content, inside the padding Material gives it on a phone
+      const holder = el.tagName === 'TABLE' ? el.parentElement : el;
+      const style = getComputedStyle(holder);
+      const inner = holder.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const anchors = Array.from(document.querySelectorAll('a[id^="eq-"]'))
+        .filter(a => a.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+      const where = el.tagName === 'DIV' && el.classList.contains('arithmatex')
+        ? `equation after #${anchors.length ? anchors[anchors.length - 1].id : 'the top'}`
+        : `${el.tagName.toLowerCase()} "${(el.innerText || '').trim().slice(0, 40).replace(/\\s+/g, ' ')}"`;
+      const width = el.tagName === 'TABLE' ? Math.max(el.scrollWidth, el.getBoundingClientRect().width) : el.scrollWidth;
+      return { where, over: Math.round(width - (el.tagName === 'TABLE' ? inner : el.clientWidth)) };
+    }).filter(o => o.over > 1),
+    // A display equation drawn smaller than its own size (shrunk to fit): its rendered width against the width
+    // its SVG asks for, in ex of its own font.
+    shrunkMath: Array.from(document.querySelectorAll('article div.arithmatex > mjx-container > svg')).filter(svg => {
+      const ex = document.createElement('div');
+      ex.style.cssText = 'position:absolute;visibility:hidden;width:10ex';
+      svg.parentElement.appendChild(ex);
+      const exPx = ex.getBoundingClientRect().width / 10;
+      ex.remove();
+      // a tagged equation is 100% wide with a min-width: that is the width it asks for
+      const width = svg.getAttribute('width').endsWith('%')
+        ? (svg.style.minWidth || '0ex') : svg.getAttribute('width');
+      const asked = parseFloat(width) * exPx;
+      return asked > 0 && svg.getBoundingClientRect().width < 0.97 * asked;
+    }).length,
+    // A plot is drawn at 200 dpi with text of 8 points or more (docs/notebooks): shown at 45 % of its pixels or
+    // more, that text is at least 10 CSS px; and it fits its column.
     shrunkPlots: Array.from(document.querySelectorAll('article .jp-RenderedImage img')).filter(img => {
       const column = (img.closest('.jp-Cell') || img.closest('article')).getBoundingClientRect().width;
-      const width = img.getBoundingClientRect().width;  // and 540 px or more, where its labels are legible
-      return width < 0.9 * Math.min(img.naturalWidth, column) || width < Math.min(img.naturalWidth, 540);
+      const width = img.getBoundingClientRect().width;
+      return width < 0.45 * img.naturalWidth || width > column + 1;
     }).map(img => img.src.slice(-40)),
   };
 }"""
 
 
 def layout_problems(name: str, state: dict) -> list[str]:
-    """What a reader at this width would miss: math too small to read, a page that scrolls sideways, shrunk plots."""
+    """What a reader at this width would miss: math too small to read or shrunk, a page that scrolls sideways, an
+    equation, diagram, table or figure of a course page wider than its box, shrunk plots."""
     problems = []
+    if course_page(name.split(" ")[0]):
+        problems += [f"{name}: the {o['where']} is {o['over']} px wider than its box" for o in state["wide"]]
+    if state["shrunkMath"]:
+        problems.append(f"{name}: {state['shrunkMath']} display equations drawn smaller than the page's math")
     if state["smallMath"]:
         problems.append(f"{name}: {state['smallMath']} display equations drawn smaller than 10 px")
     if state["pageWidth"] > state["viewWidth"] + 1:
@@ -286,6 +334,8 @@ def resize(page, width: int, height: int) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page.set_viewport_size({"width": width, "height": height})
+    # MathJax breaks the equations again for the new width (docs/javascripts/mathjax-config.js), and says when
+    page.wait_for_function(f"() => document.documentElement.dataset.mathWidth === '{width}'", timeout=15_000)
     try:
         page.wait_for_function("() => document.documentElement.scrollWidth <= window.innerWidth + 1", timeout=1000)
     except PlaywrightTimeout:  # a page that still scrolls sideways is reported by the check that follows
@@ -311,8 +361,6 @@ def page_problems(name: str, page) -> list[str]:
         problems.append(
             f"{name}: {state['typeset']} of {state['math']} equations typeset, {state['mathErrors']} errors"
         )
-    if state["clipped"]:
-        problems.append(f"{name}: {state['clipped']} display equations are wider than the page column")
     problems += layout_problems(name, state)
     for raw in ("\\(", "\\[", "$$", "\\frac", "\\begin"):
         if raw in state["text"]:
