@@ -108,7 +108,7 @@ DIAGRAM = re.compile(
 )
 # A collapsed section of the page that opens in one cell and closes in another: Jupyter cannot collapse a
 # code cell from Markdown, so the summary becomes a line that points to the collapsed cell below it.
-SPLIT_DETAILS = re.compile(r"<details[^>]*>\s*<summary>(.*?)</summary>\s*$", flags=re.S)
+SPLIT_DETAILS = re.compile(r"<details[^>]*>\s*<summary>(.*?)</summary>\s*(\*[^\n]*\*)?\s*$", flags=re.S)
 
 
 def for_jupyter(markdown: str) -> str:
@@ -123,7 +123,9 @@ def for_jupyter(markdown: str) -> str:
     markdown = _admonitions_as_quotes(markdown)
     markdown = DIAGRAM.sub(lambda m: f"![{m[1]}](attachment:{m[1]}.svg)\n\n*{m[2].strip()}*", markdown)
     if markdown.rfind("<details") > markdown.rfind("</details>"):
-        markdown = SPLIT_DETAILS.sub(lambda m: f"*{m[1].strip()}: in the collapsed cell below.*", markdown)
+        markdown = SPLIT_DETAILS.sub(
+            lambda m: f"*{m[1].strip()}: in the collapsed cell below.*" + (f" {m[2]}" if m[2] else ""), markdown
+        )
     return re.sub(r"^\s*</details>\s*", "", markdown)
 
 

@@ -36,15 +36,18 @@ def expand(markdown: str) -> str:
         kind, code = match["kind"], match["code"]
         title = summarise(code) if kind == "checked" else SOLUTION_TITLE
         info = " ".join((match["info"] + match["rest"]).split())
-        return f"{OPEN[kind]}\n<summary>{title}</summary>\n\n```{{{info}}}\n{code}\n```\n\n</details>"
+        note = f"{TEACHES}\n\n" if CENTRAL_DIFFERENCES in title else ""
+        return f"{OPEN[kind]}\n<summary>{title}</summary>\n\n{note}```{{{info}}}\n{code}\n```\n\n</details>"
 
     # a fence of four backticks or of tildes shows Markdown as text (the writing guide's examples): left as it is
     pieces = re.split(r"(^(?:`{4,}|~{3,}).*?^(?:`{4,}|~{3,})[ \t]*$)", markdown, flags=re.S | re.M)
     return "".join(piece if i % 2 else SECTION.sub(section, piece) for i, piece in enumerate(pieces))
 
 
-CENTRAL_DIFFERENCES = '<a href="gradient-checking.html">central differences</a> in float64'
-"""Named where the reader may not have met them yet, so linked to the page that teaches them."""
+CENTRAL_DIFFERENCES = "central differences in float64"
+TEACHES = "*Central differences: [Checking gradients](gradient-checking.md) derives them.*"
+"""Named where the reader may not have met them yet: the section links to the page that teaches them, in its
+body (a link inside the summary, itself a control, would be a control inside a control to a screen reader)."""
 
 
 def summarise(code: str) -> str:

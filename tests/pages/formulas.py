@@ -1275,9 +1275,14 @@ def page_namespaces(source: str, name: str) -> dict[str, tuple[dict, dict]]:
     return found
 
 
-def formula_problems(source: str, name: str, namespaces: dict | None = None) -> list[str]:
-    """Every display equation of a page that does not hold with its block's values, with the reason."""
+def formula_problems(source: str, name: str, namespaces: dict | None = None, memo: dict | None = None) -> list[str]:
+    """Every display equation of a page that does not hold with its block's values, with the reason.
+
+    ``memo`` (a dictionary the caller keeps for one page and its namespaces) remembers each equation's
+    result, so that the mutation test evaluates only the equations a mutant changed (or whose definitions it did).
+    """
     namespaces = page_namespaces(source, name) if namespaces is None else namespaces
+    memo = {} if memo is None else memo
     problems = []
     definitions: dict[str, list[Tok]] = {}
     for equation in equations(visible_source(source)):
@@ -1290,7 +1295,14 @@ def formula_problems(source: str, name: str, namespaces: dict | None = None) -> 
             continue
         before, after = namespaces[equation.eq_id]
         skipped = tuple(PARTLY.get(equation.eq_id, {}))
-        for problem in check_equation(equation.tex, after, skipped, before=before, definitions=definitions):
+        key = (equation.eq_id, equation.tex, tuple((k, tuple(t.value for t in v)) for k, v in definitions.items()))
+        if key not in memo:
+            known = set(definitions)
+            found = check_equation(equation.tex, after, skipped, before=before, definitions=definitions)
+            memo[key] = (found, {k: v for k, v in definitions.items() if k not in known})
+        found, defined = memo[key]
+        definitions.update(defined)
+        for problem in found:
             problems.append(f"{name}:{equation.line}: {equation.eq_id}: {problem}")
     for line, eq_id, tex in table_formulas(visible_source(source)):
         if eq_id not in namespaces and "failed" in namespaces:

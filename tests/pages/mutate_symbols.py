@@ -116,11 +116,11 @@ def run(verbose: bool = False) -> float:
     survivors = []
     for page in COURSE:
         source = (DOCS / page).read_text()
-        namespaces = page_namespaces(source, page)
-        baseline = set(formula_problems(source, page, namespaces))
+        namespaces, memo = page_namespaces(source, page), {}
+        baseline = set(formula_problems(source, page, namespaces, memo))
         for mutant in mutants(page, source):
             total[mutant.kind] += 1
-            found = set(formula_problems(mutant.source, page, namespaces)) - baseline
+            found = set(formula_problems(mutant.source, page, namespaces, memo)) - baseline
             if found:
                 caught[mutant.kind] += 1
             else:

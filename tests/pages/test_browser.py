@@ -348,8 +348,38 @@ def photograph(page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / name), full_page=FULL_PAGES, type="jpeg", quality=70)
 
 
+AXE = "axe-core@4.14.1"
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@functools.cache
+def axe_script() -> str:
+    """axe-core's browser bundle, from the npm registry as the site's build gets MathJax (docs/_hooks/assets.py)."""
+    return (load_hook("assets")._npm_package(AXE) / "axe.min.js").read_text(encoding="utf-8")
+
+
+AXE_COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def accessibility_problems(name: str, page, colours_only: bool = False) -> list[str]:
+    """What axe-core finds against WCAG 2.1 AA that is serious or critical, each rule with its first places.
+
+    In the second palette only the rules a palette changes are run again (contrast, links told apart).
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_script())
+    only = {"type": "rule", "values": AXE_COLOUR_RULES} if colours_only else {"type": "tag", "values": AXE_RULES}
+    found = page.evaluate(
+        """async only => (await axe.run(document, {runOnly: only})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id} (${v.impact}), ${v.nodes.length}: ${v.nodes.slice(0, 2).map(n => n.target.join(' '))}`)""",
+        only,
+    )
+    return [f"{name}: accessibility: {problem}" for problem in found]
+
+
 def page_problems(name: str, page) -> list[str]:
-    """Check one open page: light at 1280 px, light then dark at 390 px, dark at 1280 px."""
+    """Check one open page: light then dark at 1280 px, dark then light at 390 px."""
     problems = []
     state = page.evaluate(MATH_STATE)
     if state["scheme"] != "default":
@@ -372,23 +402,26 @@ def page_problems(name: str, page) -> list[str]:
     for diagram in state["diagrams"]:
         if diagram["width"] < 300 or diagram["height"] < 50 or diagram["shapes"] < 5:
             problems.append(f"{name}: a diagram is not drawn: {diagram}")
+    problems += accessibility_problems(f"{name} in light", page)
     stem = name.replace("/", "_")[:-5]
     photograph(page, f"{stem}-light.jpg")
-    # The same page on a phone, 390 px wide: reflowed, not reloaded and typeset again; in light, then dark.
-    resize(page, 390, 844)
-    problems += layout_problems(f"{name} at 390 px in light", page.evaluate(MATH_STATE))
-    photograph(page, f"phone-{stem}-light.jpg")
+    # Dark, still at desktop width: the palette changes colours, not the layout.
     shown = switch_scheme(page, "dark")
     if shown != "slate":
         problems.append(f"{name}: the palette toggle left colour scheme {shown}, expected dark (slate)")
-    problems += layout_problems(f"{name} at 390 px in dark", page.evaluate(MATH_STATE))
-    photograph(page, f"phone-{stem}-dark.jpg")
-    # Back at desktop width, still dark.
-    resize(page, 1280, 900)
     problems += layout_problems(f"{name} at 1280 px in dark", page.evaluate(MATH_STATE))
+    problems += accessibility_problems(f"{name} in dark", page, colours_only=True)
     if PHOTOGRAPH:  # the view around the page's first equation
         page.locator("article .arithmatex").first.scroll_into_view_if_needed()
         photograph(page, f"{stem}-dark.jpg")
+    # The same page on a phone, 390 px wide: reflowed (MathJax breaks its equations again), not reloaded; in
+    # dark, then light.
+    resize(page, 390, 844)
+    problems += layout_problems(f"{name} at 390 px in dark", page.evaluate(MATH_STATE))
+    photograph(page, f"phone-{stem}-dark.jpg")
+    switch_scheme(page, "light")
+    problems += layout_problems(f"{name} at 390 px in light", page.evaluate(MATH_STATE))
+    photograph(page, f"phone-{stem}-light.jpg")
     return problems
 
 
