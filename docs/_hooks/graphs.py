@@ -10,6 +10,7 @@ size, at any width. The test ``tests/pages/test_diagrams.py`` recomputes every n
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -31,6 +32,27 @@ def number(value: float, digits: int = 2) -> str:
 
 def vector(values, digits: int = 2) -> str:
     return "(" + ", ".join(number(v, digits) for v in np.ravel(values)) + ")"
+
+
+def live(key: str, text: str, digits: int = 2) -> str:
+    """A number (or vector) of the graph that the page's script recomputes when the reader changes an input:
+    ``docs/javascripts/live-graphs.js`` writes the value named `key` there, to the same digits."""
+    return f'<tspan data-live="{key}" data-digits="{digits}">{text}</tspan>'
+
+
+def controls(name: str, fields: list[tuple[str, str, float]], extra: str = "") -> str:
+    """Number fields for the inputs the reader may change (hidden until the script runs: without it, the graph
+    shows the worked example, as printed)."""
+    inputs = "".join(
+        f'<label>{label} <input type="number" step="0.1" data-input="{key}" value="{number(value).replace("−", "-")}">'
+        "</label>"
+        for key, label, value in fields
+    )
+    return (
+        f'<form class="live-graph" data-graph="{name}" hidden aria-label="Change the example">'
+        f"<span>Change the example:</span>{inputs}{extra}"
+        '<button type="button" data-reset>worked example</button></form>'
+    )
 
 
 @dataclass
@@ -105,38 +127,47 @@ def neuron() -> str:
     da_dz = lb.sigmoid_derivative(a)
     da_dw = lb.Neuron(w).backward(x)["w"]
     items = [
-        Node("w, x", "var", [("val", f"w = {vector(w)}"), ("val", f"x = {vector(x)}")]),
-        Edge(["w and x"], ["∂a/∂w = ∂a/∂z · x", f"= {vector(da_dw, 4)}"]),
+        Node("w, x", "var", [("val", f"w = {live('w', vector(w))}"), ("val", f"x = {live('x', vector(x))}")]),
+        Edge(["w and x"], ["∂a/∂w = ∂a/∂z · x", f"= {live('da_dw', vector(da_dw, 4), 4)}"]),
         Node("wᵀx"),
-        Edge([f"z = {number(z)}"], ["∂a/∂z = a(1 − a)", f"= {number(da_dz, 4)}"]),
+        Edge([f"z = {live('z', number(z))}"], ["∂a/∂z = a(1 − a)", f"= {live('da_dz', number(da_dz, 4), 4)}"]),
         Node("σ"),
-        Edge([f"a = {number(a, 3)}"], ["∂a/∂a = 1"]),
+        Edge([f"a = {live('a', number(a, 3), 3)}"], ["∂a/∂a = 1"]),
         Node("a", "var"),
     ]
     desc = (
         f"w and x feed z = w transpose x = {number(z)}, which feeds a = sigma(z) = {number(a, 3)}. Gradients flow "
         f"back: da/da = 1, da/dz = a(1 - a) = {number(da_dz, 4)}, da/dw = da/dz times x = {vector(da_dw, 4)}."
     )
-    return chain("neuron", "Computation graph of the single sigmoid neuron", desc, items)
+    fields = [(f"w{i}", f"w<sub>{i}</sub>", w[i]) for i in range(3)] + [
+        (f"x{i}", f"x<sub>{i}</sub>", x[i]) for i in range(2)
+    ]
+    return controls("neuron", fields) + chain("neuron", "Computation graph of the single sigmoid neuron", desc, items)
 
 
 def two_layer() -> str:
     example = lb.worked_example()
     t = lb.TwoLayerNet(example["W1"], example["W2"]).trace(example["x"], example["y"])
-    rows = lambda m: [("bwd-label", vector(r)) for r in m]  # noqa: E731 - a matrix as one line per row
+
+    def rows(key, m):  # a matrix as one line per row
+        return [("bwd-label", live(f"{key}.{i}", vector(r))) for i, r in enumerate(m)]
+
     items = [
-        Node("x", "var", [("val", f"x = {vector(t.x)}")]),
+        Node("x", "var", [("val", f"x = {live('x', vector(t.x))}")]),
         Edge(),
-        Node("W¹ ·", "op", [("bwd-label", "(1) ∂L/∂W¹ = ∂L/∂z¹ xᵀ ="), *rows(t.dW1)]),
-        Edge([f"z¹ = {vector(t.z1)}"], ["(2) ∂L/∂z¹ = ∂L/∂a¹ · 𝕀(z¹ &gt; 0)", f"= {vector(t.dz1)}"]),
+        Node("W¹ ·", "op", [("bwd-label", "(1) ∂L/∂W¹ = ∂L/∂z¹ xᵀ ="), *rows("dW1", t.dW1)]),
+        Edge(
+            [f"z¹ = {live('z1', vector(t.z1))}"],
+            ["(2) ∂L/∂z¹ = ∂L/∂a¹ · 𝕀(z¹ &gt; 0)", f"= {live('dz1', vector(t.dz1))}"],
+        ),
         Node("ReLU"),
-        Edge([f"a¹ = {vector(t.a1)}"], ["(3b) ∂L/∂a¹ = W²ᵀ ∂L/∂z²", f"= {vector(t.da1)}"]),
-        Node("W² ·", "op", [("bwd-label", "(3a) ∂L/∂W² = ∂L/∂z² a¹ᵀ ="), *rows(t.dW2)]),
-        Edge([f"z² = {vector(t.z2)}"], ["(4) ∂L/∂z² = ŷ − y", f"= {vector(t.dz2)}"]),
+        Edge([f"a¹ = {live('a1', vector(t.a1))}"], ["(3b) ∂L/∂a¹ = W²ᵀ ∂L/∂z²", f"= {live('da1', vector(t.da1))}"]),
+        Node("W² ·", "op", [("bwd-label", "(3a) ∂L/∂W² = ∂L/∂z² a¹ᵀ ="), *rows("dW2", t.dW2)]),
+        Edge([f"z² = {live('z2', vector(t.z2))}"], ["(4) ∂L/∂z² = ŷ − y", f"= {live('dz2', vector(t.dz2))}"]),
         Node("softmax"),
-        Edge([f"ŷ = {vector(t.y_hat)}"], ["softmax and CE, taken", "together in row (4)"]),
-        Node("CE", "op", [("val", f"y = {vector(t.y)}")]),
-        Edge([f"L = {number(t.L)}"], ["(5) ∂L/∂L = 1"]),
+        Edge([f"ŷ = {live('y_hat', vector(t.y_hat))}"], ["softmax and CE, taken", "together in row (4)"]),
+        Node("CE", "op", [("val", f"y = {live('y', vector(t.y))}")]),
+        Edge([f"L = {live('L', number(t.L))}"], ["(5) ∂L/∂L = 1"]),
         Node("L", "var"),
     ]
     desc = (
@@ -145,7 +176,13 @@ def two_layer() -> str:
         f"y, giving L = {number(t.L)}. Gradients flow back: dL/dz2 = y_hat - y = {vector(t.dz2)}, "
         f"dL/da1 = {vector(t.da1)}, dL/dz1 = {vector(t.dz1)}, and dL/dW2, dL/dW1 beside their layers."
     )
-    return chain("net", "Computation graph of the two-layer network, on the worked example", desc, items)
+    fields = [(f"x{i}", f"x<sub>{i}</sub>", t.x[i]) for i in range(3)]
+    target = int(np.argmax(t.y))
+    options = "".join(f'<option value="{k}"{" selected" * (k == target)}>{k}</option>' for k in range(t.y.size))
+    extra = f'<label>class <select data-input="class">{options}</select></label>'
+    weights = html.escape(json.dumps({"W1": example["W1"].tolist(), "W2": example["W2"].tolist()}), quote=True)
+    graph = chain("net", "Computation graph of the two-layer network, on the worked example", desc, items)
+    return controls("two-layer", fields, extra).replace("<form ", f'<form data-weights="{weights}" ', 1) + graph
 
 
 def diamond() -> str:
@@ -189,9 +226,16 @@ GRAPHS = {"neuron": neuron, "two-layer": two_layer, "diamond": diamond}
 
 
 def render(name: str) -> str:
+    """The graph as a page shows it: its fields, if it is live, then the drawing."""
     if name not in GRAPHS:
         raise KeyError(f"no graph named {name!r}: the graphs are {', '.join(GRAPHS)}")
     return GRAPHS[name]()
+
+
+def drawing(name: str) -> str:
+    """The SVG alone, as a notebook attaches it (a notebook runs no script of the site's)."""
+    figure = render(name)
+    return figure[figure.index("<svg") :]
 
 
 def on_page_markdown(markdown, page, config, files):

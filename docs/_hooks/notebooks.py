@@ -162,7 +162,7 @@ def diagram_attachments(cell) -> dict:
     style = "svg { --litbackprop-backward: #b34700; color: #222; background: #fff; font-family: sans-serif; }\n"
     attachments = {}
     for name in names:
-        svg = graphs.render(name)
+        svg = graphs.drawing(name)
         opening = svg.index(">") + 1
         svg = f"{svg[:opening]}<style>{style}{rules}</style>{svg[opening:]}"
         attachments[f"{name}.svg"] = {"image/svg+xml": base64.b64encode(svg.encode()).decode()}

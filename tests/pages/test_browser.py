@@ -33,6 +33,7 @@ import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -545,3 +546,70 @@ def test_no_page_shows_an_html_escape_as_text(site):
         text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
         shown += [f"{path.relative_to(site)}: ...{m.group(0)}..." for m in re.finditer(r".{0,40}&(gt|lt|amp);", text)]
     assert not shown, "\n".join(shown)
+
+
+LIVE_READ = """() => Object.fromEntries(Array.from(document.querySelectorAll('figure [data-live]'), span =>
+    [span.dataset.live, {text: span.textContent, digits: Number(span.dataset.digits)}]))"""
+LIVE_SET = """values => {
+    const form = document.querySelector('form.live-graph');
+    for (const [key, value] of Object.entries(values)) form.querySelector(`[data-input="${key}"]`).value = value;
+    form.dispatchEvent(new Event('input', {bubbles: true}));
+}"""
+
+
+def shown_numbers(text: str) -> list[float]:
+    return [float(n.replace("\u2212", "-")) for n in re.findall(r"\u2212?\d+(?:\.\d+)?", text)]
+
+
+def live_problems(page, expected: dict, values: dict) -> list[str]:
+    """Each number the graph shows against the library's value, to the digits shown (half a unit of the last)."""
+    problems = []
+    for key, span in page.evaluate(LIVE_READ).items():
+        name, _, row = key.partition(".")
+        truth = np.ravel(expected[name] if not row else expected[name][int(row)])
+        drawn = shown_numbers(span["text"])
+        if len(drawn) != truth.size or np.any(np.abs(np.array(drawn) - truth) > 0.5 * 10.0 ** -span["digits"] + 1e-9):
+            problems.append(f"inputs {values}: {key} shows {span['text']}, the library gives {truth}")
+    return problems
+
+
+def test_the_neuron_graph_recomputes_every_wire_as_the_library_does(context, server):
+    import litbackprop as lb
+
+    page = context.new_page()
+    open_page(page, f"{server}/single-neuron.html")
+    assert page.evaluate("() => !document.querySelector('form.live-graph').hidden"), "the fields are shown"
+    rng = np.random.default_rng(0)
+    problems = []
+    for _ in range(100):
+        w, x = rng.uniform(-4, 4, size=3).round(1), np.append(rng.uniform(-3, 3, size=2).round(1), 1.0)
+        values = {"w0": w[0], "w1": w[1], "w2": w[2], "x0": x[0], "x1": x[1]}
+        page.evaluate(LIVE_SET, {k: str(v) for k, v in values.items()})
+        a = lb.sigmoid(lb.linear(w, x))
+        expected = {"w": w, "x": x, "z": lb.linear(w, x), "a": a, "da_dz": lb.sigmoid_derivative(a),
+                    "da_dw": lb.Neuron(w).backward(x)["w"]}  # fmt: skip
+        problems += live_problems(page, expected, values)
+    page.close()
+    assert not problems, "\n".join(problems[:10])
+
+
+def test_the_two_layer_graph_recomputes_every_wire_as_the_library_does(context, server):
+    import litbackprop as lb
+
+    page = context.new_page()
+    open_page(page, f"{server}/two-layer-network.html")
+    example = lb.worked_example()
+    net = lb.TwoLayerNet(example["W1"], example["W2"])
+    rng = np.random.default_rng(1)
+    problems = []
+    for _ in range(100):
+        x, label = rng.uniform(-3, 3, size=3).round(1), int(rng.integers(0, 3))
+        values = {"x0": x[0], "x1": x[1], "x2": x[2], "class": label}
+        page.evaluate(LIVE_SET, {k: str(v) for k, v in values.items()})
+        t = net.trace(x, lb.one_hot(np.array([label]), 3)[:, 0])
+        expected = {
+            k: getattr(t, k) for k in ("x", "y", "z1", "a1", "z2", "y_hat", "L", "dz2", "da1", "dz1", "dW2", "dW1")
+        }
+        problems += live_problems(page, expected, values)
+    page.close()
+    assert not problems, "\n".join(problems[:10])

@@ -16,18 +16,21 @@ W2 = np.array([[0.3, -0.5, 0.8, 0.1], [-0.2, 0.6, 0.4, -0.7], [0.5, 0.2, -0.3, 0
 Y = np.array([0.0, 1.0, 0.0])
 
 
+def texts_of(svg: str) -> list[str]:
+    """The text of each <text> of the graph, its <tspan>s (the numbers the page's script rewrites) included."""
+    return [re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg)]
+
+
 def drawn(svg: str, label: str) -> list[float]:
     """The numbers of the first text of the graph that starts with `label`."""
-    texts = [
-        t for t in re.findall(r">([^<>]*)</text>", svg) if t.startswith(label) and re.search(r"\d", t[len(label) :])
-    ]
+    texts = [t for t in texts_of(svg) if t.startswith(label) and re.search(r"\d", t[len(label) :])]
     assert texts, f"the graph draws no '{label} …'"
     return [float(n.replace("\u2212", "-")) for n in re.findall(r"\u2212?\d+(?:\.\d+)?", texts[0][len(label) :])]
 
 
 def vector_after(svg: str, label: str) -> list[float]:
     """The numbers on the line below the text that starts with `label` (a gradient's value)."""
-    texts = re.findall(r">([^<>]*)</text>", svg)
+    texts = texts_of(svg)
     at = next(i for i, t in enumerate(texts) if t.startswith(label))
     return [float(n.replace("\u2212", "-")) for n in re.findall(r"\u2212?\d+(?:\.\d+)?", texts[at + 1])]
 
@@ -64,7 +67,7 @@ def test_the_two_layer_graph_draws_every_value_and_gradient_of_the_worked_exampl
     close(vector_after(svg, "(4) ∂L/∂z²"), dz2)
     close(vector_after(svg, "(3b) ∂L/∂a¹"), da1)
     close(vector_after(svg, "(2) ∂L/∂z¹"), dz1)
-    texts = re.findall(r">([^<>]*)</text>", svg)
+    texts = texts_of(svg)
     at = next(i for i, t in enumerate(texts) if t.startswith("(1) ∂L/∂W¹"))
     rows = [
         [float(n.replace("\u2212", "-")) for n in re.findall(r"\u2212?\d+(?:\.\d+)?", t)]
