@@ -149,7 +149,8 @@ def site(site_build) -> Path:
 
 def test_mkdocs_build_strict_makes_every_page_of_the_nav(site):
     """The build, first in the run (tests/conftest.py), with nothing missing and nothing left out of the nav."""
-    pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if p.name != "404.html")
+    made = ("404.html", "print_page.html")  # what the build makes beside the pages: the course on paper is tested below
+    pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if p.name not in made)
     outside = [
         f"{page} is built but is not in mkdocs.yml's nav: add its .md file to a section"
         for page in pages
@@ -371,7 +372,7 @@ def accessibility_problems(name: str, page, colours_only: bool = False) -> list[
         page.add_script_tag(content=axe_script())
     only = {"type": "rule", "values": AXE_COLOUR_RULES} if colours_only else {"type": "tag", "values": AXE_RULES}
     found = page.evaluate(
-        """async only => (await axe.run(document, {runOnly: only})).violations
+        """async only => (await axe.run(document, {runOnly: only, resultTypes: ['violations']})).violations
             .filter(v => v.impact === 'serious' || v.impact === 'critical')
             .map(v => `${v.id} (${v.impact}), ${v.nodes.length}: ${v.nodes.slice(0, 2).map(n => n.target.join(' '))}`)""",
         only,
@@ -613,3 +614,23 @@ def test_the_two_layer_graph_recomputes_every_wire_as_the_library_does(context, 
         problems += live_problems(page, expected, values)
     page.close()
     assert not problems, "\n".join(problems[:10])
+
+
+COURSE_TITLES = ["A single sigmoid neuron", "A two-layer network", "Biases", "Mini-batches", "Checking gradients",
+                 "Numerical stability", "Pitfalls: the bugs that bite", "Learning the digits"]  # fmt: skip
+
+
+def test_the_course_prints_as_one_document_at_a4_width(browser, server):
+    """print_page.html, as the browser prints it on A4 (794 CSS px): every course page, every equation typeset,
+    nothing wider than the paper."""
+    context = browser.new_context(viewport={"width": 794, "height": 1123})
+    page = context.new_page()
+    page.emulate_media(media="print")
+    open_page(page, f"{server}/print_page.html")
+    state = page.evaluate(MATH_STATE)
+    titles = page.evaluate("() => Array.from(document.querySelectorAll('h1'), h => h.textContent.trim())")
+    context.close()
+    assert state["math"] >= 400 and state["typeset"] == state["math"] and not state["mathErrors"], state["typeset"]
+    assert [t for t in COURSE_TITLES if not any(h.startswith(t) for h in titles)] == [], titles
+    assert not state["wide"] and not state["shrunkMath"], (state["wide"], state["shrunkMath"])
+    assert state["pageWidth"] <= state["viewWidth"] + 1, state["pageWidth"]
