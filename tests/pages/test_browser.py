@@ -296,7 +296,10 @@ MATH_STATE = """() => {
       const column = (img.closest('.jp-Cell') || img.closest('article')).getBoundingClientRect().width;
       const width = img.getBoundingClientRect().width;
       return width < 0.45 * img.naturalWidth || width > column + 1;
-    }).map(img => img.src.slice(-40)),
+    }).concat(Array.from(document.querySelectorAll('article figure.plot img')).filter(img => {
+      // a plot the build draws as SVG with 10-point text (13.3 px at its own size): 10 px needs 75 % of it
+      return img.getBoundingClientRect().width < 0.75 * img.naturalWidth;
+    })).map(img => img.src.slice(-40)),
   };
 }"""
 
