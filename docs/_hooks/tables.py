@@ -4,7 +4,8 @@ A table of four columns with math in its cells needs about 400 px; a phone's col
 than scroll it or shrink it, each cell gets its column's name as ``data-label`` here, and the site's CSS
 (``stylesheets/extra.css``) lays a row out as a card below 720 px: "Step (4)", "Backward equation …".
 (A data attribute, not a class: Material styles only tables without a class.)
-The project's pages (the API reference) keep Material's scrolling tables.
+A table of short entries (numbers) stays a table: it fits. The project's pages (the API reference) keep
+Material's scrolling tables.
 """
 
 from __future__ import annotations
@@ -45,7 +46,13 @@ def labelled(table_html: str) -> str:
     return ROW.sub(row, table_html)
 
 
+def numbers_only(table_html: str) -> bool:
+    """A table of short entries (numbers), which fits a phone as a table and reads best as one."""
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", table_html, flags=re.S)
+    return bool(cells) and all(len(re.sub(r"<[^>]+>", "", cell).strip()) <= 8 for cell in cells)
+
+
 def on_page_content(content, page, config, files):
     if page.file.src_uri.startswith(PROJECT):
         return content
-    return TABLE.sub(lambda m: f"<table data-cards>{labelled(m[1])}</table>", content)
+    return TABLE.sub(lambda m: m[0] if numbers_only(m[1]) else f"<table data-cards>{labelled(m[1])}</table>", content)

@@ -61,7 +61,7 @@ ax_loss.set(ylabel="cross-entropy", yscale="log", title="Loss")
 ax_acc.plot(epochs, history.accuracy, label="training")
 ax_acc.plot(epochs, history.val_accuracy, label="validation")
 ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy",
-           ylim=(0.8, 1.005))
+           ylim=(min(history.accuracy + history.val_accuracy) - 0.02, 1.005))  # every epoch on the plot
 for ax in (ax_loss, ax_acc):
     ax.grid(alpha=0.3)
 ax_loss.legend()
