@@ -114,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (default: ``sys.argv[1:]``); return the exit status."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # before a command began (the arguments being read): nothing was saved yet
+        _tell("litbackprop: interrupted; nothing was saved")
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     if signal.getsignal(signal.SIGINT) is _interrupt._interrupted:  # from here on, KeyboardInterrupt is ours
         signal.signal(signal.SIGINT, signal.default_int_handler)
     for stream in (sys.stdout, sys.stderr):  # a path the terminal's encoding lacks is escaped, not an error

@@ -222,3 +222,14 @@ def test_ctrl_c_before_saving_over_an_old_file_says_nothing_was_saved(tmp_path, 
     assert main(["train", "--epochs", "1", "--no-progress", "--save", str(old)]) == 130
     assert capsys.readouterr().err == "litbackprop: interrupted; nothing was saved\n"
     assert old.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["w.npz"]
+
+
+def test_ctrl_c_while_the_arguments_are_read_gets_one_line_and_status_130(monkeypatch, capsys):
+    from litbackprop import cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)  # the moment before any command begins
+    assert cli.main(["train"]) == 130
+    assert capsys.readouterr().err == "litbackprop: interrupted; nothing was saved\n"
