@@ -17,7 +17,7 @@ TABLE = re.compile(r"<table>(.*?)</table>", flags=re.S)
 HEAD = re.compile(r"<th[^>]*>(.*?)</th>", flags=re.S)
 ROW = re.compile(r"<tr>(.*?)</tr>", flags=re.S)
 CELL = re.compile(r"<td([^>]*)>", flags=re.S)
-PROJECT = ("api/", "api.md", "checks.md", "writing-a-page.md")
+PROJECT_SECTION = "The project"  # the nav's section whose pages keep Material's tables
 
 
 def label(cell_html: str) -> str:
@@ -52,7 +52,15 @@ def numbers_only(table_html: str) -> bool:
     return bool(cells) and all(len(re.sub(r"<[^>]+>", "", cell).strip()) <= 8 for cell in cells)
 
 
+def project_pages(nav: list) -> set[str]:
+    """The source of every page in the nav's project section."""
+    section = next(
+        (entry[PROJECT_SECTION] for entry in nav if isinstance(entry, dict) and PROJECT_SECTION in entry), []
+    )
+    return {path for entry in section for path in (entry.values() if isinstance(entry, dict) else [entry])}
+
+
 def on_page_content(content, page, config, files):
-    if page.file.src_uri.startswith(PROJECT):
+    if page.file.src_uri in project_pages(config["nav"]):
         return content
     return TABLE.sub(lambda m: m[0] if numbers_only(m[1]) else f"<table data-cards>{labelled(m[1])}</table>", content)

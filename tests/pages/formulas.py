@@ -277,11 +277,9 @@ def product(a: V, b: V) -> V:
 
 def apply(fn, v: V, *, columnwise: bool = False) -> V:
     """A function of a value: on each entry, or (softmax, cross-entropy) on each column."""
+    if columnwise and len(v.matrix) != 2:
+        raise FormulaError(f"a function of columns applied to shape {v.matrix}")
     with np.errstate(all="ignore"):
-        if not columnwise:
-            return V(fn(v.array), v.axes)
-        if len(v.matrix) != 2:
-            raise FormulaError(f"a function of columns applied to shape {v.matrix}")
         return V(fn(v.array), v.axes)
 
 
@@ -684,23 +682,8 @@ class Parser:
         differences, entry by entry, with an index named twice taken on the diagonal."""
         if of is None or wrt is None or code_name(of) not in self.env.definitions:
             raise FormulaError(f"no value for the derivative of {of} by {wrt}, and no equation defines {of}")
-        name = code_name(wrt)
-        base = self.env.lookup(name, tex=wrt)
-        h = 1e-6
-        columns = []
-        self.env.deriving.append(name)
-        try:
-            for k in np.ndindex(base.array.shape):
-                sides = []
-                for step in (h, -h):
-                    moved = base.array.copy()
-                    moved[k] += step
-                    with self.env.replaced(name, moved):
-                        sides.append(self.env.lookup(code_name(of), tex=of).array)
-                columns.append((sides[0] - sides[1]) / (2 * h))
-        finally:
-            self.env.deriving.pop()
-        self.env.numerical = True
+        base = self.env.lookup(code_name(wrt), tex=wrt)
+        columns = self.central_differences(code_name(wrt), base, lambda: self.env.lookup(code_name(of), tex=of))
         out = columns[0].shape
         jacobian = np.stack(columns, axis=-1).reshape(out + base.array.shape)
         of_names = [t.value for t in of_index if t.value != ","]
@@ -717,9 +700,6 @@ class Parser:
         for n, size in zip(names, out + shape_in, strict=True):
             self.env.sizes[n] = size
         return V(np.einsum("".join(names) + "->" + "".join(kept), jacobian), tuple(kept))
-
-    def index_tokens(self, value: V, index: list[Tok]) -> V:
-        return self.index(value, index)
 
     def qualifier(self) -> str | None:
         bar, below = self.peek(), self.peek(1)
@@ -744,12 +724,19 @@ class Parser:
         spelled = _spelled(expression)
         if spelled is not None and code_name(spelled) not in self.env.definitions:
             raise FormulaError(f"no value for the derivative of {spelled}, and no equation defines {spelled}")
-        name = code_name(wrt)
-        base = self.env.lookup(name, tex=wrt)
+        base = self.env.lookup(code_name(wrt), tex=wrt)
         if base.axes:
             raise FormulaError("a derivative with respect to an indexed value")
+        columns = self.central_differences(code_name(wrt), base, lambda: self.sub(expression))
+        if columns[0].size != 1:
+            raise FormulaError("a derivative of a value that is not a scalar")
+        return V(np.array([c.reshape(()) for c in columns]).reshape(base.array.shape))
+
+    def central_differences(self, name: str, base: V, value) -> list[np.ndarray]:
+        """``(value(name + h e_k) - value(name - h e_k)) / 2h`` for every entry k of `name`, in order, with the
+        page's definitions followed (a symbol defined in terms of `name` moves with it)."""
         h = 1e-6
-        grads = np.zeros(base.array.shape)
+        columns = []
         self.env.deriving.append(name)
         try:
             for k in np.ndindex(base.array.shape):
@@ -758,14 +745,12 @@ class Parser:
                     moved = base.array.copy()
                     moved[k] += step
                     with self.env.replaced(name, moved):
-                        sides.append(self.sub(expression).array)
-                if sides[0].size != 1:
-                    raise FormulaError("a derivative of a value that is not a scalar")
-                grads[k] = (sides[0].reshape(()) - sides[1].reshape(())) / (2 * h)
+                        sides.append(value().array)
+                columns.append((sides[0] - sides[1]) / (2 * h))
         finally:
             self.env.deriving.pop()
         self.env.numerical = True
-        return V(grads)
+        return columns
 
     def environment(self) -> V:
         kind = "".join(t.value for t in self.group_tokens())
@@ -986,18 +971,15 @@ class Env:
             raise PerKey(found)
         return found[self.key]
 
+    @contextlib.contextmanager
     def replaced(self, name: str, array):
-        env = self
-
-        class _Swap:
-            def __enter__(self):
-                self.old = env.namespace.get(name)
-                env.namespace[name] = array
-
-            def __exit__(self, *exc):
-                env.namespace[name] = self.old
-
-        return _Swap()
+        """The namespace with `name` moved to `array`, for the time of a central difference."""
+        old = self.namespace.get(name)
+        self.namespace[name] = array
+        try:
+            yield
+        finally:
+            self.namespace[name] = old
 
 
 # --- agreement
@@ -1115,14 +1097,18 @@ def check_equation(
             continue  # a relation this cannot check (an update run in a loop): listed in PARTLY
         updating = "\\leftarrow" in statement.relations
         try:
-            keys = _keys(statement, Context(namespace, definitions))
-            for key in keys:
-                why, first = _statement(statement, namespace, current, definitions, skipped, key, previous)
+            try:
+                why, first = _statement(statement, namespace, current, definitions, skipped, None, previous)
                 if why:
-                    problems.append(f"{_show(statement)}{f' (for {key})' if key else ''}: {why}")
-                    break
-            else:
-                previous = first if key is None else previous
+                    problems.append(f"{_show(statement)}: {why}")
+                else:
+                    previous = first
+            except PerKey as per_key:  # a symbol holds each parameter by name: the statement holds for each
+                for key in per_key.keys:
+                    why, _ = _statement(statement, namespace, current, definitions, skipped, key, previous)
+                    if why:
+                        problems.append(f"{_show(statement)} (for {key}): {why}")
+                        break
         except (FormulaError, ValueError, IndexError, TypeError, KeyError) as error:
             if not (statement.negated and isinstance(error, FormulaError) and "fit" in str(error)):
                 problems.append(f"{_show(statement)}: {error}")  # (a wrong formula may not even fit)
@@ -1135,19 +1121,6 @@ def check_equation(
         else:
             _define(statement, definitions)
     return problems
-
-
-def _keys(statement: Statement, context: Context) -> list[str | None]:
-    """The keys a statement over dictionaries is evaluated for (each parameter); [None] for one evaluation."""
-    try:
-        for side in statement.sides:
-            if side:
-                evaluate(side, context)
-    except PerKey as per_key:
-        return per_key.keys
-    except (FormulaError, ValueError, IndexError, TypeError, KeyError):
-        pass  # reported when the statement is evaluated
-    return [None]
 
 
 def _statement(statement, after, current, definitions, skipped, key, previous):
@@ -1211,10 +1184,6 @@ def equations(source: str) -> list[Equation]:
     for match in re.finditer(r'<a id="(eq-[a-z0-9-]+)"></a>\s*\n\s*\$\$(.*?)\$\$', source, flags=re.S):
         out.append(Equation(match.group(1), source.count("\n", 0, match.start(2)) + 1, match.group(2)))
     return out
-
-
-def float_close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9)
 
 
 # --- a page: its blocks run in order, each equation evaluated in the namespace of its block

@@ -43,7 +43,6 @@ COURSE = [
 ]
 TARGET = 0.90
 
-FORMULA = re.compile(r"(?s)(?<=\$\$)(.*?)(?=\$\$)|(?<=\\\().*?(?=\\\))")
 LAYER = re.compile(r"\^\{\(([12])\)\}")
 SYMBOL = re.compile(r"(?<![\\{A-Za-z])([A-Za-z])\^\{\(([12])\)\}")  # W^{(1)}, a^{(1)}
 HAT = re.compile(r"\\hat\{?\s*([yY])\}?")
