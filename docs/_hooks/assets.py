@@ -17,6 +17,7 @@ import logging
 import shutil
 import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -52,31 +53,40 @@ def on_files(files_collection, config):
 
 
 def _npm_package(spec: str) -> Path:
-    """The unpacked package of `spec` (``name@version``), fetched once with ``npm pack`` and kept in the cache."""
+    """The unpacked package of `spec` (``name@version``), fetched once with ``npm pack`` and kept in the cache.
+
+    Safe when several processes (pytest's workers) ask at once: each packs and unpacks into a folder of its
+    own, then renames it into place; the first rename wins and the others discard their copy.
+    """
     target = CACHE / spec.replace("/", "+")
     if (target / "package.json").is_file():
         return target
     npm = shutil.which("npm")
     if npm is None:
         raise PluginError(f"npm not found: the site's build fetches {spec} from the npm registry (apt-get install npm)")
-    tarball = _pack(npm, spec)
-    with tarfile.open(tarball) as archive:
-        members = [m for m in archive.getmembers() if m.name.startswith("package/") and ".." not in m.name]
-        for member in members:
-            member.name = member.name.removeprefix("package/")
-        partial = target.with_suffix(".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        archive.extractall(partial, members=members, filter="data")
-    partial.rename(target)  # whole or not at all: an interrupted unpacking is started over
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=CACHE, prefix=f"{target.name}.partial-") as work:
+        tarball = _pack(npm, spec, Path(work))
+        partial = Path(work) / "package"
+        with tarfile.open(tarball) as archive:
+            members = [m for m in archive.getmembers() if m.name.startswith("package/") and ".." not in m.name]
+            archive.extractall(work, members=members, filter="data")
+        try:
+            partial.rename(target)  # whole or not at all: an interrupted unpacking leaves only its own folder
+        except OSError:
+            if not (target / "package.json").is_file():  # not another process that finished first
+                raise
     return target
 
 
-def _pack(npm: str, spec: str) -> Path:
-    CACHE.mkdir(parents=True, exist_ok=True)
+def _pack(npm: str, spec: str, destination: Path) -> Path:
     result = subprocess.run(
-        [npm, "pack", spec, "--pack-destination", str(CACHE), "--silent"], capture_output=True, text=True, check=False
+        [npm, "pack", spec, "--pack-destination", str(destination), "--silent"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    tarball = CACHE / result.stdout.strip().splitlines()[-1] if result.stdout.strip() else None
+    tarball = destination / result.stdout.strip().splitlines()[-1] if result.stdout.strip() else None
     if result.returncode != 0 or tarball is None or not tarball.is_file():
         raise PluginError(f"npm pack {spec} failed: {result.stderr.strip() or result.stdout.strip()}")
     return tarball
@@ -93,11 +103,13 @@ def _iframe_worker_shim() -> Path | None:
             f"(install Node.js and npm to fetch {IFRAME_WORKER}); over http it works as usual"
         )
         return None
-    tarball = _pack(npm, IFRAME_WORKER)
-    with tarfile.open(tarball) as archive:
-        member = archive.extractfile("package/shim/index.js")
-        if member is None:
-            raise PluginError(f"{tarball} has no package/shim/index.js")
-        shim.parent.mkdir(parents=True, exist_ok=True)
-        shim.write_bytes(member.read())
+    shim.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=CACHE, prefix=f"{IFRAME_WORKER}.partial-") as work:
+        with tarfile.open(_pack(npm, IFRAME_WORKER, Path(work))) as archive:
+            member = archive.extractfile("package/shim/index.js")
+            if member is None:
+                raise PluginError(f"{IFRAME_WORKER} has no package/shim/index.js")
+            written = Path(work) / "shim.js"
+            written.write_bytes(member.read())
+        written.replace(shim)  # atomic: a reader never sees half a file
     return shim
