@@ -79,9 +79,12 @@ assert history.loss[-1] < history.loss[0] / 10, "training loss fell 10x"
 # the training images that do not carry over to new ones. Its validation
 # accuracy does not fall with it (the second line below): the network gets about
 # as many validation images right, but grows more confident in all its answers,
-# and cross-entropy charges a confident mistake dearly. Stopping at the best
-# validation epoch (`train`'s `stop_at` argument), a smaller network or fewer
-# epochs are the usual cures.
+# and cross-entropy charges a confident mistake dearly. The usual cures are
+# early stopping (keeping the weights of the epoch whose validation loss is
+# lowest), a smaller network, or fewer epochs. `train`'s `stop_at` argument is a
+# simpler rule, not early stopping: it stops after the first epoch whose
+# validation accuracy reaches a threshold, which need not be that epoch, and
+# keeps the weights it has then.
 
 # %%
 best, last = int(np.argmin(history.val_loss)) + 1, len(history.val_loss)
@@ -93,6 +96,23 @@ assert 3 <= best <= 8, f"the validation loss should be lowest after a few epochs
 assert history.val_loss[-1] > 1.1 * history.val_loss[best - 1], "the validation loss rose again, by over 10 %"
 assert history.loss[-1] < history.loss[best - 1] / 2, "while the training loss kept falling"
 assert history.val_accuracy[-1] >= history.val_accuracy[best - 1] - 0.02, "the accuracy did not fall with it"
+
+# %% [markdown]
+# The same run again, told to stop with `stop_at=0.95`: it stops at the first
+# epoch whose validation accuracy reaches 0.95, past the epoch of the lowest
+# validation loss, with the weights it has then.
+
+# %%
+stopped = lb.train(
+    lb.TwoLayerNet.initialize(64, 64, 10, seed=0), split.x_train, split.labels_train, epochs=30, batch_size=32,
+    lr=0.1, momentum=0.9, seed=0, validation=(split.x_val, split.labels_val), stop_at=0.95, progress=False,
+)
+stop = len(stopped.val_loss)
+print(f"stopped at epoch {stop}: validation loss {stopped.val_loss[-1]:.3f}")
+print(f"lowest at epoch {best}:   validation loss {history.val_loss[best - 1]:.3f}")
+assert stopped.val_loss == history.val_loss[:stop], "the same run, cut short"
+assert stopped.val_accuracy[-1] >= 0.95 > max(stopped.val_accuracy[:-1]), "the first epoch at 0.95"
+assert stop > best and stopped.val_loss[-1] > history.val_loss[best - 1], "not the epoch of the lowest loss"
 
 # %% [markdown]
 # ## Accuracy on the test set
