@@ -193,9 +193,9 @@ class Value:
     def backward(self) -> None:
         r"""Fill in ``grad`` for every value this one was computed from: $\partial(\text{self})/\partial v$.
 
-        The graph is sorted so that each value comes after everything made from
-        it, then visited from the output back: when a value's turn comes, all
-        the values that used it have added their share to its ``grad``.
+        The graph is sorted so that each value comes after everything it was made
+        from, then visited in reverse, from the output back: when a value's turn
+        comes, all the values made from it have added their share to its ``grad``.
         """
         order, seen, stack = [], {id(self)}, [(self, iter(self.parents))]
         while stack:  # depth first, with a stack of its own: a chain of a million operations is no recursion

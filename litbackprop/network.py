@@ -334,7 +334,7 @@ class TwoLayerNet:
         a1 = relu.math(z1)  # (2) a1 = max(0, z1)
         z2 = linear.math(W2, a1, b2)  # (3) z2 = W2 a1 + b2
         y_hat = softmax.math(z2)  # (4) y_hat = softmax(z2)
-        L = cross_entropy_from_logits.math(y, z2)  # (5) L = CE(y, y_hat)
+        L = cross_entropy_from_logits.math(y, z2)  # (5) L = CE(y, y_hat), from z2: finite where log y_hat is log 0
         # Backward
         dL = grad_loss.math(L)  # (5) dL/dL = 1
         dz2 = grad_logits.math(y_hat, y, dL)  # (4) dL/dz2 = (y_hat - y) / N

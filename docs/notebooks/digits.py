@@ -245,7 +245,8 @@ assert inked.shape == (8, 8) and top_bottom.sum() == 2 * 4, "8×8 images; four m
 # Compute it with numpy alone, from `net.W1`, `net.b1`, `net.W2` and `net.b2`,
 # for the first test image, `split.x_test[:, 0]`, and its true label,
 # `split.labels_test[0]`. Then give your array to the checker: it answers exact,
-# close, or wrong with the largest difference, where it is, and a hint.
+# close, or wrong: with your array's shape if it differs from the answer's, else
+# with the largest difference, where it is, and a hint.
 #
 # <details class="example solution" markdown="1">
 # <summary>A solution, to open after trying</summary>
