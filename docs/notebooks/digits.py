@@ -45,8 +45,9 @@ print("{} training, {} validation, {} test images; {} SGD steps".format(*sizes, 
 # %% [markdown]
 # ## How the loss and the accuracy moved
 #
-# After every epoch the loss and the accuracy are measured on the whole
-# training set and on the validation set, which is never trained on.
+# During each epoch the training loss and accuracy are averaged over its
+# batches, each measured just before that batch's step; after each epoch the
+# whole validation set, which is never trained on, is measured.
 
 # %%
 # The figures are drawn for a phone's column: 3.6 inches wide, 10-point text, at 200 dots per inch. The site
@@ -71,17 +72,20 @@ plt.show()
 assert history.loss[-1] < history.loss[0] / 10, "training loss fell 10x"
 
 # %% [markdown]
-# The two curves tell different stories. The training loss keeps falling: the
+# The two curves tell different stories. The training loss falls, small bumps
+# aside: the
 # network fits the images it learns from ever more closely. The validation loss,
 # on images it never trains on, falls only for the first few epochs, is lowest at
 # the epoch printed below, and then drifts up while the training loss still
 # falls. That is **overfitting**: after that epoch the network learns details of
 # the training images that do not carry over to new ones. Its validation
 # accuracy does not fall with it (the second line below): the network gets about
-# as many validation images right, but grows more confident in all its answers,
-# and cross-entropy charges a confident mistake dearly. The usual cures are
-# early stopping (keeping the weights of the epoch whose validation loss is
-# lowest), a smaller network, or fewer epochs. `train`'s `stop_at` argument is a
+# as many validation images right, but grows more confident in almost all its
+# answers (the third line: the probability of its answer rose on nearly every
+# validation image), and cross-entropy charges a confident mistake dearly. Common
+# cures are early stopping (keeping the weights of the epoch whose validation
+# loss is lowest), regularisation such as weight decay or dropout, more data, or
+# a smaller network. `train`'s `stop_at` argument is a
 # simpler rule, not early stopping: it stops after the first epoch whose
 # validation accuracy reaches a threshold, which need not be that epoch, and
 # keeps the weights it has then.
@@ -96,6 +100,15 @@ assert 3 <= best <= 8, f"the validation loss should be lowest after a few epochs
 assert history.val_loss[-1] > 1.1 * history.val_loss[best - 1], "the validation loss rose again, by over 10 %"
 assert history.loss[-1] < history.loss[best - 1] / 2, "while the training loss kept falling"
 assert history.val_accuracy[-1] >= history.val_accuracy[best - 1] - 0.02, "the accuracy did not fall with it"
+at_best = lb.TwoLayerNet.initialize(64, 64, 10, seed=0)  # the same run, stopped at the best epoch
+to_best = lb.train(
+    at_best, split.x_train, split.labels_train, epochs=best, batch_size=32, lr=0.1, momentum=0.9, seed=0,
+    validation=(split.x_val, split.labels_val), progress=False,
+)
+assert to_best.val_loss == history.val_loss[:best], "the same epochs as the run above"
+rose = net.forward(split.x_val).max(axis=0) > at_best.forward(split.x_val).max(axis=0)
+print(f"its answer's probability rose on {rose.sum()} of {rose.size} validation images")
+assert rose.mean() > 0.9, rose.mean()
 
 # %% [markdown]
 # The same run again, told to stop with `stop_at=0.95`: it stops at the first
@@ -117,8 +130,7 @@ assert stop > best and stopped.val_loss[-1] > history.val_loss[best - 1], "not t
 # %% [markdown]
 # ## Accuracy on the test set
 #
-# The test images were held out from the start: neither trained on nor used to
-# choose the settings above.
+# The test images were held out from the start and never trained on.
 
 # %%
 test_accuracy = lb.accuracy(net, split.x_test, split.labels_test)
@@ -199,9 +211,12 @@ plt.show()
 
 # %% [markdown]
 # Honestly, most of these rows do not look like anything. A few show a stroke or
-# a blob where a digit's ink often is, but none is a picture of a digit: with
-# more hidden units than digits, the network spreads each digit over many units, and
-# each unit takes part in recognising several digits. What the picture does show
+# a blob where a digit's ink often is, but none is a picture of a digit: the
+# network does not give each digit a unit of its own. And some units take no
+# part at all: 12 of the 64 are dead, off on every training image (see
+# [Pitfalls](../pitfalls.md#dead-relus)), so their rows hardly moved from their
+# random start, 0.024 on average against 0.126 for the others (the last line
+# below). What the picture does show
 # is where learning happened. Row (1) makes each weight's gradient its unit's
 # dL/dz1 times its pixel's value, so a blank pixel adds nothing to its weights'
 # step, and a pixel that is never inked never moves them. The left and right
@@ -229,6 +244,11 @@ assert_rounds_to([moved[sides].mean(), moved[top_bottom].mean(), moved[middle].m
                  name="mean distance moved: sides, top and bottom, middle")
 assert_rounds_to(np.sqrt(2 / 64) * np.sqrt(2 / np.pi), "0.14", name="the starting mean |weight|, N(0, 2/64)")
 assert inked.shape == (8, 8) and top_bottom.sum() == 2 * 4, "8×8 images; four middle pixels in two rows"
+dead = ~(lb.linear(net.W1, split.x_train, net.b1) > 0).any(axis=1)  # units no training image turns on
+row_moved = np.abs(net.W1 - start).mean(axis=1)
+print(f"dead units: {dead.sum()} of {dead.size}; rows moved {row_moved[dead].mean():.3f} against {row_moved[~dead].mean():.3f}")
+assert_rounds_to([dead.sum(), dead.size, row_moved[dead].mean(), row_moved[~dead].mean()], ["12", "64", "0.024", "0.126"],
+                 name="dead units, of all, and how far their rows moved against the others'")
 
 # %% [markdown]
 # ## Your turn
