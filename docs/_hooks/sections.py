@@ -69,7 +69,7 @@ def summarise(code: str) -> str:
             shown = (
                 f"<code>{html.escape(expression, quote=False)}</code>"
                 if len(expression) <= 60 and not expression.isidentifier()  # a bare name says nothing to a reader
-                else "an independent computation"
+                else "a second computation"  # not "independent": it may call the same functions as the first
             )
             tolerances = {
                 k.arg: ast.get_source_segment(code, k.value) for k in call.keywords if k.arg in ("rtol", "atol")
