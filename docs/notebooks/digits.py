@@ -46,7 +46,7 @@ print("{} training, {} validation, {} test images; {} SGD steps".format(*sizes, 
 # ## How the loss and the accuracy moved
 #
 # During each epoch the training loss and accuracy are averaged over its
-# batches, each measured just before that batch's step; after each epoch the
+# images, each batch measured just before its step; after each epoch the
 # whole validation set, which is never trained on, is measured.
 
 # %%
@@ -83,7 +83,9 @@ assert history.loss[-1] < history.loss[0] / 10, "training loss fell 10x"
 # as many validation images right, but grows more confident in almost all its
 # answers (the third line: the probability of its answer rose on nearly every
 # validation image), and cross-entropy charges a confident mistake dearly. Common
-# cures are early stopping (keeping the weights of the epoch whose validation
+# cures (Goodfellow, Bengio and Courville,
+# [*Deep Learning*](https://www.deeplearningbook.org/contents/regularization.html),
+# the chapter on regularisation) are early stopping (keeping the weights of the epoch whose validation
 # loss is lowest), regularisation such as weight decay or dropout, more data, or
 # a smaller network. `train`'s `stop_at` argument is a
 # simpler rule, not early stopping: it stops after the first epoch whose
@@ -211,8 +213,8 @@ plt.show()
 
 # %% [markdown]
 # Honestly, most of these rows do not look like anything. A few show a stroke or
-# a blob where a digit's ink often is, but none is a picture of a digit: the
-# network does not give each digit a unit of its own. And some units take no
+# a blob where a digit's ink often is, but none is a picture of a digit. And
+# some units take no
 # part at all: 12 of the 64 are dead, off on every training image (see
 # [Pitfalls](../pitfalls.md#dead-relus)), so their rows hardly moved from their
 # random start, 0.024 on average against 0.126 for the others (the last line
