@@ -109,7 +109,7 @@ to_best = lb.train(
 )
 assert to_best.val_loss == history.val_loss[:best], "the same epochs as the run above"
 rose = net.forward(split.x_val).max(axis=0) > at_best.forward(split.x_val).max(axis=0)
-print(f"its answer's probability rose on {rose.sum()} of {rose.size} validation images")
+print(f"surer of its answer on {rose.sum()} of {rose.size} images")
 assert rose.mean() > 0.9, rose.mean()
 
 # %% [markdown]
@@ -214,12 +214,10 @@ plt.show()
 # %% [markdown]
 # Honestly, most of these rows do not look like anything. A few show a stroke or
 # a blob where a digit's ink often is, but none is a picture of a digit. And
-# some units take no
-# part at all: 12 of the 64 are dead, off on every training image (see
-# [Pitfalls](../pitfalls.md#dead-relus)), so their rows hardly moved from their
-# random start, 0.024 on average against 0.126 for the others (the last line
-# below). What the picture does show
-# is where learning happened. Row (1) makes each weight's gradient its unit's
+# some units take no part at all: 12 of the 64 are dead, off on every training
+# image (see [Pitfalls](../pitfalls.md#dead-relus)), and their rows moved little
+# from their random start, 0.024 on average against 0.126 for the others (the
+# last two lines below). What the picture does show is where learning happened. Row (1) makes each weight's gradient its unit's
 # dL/dz1 times its pixel's value, so a blank pixel adds nothing to its weights'
 # step, and a pixel that is never inked never moves them. The left and right
 # columns of the 8×8 images are almost blank (inked in at most 6.2 % of the
@@ -248,7 +246,8 @@ assert_rounds_to(np.sqrt(2 / 64) * np.sqrt(2 / np.pi), "0.14", name="the startin
 assert inked.shape == (8, 8) and top_bottom.sum() == 2 * 4, "8×8 images; four middle pixels in two rows"
 dead = ~(lb.linear(net.W1, split.x_train, net.b1) > 0).any(axis=1)  # units no training image turns on
 row_moved = np.abs(net.W1 - start).mean(axis=1)
-print(f"dead units: {dead.sum()} of {dead.size}; rows moved {row_moved[dead].mean():.3f} against {row_moved[~dead].mean():.3f}")
+print(f"dead units: {dead.sum()} of {dead.size}")
+print(f"rows moved: {row_moved[dead].mean():.3f} dead, {row_moved[~dead].mean():.3f} live")
 assert_rounds_to([dead.sum(), dead.size, row_moved[dead].mean(), row_moved[~dead].mean()], ["12", "64", "0.024", "0.126"],
                  name="dead units, of all, and how far their rows moved against the others'")
 
