@@ -217,9 +217,9 @@ plt.show()
 # some units take no part at all: 12 of the 64 are dead, off on every training
 # image (see [Pitfalls](../pitfalls.md#dead-relus)), and their rows moved little
 # from their random start, 0.024 on average against 0.126 for the others (the
-# last two lines below). What the picture does show is where learning happened. Row (1) makes each weight's gradient its unit's
-# dL/dz1 times its pixel's value, so a blank pixel adds nothing to its weights'
-# step, and a pixel that is never inked never moves them. The left and right
+# last two lines below). What the picture does show is where learning happened.
+# Row (1) makes each weight's gradient its unit's dL/dz1 times its pixel's
+# value, so a blank pixel adds nothing to its weights' step, and a pixel that is never inked never moves them. The left and right
 # columns of the 8×8 images are almost blank (inked in at most 6.2 % of the
 # training images): their weights moved 0.010 on average and stay as random as
 # they started (He-initialised, about 0.14 in size on average). The top and
@@ -248,8 +248,11 @@ dead = ~(lb.linear(net.W1, split.x_train, net.b1) > 0).any(axis=1)  # units no t
 row_moved = np.abs(net.W1 - start).mean(axis=1)
 print(f"dead units: {dead.sum()} of {dead.size}")
 print(f"rows moved: {row_moved[dead].mean():.3f} dead, {row_moved[~dead].mean():.3f} live")
-assert_rounds_to([dead.sum(), dead.size, row_moved[dead].mean(), row_moved[~dead].mean()], ["12", "64", "0.024", "0.126"],
-                 name="dead units, of all, and how far their rows moved against the others'")
+assert_rounds_to(
+    [dead.sum(), dead.size, row_moved[dead].mean(), row_moved[~dead].mean()],
+    ["12", "64", "0.024", "0.126"],
+    name="dead units, of all, and how far their rows moved against the others'",
+)
 
 # %% [markdown]
 # ## Your turn
