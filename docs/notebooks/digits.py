@@ -219,8 +219,8 @@ plt.show()
 # from their random start, 0.024 on average against 0.126 for the others (the
 # last two lines below). What the picture does show is where learning happened.
 # Row (1) makes each weight's gradient its unit's dL/dz1 times its pixel's
-# value, so a blank pixel adds nothing to its weights' step, and a pixel that is never inked never moves them. The left and right
-# columns of the 8×8 images are almost blank (inked in at most 6.2 % of the
+# value, so a blank pixel adds nothing to its weights' step, and a pixel that
+# is never inked never moves them. The left and right columns of the 8×8 images are almost blank (inked in at most 6.2 % of the
 # training images): their weights moved 0.010 on average and stay as random as
 # they started (He-initialised, about 0.14 in size on average). The top and
 # bottom rows are not blank: their four middle pixels are inked in 72.0 to
