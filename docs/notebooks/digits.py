@@ -219,13 +219,13 @@ plt.show()
 # from their random start, 0.024 on average against 0.126 for the others (the
 # last two lines below). What the picture does show is where learning happened.
 # Row (1) makes each weight's gradient its unit's dL/dz1 times its pixel's
-# value, so a blank pixel adds nothing to its weights' step, and a pixel that
-# is never inked never moves them. The left and right columns of the 8×8 images are almost blank (inked in at most 6.2 % of the
-# training images): their weights moved 0.010 on average and stay as random as
-# they started (He-initialised, about 0.14 in size on average). The top and
-# bottom rows are not blank: their four middle pixels are inked in 72.0 to
-# 97.7 % of the images, and their weights moved as far as the middle's, 0.149
-# against 0.145 on average.
+# value, so a blank pixel adds nothing to its weights' step, and a pixel that is
+# never inked never moves them. The left and right columns of the 8×8 images are
+# almost blank (inked in at most 6.2 % of the training images): their weights
+# moved 0.010 on average and stay as random as they started (He-initialised,
+# about 0.14 in size on average). The top and bottom rows are not blank: their
+# four middle pixels are inked in 72.0 to 97.7 % of the images, and their
+# weights moved as far as the middle's, 0.149 against 0.145 on average.
 
 # %%
 start = lb.TwoLayerNet.initialize(64, 64, 10, seed=0).W1  # the weights train_digits started from
