@@ -50,7 +50,8 @@ class NumericalError(ValueError, FloatingPointError):
 def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
     """Return `value` as a floating array with a number of dimensions in `ndims`, or raise ``ValueError``.
 
-    Integer and boolean input is promoted to float64; float32 stays float32.
+    Integer and boolean input is promoted to float64; float32 stays float32; an array in the other byte
+    order is read into this machine's, so that every result is in native order.
     Finiteness is the caller's to check (see the module's rule).
     """
     if type(value) is not np.ndarray:  # the common case, an ndarray, skips the conversions
@@ -65,6 +66,8 @@ def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2)) -> np.ndar
         if kind not in "biu":
             raise ValueError(f"{name} must be an array of real numbers; got dtype {value.dtype}")
         value = value.astype(np.float64)
+    elif not value.dtype.isnative:  # big-endian on this machine: numpy's ufuncs refuse a dtype= of that order
+        value = value.astype(value.dtype.newbyteorder("="))
     if value.ndim not in ndims:
         raise ValueError(f"{name} must be {_describe_ndims(ndims)}; got an array of shape {value.shape}")
     if value.size == 0:
@@ -132,6 +135,12 @@ def check_int(name: str, value, minimum: int) -> int:
         what = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
         raise ValueError(f"{name} must be {what}; got {value!r}")
     return int(value)
+
+
+def check_array_size(name: str, value: int, entries: int, itemsize: int, what: str) -> None:
+    """Raise ``ValueError`` naming `name` if `entries` of `itemsize` bytes are more than any numpy array holds."""
+    if entries * itemsize > np.iinfo(np.intp).max:
+        raise ValueError(f"{name} must leave {what} small enough for an array; got {value!r}")
 
 
 def check_seed(seed, name: str = "seed") -> int:
@@ -293,6 +302,12 @@ def _finite_result(out, result, careful, first, reaches_result, arguments, order
         f"{name} overflowed although {', '.join(given)} {'is' if len(given) == 1 else 'are'} finite: "
         f"{'its' if len(given) == 1 else 'their'} values are too large for {np.asarray(value).dtype}"
     )
+
+
+def finite_result(out, name: str, arguments: dict):
+    """`out`, an array named `name` computed from `arguments` inside a door's body, refused as a door refuses its
+    result: a nan or an inf given is named, else the overflow is a `NumericalError`."""
+    return _finite_result(out, name, None, None, True, arguments, list(arguments))
 
 
 def all_finite_together(arrays: list) -> bool:

@@ -73,6 +73,14 @@ class Value:
 
     # --8<-- [end:value]
 
+    def __array_function__(self, func, types, args, kwargs):
+        """numpy's functions (``np.dot``, ``np.sum``, ...) are refused: the graph would not record them."""
+        own = _OWN_OPERATIONS.get(func.__name__)
+        raise ValueError(
+            f"numpy.{func.__name__} is not an operation of the engine, so its gradient would not be recorded; "
+            + (f"use the Value's own: {own}" if own else f"the engine's operations are {', '.join(_OPERATIONS)}")
+        )
+
     # Each operation: the forward value, and the chain rule for each input (gradient arriving times local derivative).
 
     # --8<-- [start:add-mul]
@@ -218,6 +226,17 @@ class Value:
             raise NumericalError(f"the backward pass from {self!r}: {error}") from None
 
     # --8<-- [end:backward]
+
+
+_OPERATIONS = ("+", "-", "*", "@", ".relu()", ".exp()", ".log()", ".sum(axis)", ".reshape(shape)")
+_OWN_OPERATIONS = {
+    "dot": "W @ x",
+    "matmul": "W @ x",
+    "sum": "v.sum(axis)",
+    "reshape": "v.reshape(shape)",
+    "add": "a + b",
+    "multiply": "a * b",
+}
 
 
 def _value(x, like: Value, operation: str) -> Value:

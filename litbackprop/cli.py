@@ -1,8 +1,13 @@
 """The command line: ``litbackprop train`` on the digits, ``litbackprop evaluate`` a saved file.
 
 Mistakes get one line on stderr and exit status 1 (2 for a command line that
-does not parse), never a traceback; Ctrl-C gets one line and status 130, the
-shell's convention for a SIGINT, and saves nothing.
+does not parse), never a traceback, and a message about a value names the
+option that set it; Ctrl-C gets one line and status 130, the shell's
+convention for a SIGINT, and saves nothing. One window is Python's, not the
+command's: a Ctrl-C while the interpreter itself starts, in the first few tens
+of milliseconds, before the package's first line installs its handler, is
+Python's own ``KeyboardInterrupt`` traceback, and nothing is saved. Trained weights are saved before
+anything is printed, so output that cannot be written loses no weights.
 """
 
 from __future__ import annotations
@@ -130,11 +135,12 @@ def _main(argv: list[str] | None) -> int:
     if sys.stdout is None or sys.stdout.closed:  # started with >&-: the result would be written nowhere
         _tell("litbackprop: error: standard output is closed, so there is nowhere to write the result")
         return 1
+    done: dict = {}  # what a command completed, for a message about output that failed after it
     try:
         try:
-            status = _run(argv)
-        except SystemExit as done:  # argparse after --help, --version or a usage error
-            status = done.code if isinstance(done.code, int) else 1
+            status = _run(argv, done)
+        except SystemExit as exit_:  # argparse after --help, --version or a usage error
+            status = exit_.code if isinstance(exit_.code, int) else 1
         try:  # buffered output fails here, where it can be reported, rather than at exit
             if sys.stdout is not None:
                 sys.stdout.flush()
@@ -142,7 +148,12 @@ def _main(argv: list[str] | None) -> int:
             raise _OutputError from error
     except _OutputError as output_error:
         _silence_stdout()
-        if not isinstance(output_error.__cause__, BrokenPipeError):  # a reader that left wants no message
+        if "saved" in done:  # the work is done: say where it is, on stderr, whatever became of stdout
+            _tell(
+                f"litbackprop: the weights were saved to {done['saved']}, but the output could not be written: "
+                f"{output_error.__cause__}"
+            )
+        elif not isinstance(output_error.__cause__, BrokenPipeError):  # a reader that left wants no message
             _tell(f"litbackprop: error: cannot write the output: {output_error.__cause__}")
         return 1
     return status
@@ -156,7 +167,7 @@ def _silence_stdout() -> None:
         pass
 
 
-def _run(argv: list[str] | None) -> int:
+def _run(argv: list[str] | None, done: dict) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:
@@ -164,16 +175,28 @@ def _run(argv: list[str] | None) -> int:
     if args.command is None:
         parser.error("a COMMAND is required: train or evaluate")
     try:
-        return _train(args) if args.command == "train" else _evaluate(args)
+        return _train(args, done) if args.command == "train" else _evaluate(args)
     except (ValueError, OSError, ImportError) as error:
-        _tell(f"litbackprop: error: {error}")
+        _tell(f"litbackprop: error: {_as_option(str(error))}")
         return 1
     except MemoryError as error:
-        _tell(f"litbackprop: error: not enough memory: {error or 'an allocation failed'}")
+        sizes = f"; --hidden {args.hidden} sets the size of the largest arrays" if args.command == "train" else ""
+        _tell(f"litbackprop: error: not enough memory: {error or 'an allocation failed'}{sizes}")
         return 1
     except KeyboardInterrupt:
         _tell("litbackprop: interrupted" + _what_was_saved(args))
         return 130
+
+
+OPTIONS = {"hidden": "--hidden", "epochs": "--epochs", "batch_size": "--batch-size", "lr": "--lr"}
+OPTIONS |= {"momentum": "--momentum", "seed": "--seed"}
+"""The library's name of each argument the command line passes on, and the option that sets it."""
+
+
+def _as_option(message: str) -> str:
+    """The library's message about an argument, naming the option that set it: "--lr must …" for "lr must …"."""
+    name = message.split(" ", 1)[0]
+    return OPTIONS[name] + message[len(name) :] if name in OPTIONS else message
 
 
 def _identity(path) -> tuple | None:
@@ -208,7 +231,7 @@ def _tell(message: str) -> None:
             pass
 
 
-def _train(args) -> int:
+def _train(args, done: dict) -> int:
     from litbackprop.digits import train_digits
     from litbackprop.saving import save_weights, writable_weights_path
     from litbackprop.training import accuracy
@@ -229,13 +252,15 @@ def _train(args) -> int:
     seconds = time.perf_counter() - start
     split = run.split
     test_accuracy = accuracy(run.net, split.x_test, split.labels_test)
+    if args.save is not None:  # before anything is printed: a reader that left takes no weights with it
+        done["saved"] = save_weights(run.net, args.save, split_seed=args.seed)
     _say(
         f"trained in {seconds:.2f} s: train accuracy {run.history.accuracy[-1]:.2%}, "
         f"validation accuracy {run.history.val_accuracy[-1]:.2%}"
     )
     _say(f"test accuracy: {test_accuracy:.2%} ({split.labels_test.size} digits)")
     if args.save is not None:
-        _say(f"weights saved to {save_weights(run.net, args.save, split_seed=args.seed)}")
+        _say(f"weights saved to {done['saved']}")
     return 0
 
 

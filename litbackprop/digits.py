@@ -12,11 +12,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from litbackprop._checks import check_int, check_number, check_seed
+from litbackprop._checks import check_array_size, check_int, check_number, check_seed
 from litbackprop.network import TwoLayerNet
 from litbackprop.training import BATCH_SIZE, EPOCHS, LR, MOMENTUM, History, train
 
 HIDDEN = 64
+PIXELS = 8 * 8
 
 
 class DigitsSplit(NamedTuple):
@@ -121,6 +122,7 @@ def train_digits(
         Show a progress bar over the epochs.
     """
     hidden = check_int("hidden", hidden, 1)  # before the data is loaded
+    check_array_size("hidden", hidden, hidden * PIXELS, np.dtype(np.float64).itemsize, f"W1 ({hidden} × {PIXELS})")
     split = load_digits_split(seed=seed)
     net = TwoLayerNet.initialize(split.x_train.shape[0], hidden, 10, seed=seed)
     history = train(

@@ -18,11 +18,16 @@ from litbackprop._checks import ANY_NDIM, array, as_float_array, checked, number
 def _float64_param(name, param, arguments):
     """A float64 numpy array that `f` reads, nudged in place: in float32, rounding swamps a central difference at
     the steps that resolve a gradient well (a step sized for float32, near 1e-2, checks it only coarsely)."""
-    if not isinstance(param, np.ndarray) or param.dtype != np.float64:
+    if not isinstance(param, np.ndarray) or param.dtype.kind != "f" or param.dtype.itemsize != 8:
         raise ValueError(
             f"{name} must be a float64 numpy array that f reads (it is nudged in place; in float32, rounding "
             "swamps a central difference at the usual steps); "
             f"got {type(param).__name__}" + (f" of dtype {param.dtype}" if isinstance(param, np.ndarray) else "")
+        )
+    if not param.dtype.isnative:  # a copy in this machine's order would not be the array f reads
+        raise ValueError(
+            f"{name} must be float64 in this machine's byte order ({np.dtype(np.float64).str}), since it is "
+            f"nudged in place where f reads it; got {param.dtype.str} (give f an array of dtype float64)"
         )
     return array(ANY_NDIM)(name, param, arguments)
 

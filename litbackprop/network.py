@@ -16,12 +16,14 @@ from litbackprop._checks import (
     array,
     as_float_array,
     bias_of,
+    check_array_size,
     check_dtype,
     check_labels,
     check_one_hot,
     check_rows,
     check_seed,
     checked,
+    finite_result,
     integer,
     nodes,
     optional,
@@ -92,6 +94,21 @@ def a_network(name, net, arguments):
         raise ValueError(f"{name} must be a TwoLayerNet; got {type(net).__name__}")
     run_checks(TwoLayerNet.__init__, W1=net.W1, W2=net.W2, b1=net.b1, b2=net.b2, **{LATER: arguments.get(LATER)})
     return net
+
+
+def _weights_fit(dtype: np.dtype, arguments: dict) -> np.dtype:
+    """`dtype`, once W1 (h × d) and W2 (k × h) in it are arrays numpy can make; else ``ValueError`` naming the size."""
+    d, h, k = arguments["d"], arguments["h"], arguments["k"]
+    largest = max(("h", h), ("d", d), ("k", k), key=lambda named: named[1])  # the size that cannot fit
+    check_array_size(*largest, h * max(d, k), dtype.itemsize, f"W1 ({h} × {d}) and W2 ({k} × {h})")
+    return dtype
+
+
+def most_probable(net: TwoLayerNet, x: np.ndarray) -> np.ndarray:
+    """The class of largest logit for each column of `x`, checked already: logits that overflowed are refused, as
+    `TwoLayerNet.logits` refuses them, not ranked (the argmax of a nan is whichever entry comes first)."""
+    z2 = finite_result(TwoLayerNet.logits.math(net, x), "z2", {"self": net, "x": x})
+    return np.argmax(z2, axis=0)
 
 
 def network_labels(name, labels, arguments):
@@ -205,7 +222,7 @@ class TwoLayerNet:
         h=integer(1),
         k=integer(1),
         seed=lambda name, seed, _: check_seed(seed, name),
-        dtype=lambda name, dtype, _: check_dtype(dtype),
+        dtype=lambda name, dtype, arguments: _weights_fit(check_dtype(dtype), arguments),
         biases=lambda name, biases, _: _true_or_false(name, biases),
     )
     def initialize(cls, d: int, h: int, k: int, seed: int = 0, dtype=np.float64, biases: bool = True) -> TwoLayerNet:
@@ -258,6 +275,7 @@ class TwoLayerNet:
         """
         return softmax.math(TwoLayerNet.logits.math(self, x))
 
+    @checked(self=a_network, x=network_inputs)
     def predict(self, x) -> np.ndarray:
         """Return the most probable class of each column of `x`: an int, or shape (N,).
 
@@ -266,7 +284,7 @@ class TwoLayerNet:
         x : array_like, shape (d,) or (d, N)
             An input column, or a batch of N columns.
         """
-        return np.argmax(self.logits(x), axis=0)[()]
+        return most_probable(self, x)[()]
 
     @checked(self=a_network, x=network_inputs, result="z2", reaches_result=True)
     def logits(self, x) -> np.ndarray:

@@ -103,7 +103,7 @@ class Neuron:
         x : array_like, shape (d,) or (d, N)
             An input column, or a batch of N columns (one entry per weight).
         """
-        return (linear.math(self.w, x) >= 0).astype(int)
+        return (linear(self.w, x) >= 0).astype(int)  # linear's door, as in forward: an overflow is refused
 
     @checked(self=_weights, x=_inputs, result="the sum of a")
     def loss(self, x) -> np.floating:

@@ -29,7 +29,7 @@ from litbackprop._checks import (
     run_checks,
     same_shape_as,
 )
-from litbackprop.network import TwoLayerNet, a_network, network_inputs, network_labels
+from litbackprop.network import TwoLayerNet, a_network, most_probable, network_inputs, network_labels
 
 # The defaults of `train`, the digits and the command line: one place.
 EPOCHS = 30
@@ -78,7 +78,7 @@ def accuracy(net: TwoLayerNet, x, labels) -> float:
     >>> accuracy(net, np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 0]))
     0.5
     """
-    return float(np.mean(np.argmax(TwoLayerNet.logits.math(net, x), axis=0) == labels))
+    return float(np.mean(most_probable(net, x) == labels))
 
 
 LEARNING_RATE = number(0, math.inf, False, False, "a learning rate > 0")
@@ -241,11 +241,21 @@ def gradient_descent(net: TwoLayerNet, x, labels, lr: float, steps: int) -> list
     [0.9555, 0.1976]
     """
     losses = [float(net.loss(x, labels))]
-    for _ in range(steps):
-        grads = net.backward(x, labels)
-        for name, theta in net.parameters.items():
-            theta -= lr * grads[name]
-        losses.append(float(net.loss(x, labels)))
+    for step in range(1, steps + 1):
+        grads, parameters = net.backward(x, labels), net.parameters
+        try:  # computed as sgd_update computes a step (momentum 0), and taken only if the loss stays finite
+            stepped = {}
+            for name, theta in parameters.items():
+                stepped[name], _ = momentum_step(theta, np.zeros_like(theta), grads[name], lr, 0.0)
+            loss = float(TwoLayerNet(**stepped).loss(x, labels))
+        except NumericalError as error:
+            raise NumericalError(
+                f"gradient_descent's step {step} was not taken: {error}; the parameters are as they were before "
+                f"it; try a smaller learning rate than lr={lr}"
+            ) from None
+        for name, theta in parameters.items():
+            theta[...] = stepped[name]
+        losses.append(loss)
     return losses
 
 

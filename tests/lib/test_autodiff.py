@@ -126,3 +126,18 @@ def test_a_gradient_that_overflows_in_the_backward_pass_is_a_numerical_error():
     tiny = Value(1e-310)
     with pytest.raises(lb.NumericalError, match="the backward pass from"):
         tiny.log().backward()  # log(1e-310) is about -714, but its derivative, 1 / 1e-310, overflows
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (lambda: np.dot(np.ones(3), Value(np.ones(3))), "numpy.dot"),
+        (lambda: np.sum(Value(np.ones(3))), "numpy.sum"),
+        (lambda: np.mean(Value(np.ones(3))), "numpy.mean"),
+        (lambda: np.concatenate([Value(np.ones(2)), Value(np.ones(2))]), "numpy.concatenate"),
+    ],
+)
+def test_a_numpy_function_the_engine_does_not_record_is_refused_in_one_line_naming_it(call, named):
+    with pytest.raises(ValueError, match=rf"^{re.escape(named)} is not an operation of the engine") as refused:
+        call()
+    assert "\n" not in str(refused.value)

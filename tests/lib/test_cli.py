@@ -45,17 +45,20 @@ def test_a_wrong_flag_gets_one_line_and_exit_status_2(argv, message, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["train", "--lr", "0"], "lr must be a learning rate > 0; got 0.0"),
-        (["train", "--batch-size", "0"], "batch_size must be a positive integer; got 0"),
-        (["train", "--momentum", "1"], "momentum must be in [0, 1); got 1.0"),
-        (["train", "--hidden", "0"], "hidden must be a positive integer; got 0"),
-        (["train", "--seed", "-1"], "seed must be a non-negative integer; got -1"),
+        (["train", "--lr", "0"], "--lr must be a learning rate > 0; got 0.0"),
+        (["train", "--batch-size", "0"], "--batch-size must be a positive integer; got 0"),
+        (["train", "--momentum", "1"], "--momentum must be in [0, 1); got 1.0"),
+        (["train", "--hidden", "0"], "--hidden must be a positive integer; got 0"),
+        (["train", "--seed", "-1"], "--seed must be a non-negative integer; got -1"),
+        (["train", "--hidden", "99999999999999999999999999"], "--hidden must leave W1 ("),
+        (["train", "--hidden", str(2**62)], f"--hidden must leave W1 ({2**62} × 64) small enough for an array"),
     ],
 )
-def test_a_value_the_library_refuses_gets_its_message_and_exit_status_1(argv, message, capsys):
+def test_a_value_the_library_refuses_gets_its_message_naming_the_option_and_exit_status_1(argv, message, capsys):
     assert main([*argv, "--no-progress"]) == 1
     captured = capsys.readouterr()
-    assert captured.err == f"litbackprop: error: {message}\n" and "trained in" not in captured.out, captured
+    assert captured.err.startswith(f"litbackprop: error: {message}") and captured.err.count("\n") == 1, captured
+    assert "trained in" not in captured.out, captured
 
 
 def test_evaluating_a_missing_file_gets_one_line_and_exit_status_1(tmp_path, capsys):
@@ -233,3 +236,59 @@ def test_ctrl_c_while_the_arguments_are_read_gets_one_line_and_status_130(monkey
     monkeypatch.setattr(cli, "build_parser", interrupted)  # the moment before any command begins
     assert cli.main(["train"]) == 130
     assert capsys.readouterr().err == "litbackprop: interrupted; nothing was saved\n"
+
+
+def test_a_reader_that_goes_away_before_the_output_takes_no_weights_with_it(tmp_path):
+    # `train --save W | true`, unbuffered: the first line printed fails, but the weights were saved before it
+    path = tmp_path / "w.npz"
+    process = subprocess.Popen(
+        command("train", "--epochs", "1", "--no-progress", "--save", str(path)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=120) == 1, err
+    assert path.is_file(), err
+    saved = f"litbackprop: the weights were saved to {path}, but the output could not be written"
+    assert err == f"{saved}: [Errno 32] Broken pipe\n", err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_an_output_that_cannot_be_written_after_saving_says_where_the_weights_are(tmp_path):
+    path = tmp_path / "w.npz"
+    with open("/dev/full", "w") as full:
+        args = ("train", "--epochs", "1", "--no-progress", "--save", str(path))
+        result = subprocess.run(command(*args), stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert result.returncode == 1 and path.is_file(), result
+    assert result.stderr == (
+        f"litbackprop: the weights were saved to {path}, but the output could not be written: "
+        "[Errno 28] No space left on device\n"
+    )
+
+
+def test_not_enough_memory_names_the_option_that_sizes_the_arrays(monkeypatch, capsys):
+    import litbackprop.digits
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError("Unable to allocate 477. GiB")
+
+    monkeypatch.setattr(litbackprop.digits, "train_digits", no_memory)
+    assert main(["train", "--hidden", "1000000000", "--no-progress"]) == 1
+    expected = "not enough memory: Unable to allocate 477. GiB; --hidden 1000000000 sets the size of the largest arrays"
+    assert capsys.readouterr().err == f"litbackprop: error: {expected}\n"
+
+
+def test_evaluating_weights_whose_logits_overflow_is_refused_not_scored(tmp_path, capsys):
+    import numpy as np
+
+    import litbackprop as lb
+
+    net = lb.TwoLayerNet.initialize(64, 8, 10, seed=0)
+    net.W2 = net.W2 / np.abs(net.W2).max() * 1e308  # finite, with a valid checksum: its logits overflow
+    path = lb.save_weights(net, tmp_path / "huge")
+    assert main(["evaluate", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith("litbackprop: error: z2 overflowed although") and "accuracy" not in captured.out

@@ -82,3 +82,20 @@ def test_a_target_that_is_nearly_one_hot_is_refused():
 
 def test_an_exact_one_hot_target_in_float32_is_accepted():
     assert lb.grad_logits(np.array([0.25, 0.75], np.float32), np.array([0.0, 1.0], np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("order", [">", "<"])
+def test_a_loss_and_its_gradient_read_either_byte_order_into_this_machines(order):
+    y_hat = lb.softmax(Z)
+    swapped = {"z": Z.astype(f"{order}f8"), "y_hat": y_hat.astype(f"{order}f8"), "y": Y.astype(f"{order}f8")}
+    results = {
+        "cross_entropy_from_logits": (
+            lb.cross_entropy_from_logits(swapped["y"], swapped["z"]),
+            lb.cross_entropy_from_logits(Y, Z),
+        ),
+        "cross_entropy": (lb.cross_entropy(swapped["y"], swapped["y_hat"]), lb.cross_entropy(Y, y_hat)),
+        "grad_logits": (lb.grad_logits(swapped["y_hat"], swapped["y"]), lb.grad_logits(y_hat, Y)),
+    }
+    for name, (got, native) in results.items():
+        assert np.asarray(got).dtype.isnative, name
+        assert_allclose(got, native, rtol=0, err_msg=name)

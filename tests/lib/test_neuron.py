@@ -64,3 +64,12 @@ def test_forward_rejects_an_input_of_the_wrong_length():
 def test_weights_must_be_a_vector():
     with pytest.raises(ValueError, match=r"w must be a 1-d array; got an array of shape \(1, 3\)"):
         lb.Neuron([[2.0, -3.0, 1.0]])
+
+
+def test_predict_votes_for_the_class_forward_gives_where_partial_sums_overflow():
+    # z = 1e308 * 10 - 1e308 * 10 - 1 = -1, so a = 0.269 and the class is 0; the bare sum is inf - inf = nan
+    neuron = lb.Neuron([1e308, 1e308, -1.0])
+    x_big = [10.0, -10.0, 1.0]
+    # z comes from a rescaled sum: -1 to within a few eps (-1.000000000000002)
+    assert_allclose(neuron.forward(x_big), np.exp(-1.0) / (1 + np.exp(-1.0)), rtol=1e-14)  # sigma(-1)
+    assert neuron.predict(x_big) == 0

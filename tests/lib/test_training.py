@@ -235,3 +235,33 @@ def test_the_memory_order_of_x_does_not_change_training():
     assert c_history == f_history
     for name, theta in c_net.parameters.items():
         assert_array_equal(theta, f_net.parameters[name])
+
+
+def test_accuracy_refuses_logits_that_overflowed_as_predict_does():
+    # the true logits are (0, -10), class 0; W2's partial sums overflow, and an argmax of nan would say class 1
+    net = lb.TwoLayerNet(np.eye(2), [[1e308, -1e308], [0.0, -1.0]])
+    for call in (lambda: lb.accuracy(net, [[10.0], [10.0]], [0]), lambda: net.predict([[10.0], [10.0]])):
+        with pytest.raises(lb.NumericalError, match=r"^z2 overflowed although x, W1, W2 are finite"):
+            call()
+
+
+@pytest.mark.parametrize("lr", [1e308, 1e250, 1e200])
+def test_a_gradient_descent_step_that_overflows_is_refused_and_changes_nothing(lr):
+    net, x = fresh_net(), 100 * X[:, :10]
+    before = {name: theta.copy() for name, theta in net.parameters.items()}
+    with pytest.raises(lb.NumericalError, match=r"^gradient_descent's step 1 was not taken: .* overflowed"):
+        lb.gradient_descent(net, x, LABELS[:10], lr=lr, steps=1)
+    for name, theta in net.parameters.items():
+        assert_array_equal(theta, before[name], err_msg=name)
+
+
+def test_gradient_descent_takes_the_step_sgd_update_takes_without_momentum():
+    net, by_hand = fresh_net(), fresh_net()
+    losses = lb.gradient_descent(net, X, LABELS, lr=0.3, steps=2)
+    for _ in range(2):
+        grads = by_hand.backward(X, LABELS)
+        for name, theta in by_hand.parameters.items():
+            lb.sgd_update(theta, np.zeros_like(theta), grads[name], lr=0.3, momentum=0.0)
+    for name, theta in net.parameters.items():
+        assert_array_equal(theta, by_hand.parameters[name], err_msg=name)
+    assert losses[-1] == float(by_hand.loss(X, LABELS))
