@@ -61,6 +61,8 @@ class History:
 def accuracy(net: TwoLayerNet, x, labels) -> float:
     """Fraction of the columns of `x` whose most probable class is the label.
 
+    Logits that overflow are refused (`NumericalError`), as `TwoLayerNet.predict` refuses them: they rank nothing.
+
     Parameters
     ----------
     net : TwoLayerNet
@@ -230,6 +232,12 @@ def gradient_descent(net: TwoLayerNet, x, labels, lr: float, steps: int) -> list
     -------
     list of float
         The loss before the first step and after each step: ``steps + 1`` numbers.
+
+    Raises
+    ------
+    NumericalError
+        A step would overflow a parameter or the loss after it. That step is
+        not taken: the parameters are as they were before it.
 
     Examples
     --------
