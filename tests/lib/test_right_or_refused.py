@@ -260,11 +260,13 @@ def test_a_momentum_step_and_the_relative_error(data):
 
 
 def network(case, data, biases: bool):
-    h, d, k = shapes(data, "h", "d", "k")
+    """A network's parameters, a batch of inputs for it and their labels: W1, W2, b1, b2, x, labels, y (one-hot)."""
+    h, d, k, n = shapes(data, "h", "d", "k", "n")
     k = max(k, 2)
     W1, W2 = case.array((h, d)), case.array((k, h))
     b1, b2 = (case.array((h,)), case.array((k,))) if biases else (None, None)
-    return W1, W2, b1, b2
+    labels, y = one_hot_columns(data, k, n)
+    return W1, W2, b1, b2, case.array((d, n)), labels, y
 
 
 def forward_ref(W1, W2, b1, b2, x):
@@ -286,10 +288,8 @@ def logits_bound(case, W1, W2, b1, b2, x):
 @given(data=st.data(), biases=st.booleans())
 def test_a_networks_logits_probabilities_loss_and_predictions(data, biases):
     case = draw_case(data)
-    W1, W2, b1, b2 = network(case, data, biases)
-    (n,) = shapes(data, "n")
-    x = case.array((W1.shape[1], n))
-    labels, _ = one_hot_columns(data, W2.shape[0], n)
+    W1, W2, b1, b2, x, labels, _ = network(case, data, biases)
+    n = x.shape[1]
     kind, net = outcome(lambda: lb.TwoLayerNet(W1, W2, b1=b1, b2=b2))
     assert kind == "value", net  # every drawn parameter is finite
     _, _, z2 = forward_ref(W1, W2, b1, b2, x)
@@ -320,10 +320,8 @@ def test_a_networks_logits_probabilities_loss_and_predictions(data, biases):
 @given(data=st.data(), biases=st.booleans())
 def test_a_networks_gradients(data, biases):
     case = draw_case(data)
-    W1, W2, b1, b2 = network(case, data, biases)
-    (n,) = shapes(data, "n")
-    x = case.array((W1.shape[1], n))
-    labels, y = one_hot_columns(data, W2.shape[0], n)
+    W1, W2, b1, b2, x, labels, y = network(case, data, biases)
+    n = x.shape[1]
     net = lb.TwoLayerNet(W1, W2, b1=b1, b2=b2)
     z1, a1, z2 = forward_ref(W1, W2, b1, b2, x)
     err_z1, err_z2 = logits_bound(case, W1, W2, b1, b2, x)
@@ -356,10 +354,7 @@ def test_a_networks_gradients(data, biases):
 @given(data=st.data())
 def test_gradient_descent_takes_the_right_step_or_none(data):
     case = draw_case(data)
-    W1, W2, _, _ = network(case, data, biases=False)
-    (n,) = shapes(data, "n")
-    x = case.array((W1.shape[1], n))
-    labels, _ = one_hot_columns(data, W2.shape[0], n)
+    W1, W2, _, _, x, labels, _ = network(case, data, biases=False)
     lr = data.draw(st.sampled_from([0.1, 1.0, 1e300]))
     net = lb.TwoLayerNet(W1.copy(), W2.copy())
     before = {name: theta.copy() for name, theta in net.parameters.items()}
@@ -461,10 +456,7 @@ def test_sgd_update_takes_the_momentum_step_in_place_or_changes_nothing(data):
 @given(data=st.data())
 def test_a_gradient_check_reports_a_finite_error_or_refuses(data):
     case = draw_case(data)
-    W1, W2, _, _ = network(case, data, biases=False)
-    (n,) = shapes(data, "n")
-    x = case.array((W1.shape[1], n))
-    labels, _ = one_hot_columns(data, W2.shape[0], n)
+    W1, W2, _, _, x, labels, _ = network(case, data, biases=False)
     kind, errors = outcome(lambda: lb.gradient_check(lb.TwoLayerNet(W1, W2), x, labels))
     if kind == "value":
         assert case.dtype == np.float64, f"gradient_check must refuse {case.dtype}, too coarse for its step"
