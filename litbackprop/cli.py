@@ -4,10 +4,11 @@ Mistakes get one line on stderr and exit status 1 (2 for a command line that
 does not parse), never a traceback, and a message about a value names the
 option that set it; Ctrl-C gets one line and status 130, the shell's
 convention for a SIGINT, and saves nothing. One window is Python's, not the
-command's: a Ctrl-C while the interpreter itself starts, in the first few tens
-of milliseconds, before the package's first line installs its handler, is
-Python's own ``KeyboardInterrupt`` traceback, and nothing is saved. Trained weights are saved before
-anything is printed, so output that cannot be written loses no weights.
+command's: a Ctrl-C while the interpreter itself starts (its site packages, in
+the first few tens of milliseconds), before the package's first line installs
+its handler, is Python's own ``KeyboardInterrupt`` traceback, and nothing is
+saved. Trained weights are saved before anything is printed, so output that
+cannot be written loses no weights.
 """
 
 from __future__ import annotations
