@@ -9,26 +9,43 @@ import numpy as np
 
 from litbackprop._checks import ANY_NDIM, array, bias_of, checked, inputs_of, optional
 
+EXTENDED = np.finfo(np.longdouble).maxexp > np.finfo(np.float64).maxexp
+"""Whether numpy's longdouble has a wider exponent than float64 (x86's 80-bit format does; on some platforms it is
+float64 itself): then a product of float64 arrays has no overflowing partial sum in it."""
 
-def _rescaled(bilinear, A, B) -> np.ndarray:
-    r"""``bilinear(A, B)`` from `A` and `B` scaled to at most 1 in size, then scaled back.
 
-    Right where the plain product overflowed in a partial sum although its value
-    fits the dtype, as in $10^{308} \cdot 10 - 10^{308} \cdot 10 = 0$.
-    """
+def _careful(bilinear, A, B) -> np.ndarray:
+    r"""``bilinear(A, B)`` where the plain product overflowed in a partial sum although its value may fit the dtype,
+    as in $10^{308} \cdot 10 - 10^{308} \cdot 10 = 0$: computed in extended precision and rounded to the dtype once
+    (a value that does not fit becomes inf, for the door to refuse). Without a wider type, from `A` and `B` scaled
+    to at most 1 in size, then scaled back: right for the large entries, while tiny ones may underflow."""
+    dtype = np.result_type(A, B)
+    if EXTENDED:
+        return bilinear(A.astype(np.longdouble), B.astype(np.longdouble)).astype(dtype)
     a, b = np.abs(A).max(), np.abs(B).max()
     low, high = sorted((a, b))
     return bilinear(A / a, B / b) * low * high  # the smaller scale first: never an overflow the value lacks
 
 
 def _plus(z: np.ndarray, b) -> np.ndarray:
-    if b is not None:
-        z += b[:, np.newaxis] if z.ndim == 2 else b  # z is a fresh array: adding in place saves a copy
+    if b is None:
+        return z
+    b = b[:, np.newaxis] if z.ndim == 2 else b
+    if b.dtype.itemsize > z.dtype.itemsize:  # a wider bias widens the result, as numpy's promotion would
+        return z + b
+    z += b  # z is a fresh array: adding in place saves a copy
     return z
 
 
-def _rescaled_sum(dz: np.ndarray) -> np.ndarray:
-    """The sum of the columns of `dz`, from `dz` scaled to at most 1: right where only a partial sum overflowed."""
+def careful_linear(W: np.ndarray, x: np.ndarray, b=None) -> np.ndarray:
+    """$W x + b$ where the plain product overflowed: `_careful`'s product, then the bias."""
+    return _plus(_careful(np.matmul, W, x), b)
+
+
+def _careful_sum(dz: np.ndarray) -> np.ndarray:
+    """The sum of the columns of `dz` where a partial sum overflowed: in extended precision, as `_careful`."""
+    if EXTENDED:
+        return dz.astype(np.longdouble).sum(axis=1).astype(dz.dtype)
     scale = np.abs(dz).max()
     return (dz / scale).sum(axis=1) * scale
 
@@ -38,7 +55,7 @@ def _rescaled_sum(dz: np.ndarray) -> np.ndarray:
     x=inputs_of("W"),
     b=optional(bias_of("W")),
     result="z",
-    careful=lambda W, x, b=None: _plus(_rescaled(np.matmul, W, x), b),
+    careful=lambda W, x, b=None: careful_linear(W, x, b),
     reaches_result=True,
 )
 def linear(W, x, b=None) -> np.ndarray:
@@ -88,7 +105,7 @@ def _single_unit_or_same_columns(name, value, arguments):
     dz=array(ANY_NDIM),
     x=_single_unit_or_same_columns,
     result="dL/dW",
-    careful=lambda dz, x: _rescaled(grad_weights.math, dz, x),
+    careful=lambda dz, x: _careful(grad_weights.math, dz, x),
     reaches_result=True,
 )
 def grad_weights(dz, x) -> np.ndarray:
@@ -129,7 +146,7 @@ def grad_weights(dz, x) -> np.ndarray:
     W=array((2,)),
     dz=inputs_of("W", axis=0),
     result="dL/dx",
-    careful=lambda W, dz: _rescaled(np.matmul, W.T, dz),
+    careful=lambda W, dz: _careful(np.matmul, W.T, dz),
     reaches_result=True,
 )
 def grad_input(W, dz) -> np.ndarray:
@@ -157,7 +174,7 @@ def grad_input(W, dz) -> np.ndarray:
     return W.T @ dz
 
 
-@checked(dz=array(), result="dL/db", careful=lambda dz: _rescaled_sum(dz), reaches_result=True)
+@checked(dz=array(), result="dL/db", careful=lambda dz: _careful_sum(dz), reaches_result=True)
 def grad_bias(dz) -> np.ndarray:
     r"""Gradient of the loss with respect to the bias of $z = W x + b$.
 

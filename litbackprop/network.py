@@ -13,6 +13,7 @@ import numpy as np
 
 from litbackprop._checks import (
     LATER,
+    all_finite,
     array,
     as_float_array,
     bias_of,
@@ -31,7 +32,7 @@ from litbackprop._checks import (
 )
 from litbackprop.activations import grad_relu, relu, softmax
 from litbackprop.autodiff import Value
-from litbackprop.linear import grad_bias, grad_input, grad_weights, linear
+from litbackprop.linear import careful_linear, grad_bias, grad_input, grad_weights, linear
 from litbackprop.loss import cross_entropy_from_logits, grad_logits, grad_loss, one_hot
 
 
@@ -102,6 +103,17 @@ def _weights_fit(dtype: np.dtype, arguments: dict) -> np.dtype:
     largest = max(("h", h), ("d", d), ("k", k), key=lambda named: named[1])  # the size that cannot fit
     check_array_size(*largest, h * max(d, k), dtype.itemsize, f"W1 ({h} × {d}) and W2 ({k} × {h})")
     return dtype
+
+
+def layer(W: np.ndarray, x: np.ndarray, b) -> np.ndarray:
+    """`linear` for arguments checked already; where the product overflowed, computed as `linear`'s door does, and
+    an entry that still does not fit made nan: what follows would hide an inf (the ReLU makes -inf a 0, the softmax
+    gives it probability 0), while a nan reaches the result, whose check names the layer."""
+    z = linear.math(W, x, b)
+    if all_finite(z):
+        return z
+    z = careful_linear(W, x, b)
+    return z if all_finite(z) else np.where(np.isfinite(z), z, np.nan)
 
 
 def most_probable(net: TwoLayerNet, x: np.ndarray) -> np.ndarray:
@@ -295,7 +307,7 @@ class TwoLayerNet:
         x : array_like, shape (d,) or (d, N)
             An input column, or a batch of N columns.
         """
-        return linear.math(self.W2, relu.math(linear.math(self.W1, x, self.b1)), self.b2)
+        return layer(self.W2, relu.math(layer(self.W1, x, self.b1)), self.b2)
 
     @checked(self=a_network, x=network_inputs, y=network_targets, result="L", reaches_result=True)
     def loss(self, x, y) -> np.floating:
@@ -348,9 +360,9 @@ class TwoLayerNet:
         """
         W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
         # Forward
-        z1 = linear.math(W1, x, b1)  # (1) z1 = W1 x + b1
+        z1 = layer(W1, x, b1)  # (1) z1 = W1 x + b1
         a1 = relu.math(z1)  # (2) a1 = max(0, z1)
-        z2 = linear.math(W2, a1, b2)  # (3) z2 = W2 a1 + b2
+        z2 = layer(W2, a1, b2)  # (3) z2 = W2 a1 + b2
         y_hat = softmax.math(z2)  # (4) y_hat = softmax(z2)
         L = cross_entropy_from_logits.math(y, z2)  # (5) L = CE(y, y_hat), from z2: finite where log y_hat is log 0
         # Backward

@@ -110,6 +110,18 @@ def _updated_in_place(name, array_, arguments):
     return check_finite(name, array_)
 
 
+def native(array_: np.ndarray) -> np.dtype:
+    """The dtype of `array_` in this machine's byte order: what a step of it is computed in, and refused where
+    it does not fit (a float16 parameter cannot take a step computed in float64 that overflows float16)."""
+    return array_.dtype.newbyteorder("=")
+
+
+def _at_least_as_precise_as(other: str, array_: np.ndarray, arguments) -> np.ndarray:
+    """`array_` in a dtype at least as precise as argument `other`'s: a float16 gradient times a learning rate of
+    1e-10 would underflow to a step of 0 for a float64 parameter."""
+    return array_.astype(np.promote_types(array_.dtype, arguments[other].dtype), copy=False)
+
+
 def _velocity(name, v, arguments):
     """The velocity: updated in place like `theta`, and of its shape."""
     return same_shape_as("theta")(name, _updated_in_place(name, v, arguments), arguments)
@@ -120,7 +132,9 @@ def _velocity(name, v, arguments):
     momentum=number(0, 1, True, False, "in [0, 1)"),
     theta=_updated_in_place,
     v=_velocity,
-    grad=same_shape_as("theta"),
+    grad=lambda name, grad, arguments: _at_least_as_precise_as(
+        "theta", same_shape_as("theta")(name, grad, arguments), arguments
+    ),
     result=lambda step, _: {"the updated theta": step[0], "the updated velocity": step[1]},
 )
 def momentum_step(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float) -> tuple:
@@ -149,7 +163,7 @@ def momentum_step(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float,
     (array([0.95, 2.1 ]), array([-0.05,  0.1 ]))
     """
     v_next = momentum * v - lr * grad
-    return theta + v_next, v_next
+    return (theta + v_next).astype(native(theta), copy=False), v_next.astype(native(v), copy=False)
 
 
 def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float) -> None:

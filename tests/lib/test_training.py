@@ -237,12 +237,27 @@ def test_the_memory_order_of_x_does_not_change_training():
         assert_array_equal(theta, f_net.parameters[name])
 
 
-def test_accuracy_refuses_logits_that_overflowed_as_predict_does():
+def test_accuracy_and_predict_rank_the_true_logits_where_partial_sums_overflow():
     # the true logits are (0, -10), class 0; W2's partial sums overflow, and an argmax of nan would say class 1
     net = lb.TwoLayerNet(np.eye(2), [[1e308, -1e308], [0.0, -1.0]])
+    assert_array_equal(net.logits([10.0, 10.0]), [0.0, -10.0])
+    assert net.predict([10.0, 10.0]) == 0
+    assert lb.accuracy(net, [[10.0], [10.0]], [0]) == 1.0
+
+
+def test_accuracy_refuses_logits_that_do_not_fit_as_predict_does():
+    net = lb.TwoLayerNet(np.eye(2), [[1e308, 1e308], [0.0, -1.0]])  # the first logit is 2e309
     for call in (lambda: lb.accuracy(net, [[10.0], [10.0]], [0]), lambda: net.predict([[10.0], [10.0]])):
         with pytest.raises(lb.NumericalError, match=r"^z2 overflowed although x, W1, W2 are finite"):
             call()
+
+
+def test_a_first_layer_whose_product_overflows_is_not_hidden_by_the_relu():
+    # row 0 of W1 x is 1e309 - 9e308 = 1e308; a product that overflows to -inf would become a ReLU's 0
+    net = lb.TwoLayerNet(np.array([[1e308, -9e307], [1.0, 1.0]]), np.eye(2))
+    x = np.array([10.0, 10.0])
+    assert_array_equal(net.logits(x), lb.linear(net.W1, x))
+    assert net.predict(x) == 0 and lb.accuracy(net, x[:, None], [0]) == 1.0
 
 
 @pytest.mark.parametrize("lr", [1e308, 1e250, 1e200])
