@@ -234,8 +234,6 @@ _OWN_OPERATIONS = {
     "matmul": "W @ x",
     "sum": "v.sum(axis)",
     "reshape": "v.reshape(shape)",
-    "add": "a + b",
-    "multiply": "a * b",
 }
 
 
@@ -249,7 +247,14 @@ def _value(x, like: Value, operation: str) -> Value:
             f"the other operand of {operation} must be a Value or a real number or array; got {type(x).__name__}"
             + (f" of dtype {constant.dtype}" if constant is not None else "")
         )
-    return Value(constant.astype(like.data.dtype), name="a constant")
+    with np.errstate(over="ignore"):  # a constant too large for the Value's dtype is refused below, by name
+        cast = constant.astype(like.data.dtype)
+    if np.isfinite(constant).all() and not np.isfinite(cast).all():
+        raise ValueError(
+            f"the other operand of {operation} does not fit {like.data.dtype}, the dtype of the Value it meets; "
+            f"got {x!r}"
+        )
+    return Value(cast, name="a constant")
 
 
 def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

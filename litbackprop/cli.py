@@ -178,7 +178,7 @@ def _run(argv: list[str] | None, done: dict) -> int:
     try:
         return _train(args, done) if args.command == "train" else _evaluate(args)
     except (ValueError, OSError, ImportError) as error:
-        _tell(f"litbackprop: error: {_as_option(str(error))}")
+        _tell(f"litbackprop: error: {_as_option(str(error), args.command)}")
         return 1
     except MemoryError as error:
         sizes = f"; --hidden {args.hidden} sets the size of the largest arrays" if args.command == "train" else ""
@@ -194,10 +194,12 @@ OPTIONS |= {"momentum": "--momentum", "seed": "--seed"}
 """The library's name of each argument the command line passes on, and the option that sets it."""
 
 
-def _as_option(message: str) -> str:
+def _as_option(message: str, command: str) -> str:
     """The library's message about an argument, naming the option that set it: "--lr must …" for "lr must …"."""
+    options = OPTIONS | ({"path": "--save"} if command == "train" else {})
     name = message.split(" ", 1)[0]
-    return OPTIONS[name] + message[len(name) :] if name in OPTIONS else message
+    message = options[name] + message[len(name) :] if name in options else message
+    return message.replace(" lr=", " --lr ")  # "try a smaller learning rate than lr=100.0"
 
 
 def _identity(path) -> tuple | None:

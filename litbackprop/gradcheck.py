@@ -7,6 +7,7 @@ an analytic gradient that is right agrees with it to about $10^{-8}$ relative.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 
@@ -23,6 +24,10 @@ def _float64_param(name, param, arguments):
             f"{name} must be a float64 numpy array that f reads (it is nudged in place; in float32, rounding "
             "swamps a central difference at the usual steps); "
             f"got {type(param).__name__}" + (f" of dtype {param.dtype}" if isinstance(param, np.ndarray) else "")
+        )
+    if not param.flags.writeable:
+        raise ValueError(
+            f"{name} must be writable, since it is nudged in place where f reads it; got a read-only array"
         )
     if not param.dtype.isnative:  # a copy in this machine's order would not be the array f reads
         raise ValueError(
@@ -77,8 +82,10 @@ def numerical_gradient(f: Callable[[], float], param: np.ndarray, eps: float = 1
         old = param[i]
         if old + eps == old:
             raise ValueError(f"eps={eps!r} is too small to change param[{i}] = {float(old)!r}")
-        if not (math.isfinite(old + eps) and math.isfinite(old - eps)):
-            raise ValueError(f"eps={eps!r} is too large: param[{i}] = {float(old)!r} plus or minus it is not finite")
+        if not (math.isfinite(old + eps) and math.isfinite(old - eps) and math.isfinite(2 * eps)):
+            raise ValueError(
+                f"eps={eps!r} is too large: param[{i}] = {float(old)!r} plus or minus it, or 2 eps, is not finite"
+            )
         try:
             param[i] = old + eps
             f_plus = _scalar(f())
@@ -95,7 +102,12 @@ def numerical_gradient(f: Callable[[], float], param: np.ndarray, eps: float = 1
 def _scalar(value) -> float:
     if np.ndim(value) != 0 or not isinstance(np.asarray(value).item(), (int, float)):
         raise ValueError(f"f must return a real scalar; got {type(value).__name__} of shape {np.shape(value)}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond the largest float
+        raise ValueError(
+            f"f must return a real scalar that fits a float; got an int of {len(str(value))} digits"
+        ) from None
 
 
 def relative_error(analytic, numerical) -> float:
@@ -193,6 +205,12 @@ def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
                 f"{name} is {value.dtype} (check a float64 copy of the model)"
             )
     args = (x,) if y is None else (x, y)
+    takes = len(inspect.signature(model.backward).parameters)  # x, or x and y
+    if takes != len(args):
+        raise ValueError(
+            f"y must be {'None' if takes == 1 else 'given'} for a {type(model).__name__}, whose backward takes "
+            f"{'x alone' if takes == 1 else 'x and y'}; got {'none' if y is None else type(y).__name__}"
+        )
     analytic = model.backward(*args)
     loss = abs(float(model.loss(*args)))
     errors = {}

@@ -11,6 +11,7 @@ import numpy as np
 from litbackprop._checks import (
     array,
     batch_size,
+    check_array_size,
     checked,
     integer,
     labels_below,
@@ -135,7 +136,15 @@ def grad_logits(y_hat, y, dL=1.0) -> np.ndarray:
     return dz.astype(y_hat.dtype, copy=False)
 
 
-@checked(k=integer(1), labels=labels_below("k"))
+def _columns_fit(name, labels, arguments):
+    """Labels for `one_hot`, once k columns of their number are an array numpy can make."""
+    labels = labels_below("k")(name, labels, arguments)
+    k = arguments["k"]
+    check_array_size("k", k, k * labels.size, np.dtype(np.float64).itemsize, f"{k} × {labels.size} one-hot entries")
+    return labels
+
+
+@checked(k=integer(1), labels=_columns_fit)
 def one_hot(labels, k: int) -> np.ndarray:
     r"""One-hot columns for integer class labels: column $n$ is $e_{\text{labels}_n}$.
 

@@ -93,6 +93,12 @@ def a_network(name, net, arguments):
     """`net` itself, once its parameters pass the checks its constructor declares."""
     if not isinstance(net, TwoLayerNet):
         raise ValueError(f"{name} must be a TwoLayerNet; got {type(net).__name__}")
+    for parameter, value in net.parameters.items():  # set after construction: the methods use the attribute itself
+        if type(value) is not np.ndarray:
+            raise ValueError(
+                f"{'net' if name == 'self' else name}.{parameter} must be a numpy array (assign np.asarray(...)); "
+                f"got {type(value).__name__}"
+            )
     run_checks(TwoLayerNet.__init__, W1=net.W1, W2=net.W2, b1=net.b1, b2=net.b2, **{LATER: arguments.get(LATER)})
     return net
 

@@ -141,3 +141,8 @@ def test_a_numpy_function_the_engine_does_not_record_is_refused_in_one_line_nami
     with pytest.raises(ValueError, match=rf"^{re.escape(named)} is not an operation of the engine") as refused:
         call()
     assert "\n" not in str(refused.value)
+
+
+def test_a_constant_that_does_not_fit_the_values_dtype_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"^the other operand of - does not fit float32, .* got 1e\+300$"):
+        Value(np.float32(1.0)) - 1e300

@@ -100,14 +100,14 @@ def test_train_refuses_an_unwritable_save_path_before_training(tmp_path, capsys)
 def test_saving_to_a_folder_is_refused_before_training(tmp_path, capsys):
     assert main(["train", "--no-progress", "--save", str(tmp_path)]) == 1
     captured = capsys.readouterr()
-    assert f"path must name a file to write; {tmp_path} is a directory" in captured.err, captured.err
+    assert f"--save must name a file to write; {tmp_path} is a directory" in captured.err, captured.err
     assert "trained in" not in captured.out and not tmp_path.with_name(tmp_path.name + ".npz").exists()
 
 
 def test_saving_to_an_empty_path_is_refused_before_training(capsys):
     assert main(["train", "--no-progress", "--save", ""]) == 1
     captured = capsys.readouterr()
-    assert captured.err == "litbackprop: error: path must name a file to write; got ''\n" and not captured.out
+    assert captured.err == "litbackprop: error: --save must name a file to write; got ''\n" and not captured.out
 
 
 def test_a_network_too_large_for_memory_gets_one_line(capsys):
@@ -292,3 +292,14 @@ def test_evaluating_weights_whose_logits_overflow_is_refused_not_scored(tmp_path
     assert main(["evaluate", str(path)]) == 1
     captured = capsys.readouterr()
     assert captured.err.startswith("litbackprop: error: z2 overflowed although") and "accuracy" not in captured.out
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [(["--lr", "100", "--epochs", "2"], "than --lr 100.0"), (["--save", ""], "--save must name a file to write")],
+    ids=["a diverging learning rate", "an empty path"],
+)
+def test_every_message_names_the_option(argv, option, capsys):
+    assert main(["train", "--no-progress", *argv]) == 1
+    err = capsys.readouterr().err
+    assert option in err and err.count("\n") == 1, err

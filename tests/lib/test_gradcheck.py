@@ -59,3 +59,28 @@ def test_gradient_check_flags_a_wrong_gradient():
     net = WrongNet(rng.normal(size=(4, 3)), rng.normal(size=(2, 4)))
     errors = lb.gradient_check(net, rng.normal(size=(3, 5)), np.eye(2)[:, [0, 1, 1, 0, 1]])
     assert errors["W1"] < 1e-7 and errors["W2"] > 1e-3, errors
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: lb.gradient_check(lb.Neuron([1.0, 2.0]), [1.0, 2.0], [0, 1]), "^y must be None for a Neuron"),
+        (
+            lambda: lb.gradient_check(lb.TwoLayerNet(np.eye(2), np.eye(2)), [1.0, 2.0]),
+            "^y must be given for a TwoLayerNet",
+        ),
+        (lambda: lb.numerical_gradient(lambda: 2**2000, np.ones(2)), "^f must return a real scalar that fits a float"),
+        (lambda: lb.numerical_gradient(lambda: 0.0, np.zeros(1), 1e308), r"^eps=1e\+308 is too large"),
+    ],
+    ids=["y given to a neuron", "no y for a network", "an int beyond a float", "twice eps overflows"],
+)
+def test_a_gradient_check_that_cannot_be_run_is_refused_in_one_line(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_a_read_only_parameter_is_refused_since_it_is_nudged_in_place():
+    w = np.array([1.0, 2.0])
+    w.flags.writeable = False
+    with pytest.raises(ValueError, match="^param must be writable"):
+        lb.numerical_gradient(lambda: float(w.sum()), w)

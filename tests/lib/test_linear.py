@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 import litbackprop as lb
 from litbackprop.testing import assert_gradient_matches
@@ -76,3 +76,18 @@ def test_grad_bias_is_the_gradient_of_a_linear_readout():
 def test_linear_rejects_a_bias_of_the_wrong_length():
     with pytest.raises(ValueError, match=r"b must have shape \(4,\), one entry per row of W.*got shape \(3,\)"):
         lb.linear(W, X, np.ones(3))
+
+
+def test_a_product_whose_partial_sums_overflow_keeps_its_small_entries():
+    # row 0 is 1e309 - 1e309 = 0; row 1, 4e-19, must not vanish with row 0's scale
+    W, x = np.array([[1e308, -1e308], [1e-20, 3e-20]]), np.array([10.0, 10.0])
+    small = W[1] @ x  # the second row alone, which never overflows: 4e-19 to float64's rounding
+    assert_allclose(lb.linear(W, x), [0.0, small], rtol=1e-15, atol=0)
+    assert_allclose(lb.grad_input(W.T, x), [0.0, small], rtol=1e-15, atol=0)
+    assert_allclose(lb.grad_weights(np.array([[10.0, 10.0]]), W), [[0.0, small]], rtol=1e-15, atol=0)
+
+
+def test_a_wider_bias_widens_the_result_as_numpy_promotes():
+    z = lb.linear(np.eye(2, dtype=np.float16), np.array([0.0, 1.0], np.float16), b=np.array([1e-30, 2e-30], np.float32))
+    assert z.dtype == np.float32
+    assert_array_equal(z, np.array([1e-30, 1.0 + 2e-30], np.float32))

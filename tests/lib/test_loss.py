@@ -99,3 +99,8 @@ def test_a_loss_and_its_gradient_read_either_byte_order_into_this_machines(order
     for name, (got, native) in results.items():
         assert np.asarray(got).dtype.isnative, name
         assert_allclose(got, native, rtol=0, err_msg=name)
+
+
+def test_one_hot_refuses_more_classes_than_an_array_can_hold_naming_k():
+    with pytest.raises(ValueError, match=r"^k must leave .* small enough for an array"):
+        lb.one_hot([0], 2**62)

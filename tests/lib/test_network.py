@@ -209,3 +209,14 @@ def test_an_overflowing_layer_in_forward_is_a_floating_point_error_naming_its_re
     net = lb.TwoLayerNet(np.abs(W1) * W1_scale, np.abs(W2) * W2_scale)
     with pytest.raises(lb.NumericalError, match=r"^y_hat overflowed although x, W1, W2 are finite"):
         net.forward(np.full((4, 6), 1e10))
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # numpy's warning on making a matrix
+@pytest.mark.parametrize(
+    "make", [lambda: [[1.0, 0.0], [0.0, 1.0]], lambda: np.matrix(np.eye(2))], ids=["list", "matrix"]
+)
+def test_a_parameter_set_to_something_other_than_an_array_is_refused_naming_it(make):
+    net = lb.TwoLayerNet(np.eye(2), np.eye(2))
+    net.W1 = make()
+    with pytest.raises(ValueError, match=r"^net\.W1 must be a numpy array"):
+        net.logits([1.0, 2.0])

@@ -280,3 +280,20 @@ def test_gradient_descent_takes_the_step_sgd_update_takes_without_momentum():
     for name, theta in net.parameters.items():
         assert_array_equal(theta, by_hand.parameters[name], err_msg=name)
     assert losses[-1] == float(by_hand.loss(X, LABELS))
+
+
+def test_a_step_that_does_not_fit_a_narrower_parameter_is_refused_and_changes_nothing():
+    theta, v = np.array([60000.0], np.float16), np.zeros(1, np.float16)
+    with pytest.raises(lb.NumericalError, match=r"^the updated theta overflowed .* float16"):
+        lb.sgd_update(theta, v, np.array([-1e4]), lr=1.0, momentum=0.0)
+    assert_array_equal(theta, [60000.0]) and assert_array_equal(v, [0.0])
+    net = lb.TwoLayerNet(np.array([[100.0]], np.float16), np.array([[100.0], [-100.0]], np.float16))
+    with pytest.raises(lb.NumericalError, match=r"^gradient_descent's step 1 was not taken"):
+        lb.gradient_descent(net, np.array([[100.0]]), [1], lr=10.0, steps=1)
+    assert_array_equal(net.W1, [[100.0]])
+
+
+def test_a_step_is_computed_at_least_as_precisely_as_its_parameter():
+    theta = np.zeros(1)
+    lb.sgd_update(theta, np.zeros(1), np.ones(1, np.float16), lr=1e-10, momentum=0.0)  # 1e-10 underflows float16
+    assert_array_equal(theta, [-1e-10])
