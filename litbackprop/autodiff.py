@@ -240,7 +240,7 @@ _OWN_OPERATIONS = {
 def _value(x, like: Value, operation: str) -> Value:
     """`x` as a Value; a constant takes `like`'s dtype, so that float32 work stays float32."""
     if isinstance(x, Value):
-        return x
+        return _broadcasting(x, like, operation)
     constant = np.asarray(x) if isinstance(x, int | float | np.number | np.ndarray | list | tuple) else None
     if constant is None or constant.dtype.kind not in "biuf":
         raise ValueError(
@@ -254,7 +254,20 @@ def _value(x, like: Value, operation: str) -> Value:
             f"the other operand of {operation} does not fit {like.data.dtype}, the dtype of the Value it meets; "
             f"got {x!r}"
         )
-    return Value(cast, name="a constant")
+    return _broadcasting(Value(cast, name="a constant"), like, operation)
+
+
+def _broadcasting(other: Value, like: Value, operation: str) -> Value:
+    """`other`, once its shape broadcasts with `like`'s for an elementwise `operation` (@ checks its own)."""
+    if operation in ("+", "-", "*"):
+        try:
+            np.broadcast_shapes(like.data.shape, other.data.shape)
+        except ValueError:
+            raise ValueError(
+                f"the operands of {operation} must have shapes that broadcast together; "
+                f"got {like.data.shape} and {other.data.shape}"
+            ) from None
+    return other
 
 
 def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

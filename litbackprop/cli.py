@@ -240,7 +240,11 @@ def _train(args, done: dict) -> int:
     from litbackprop.training import accuracy
 
     if args.save is not None:  # a path that cannot be written fails now, not after training
-        args.target = writable_weights_path(args.save)
+        try:
+            args.target = writable_weights_path(args.save)
+        except (ValueError, OSError) as error:  # named by the option, unless the message names it already
+            message = str(error)
+            raise ValueError(message if message.startswith("path ") else f"--save {args.save}: {message}") from None
         args.target_before = _identity(args.target)
     start = time.perf_counter()
     run = train_digits(

@@ -27,19 +27,21 @@ def _careful(bilinear, A, B) -> np.ndarray:
     return bilinear(A / a, B / b) * low * high  # the smaller scale first: never an overflow the value lacks
 
 
+def _widened(W: np.ndarray, b) -> np.ndarray:
+    """`W`, in a wider bias's dtype where there is one: the product then is computed as numpy would promote the
+    sum, not rounded to (or overflowing) the narrower dtype before the bias is added."""
+    return W if b is None or b.dtype.itemsize <= W.dtype.itemsize else W.astype(b.dtype)
+
+
 def _plus(z: np.ndarray, b) -> np.ndarray:
-    if b is None:
-        return z
-    b = b[:, np.newaxis] if z.ndim == 2 else b
-    if b.dtype.itemsize > z.dtype.itemsize:  # a wider bias widens the result, as numpy's promotion would
-        return z + b
-    z += b  # z is a fresh array: adding in place saves a copy
+    if b is not None:
+        z += b[:, np.newaxis] if z.ndim == 2 else b  # z is a fresh array: adding in place saves a copy
     return z
 
 
 def careful_linear(W: np.ndarray, x: np.ndarray, b=None) -> np.ndarray:
     """$W x + b$ where the plain product overflowed: `_careful`'s product, then the bias."""
-    return _plus(_careful(np.matmul, W, x), b)
+    return _plus(_careful(np.matmul, _widened(W, b), x), b)
 
 
 def _careful_sum(dz: np.ndarray) -> np.ndarray:
@@ -86,7 +88,7 @@ def linear(W, x, b=None) -> np.ndarray:
     array([[11., 12.],
            [23., 24.]])
     """
-    return _plus(W @ x, b)
+    return _plus(_widened(W, b) @ x, b)
 
 
 def _single_unit_or_same_columns(name, value, arguments):

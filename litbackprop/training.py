@@ -28,6 +28,7 @@ from litbackprop._checks import (
     number,
     run_checks,
     same_shape_as,
+    working_dtype,
 )
 from litbackprop.network import TwoLayerNet, a_network, most_probable, network_inputs, network_labels
 
@@ -117,9 +118,9 @@ def native(array_: np.ndarray) -> np.dtype:
 
 
 def _at_least_as_precise_as(other: str, array_: np.ndarray, arguments) -> np.ndarray:
-    """`array_` in a dtype at least as precise as argument `other`'s: a float16 gradient times a learning rate of
-    1e-10 would underflow to a step of 0 for a float64 parameter."""
-    return array_.astype(np.promote_types(array_.dtype, arguments[other].dtype), copy=False)
+    """`array_` in float64 at least, and as precise as argument `other`: the step is computed there and rounded once
+    to the parameter's dtype (in float16, a learning rate of 1e-8 is 0, and 1e5 times 1e-7 overflows)."""
+    return array_.astype(np.result_type(array_, arguments[other], np.float64), copy=False)
 
 
 def _velocity(name, v, arguments):
@@ -209,7 +210,7 @@ def _take_step(parameters: dict, velocity: dict, grads: dict, spare: dict, lr: f
     for name, theta in parameters.items():
         theta_next, v_next = spare[name]
         np.multiply(velocity[name], momentum, out=v_next)
-        v_next -= lr * grads[name]
+        v_next -= np.multiply(grads[name], lr, dtype=working_dtype(grads[name]))  # float16's lr of 1e-8 would be 0
         np.add(theta, v_next, out=theta_next)
     for name, theta in parameters.items():
         theta_next, v_next = spare[name]
@@ -461,6 +462,7 @@ def train(
             raise NumericalError(
                 f"training failed at its first step, before any update: {error}; the inputs or the initial "
                 f"weights are too large for {x.dtype}"
+                + (f", or their gradients for the parameters' {net.W1.dtype}" if net.W1.dtype != x.dtype else "")
             ) from None
         if epoch == 1 and step == 1:
             raise NumericalError(

@@ -146,3 +146,10 @@ def test_a_numpy_function_the_engine_does_not_record_is_refused_in_one_line_nami
 def test_a_constant_that_does_not_fit_the_values_dtype_is_refused_by_name():
     with pytest.raises(ValueError, match=r"^the other operand of - does not fit float32, .* got 1e\+300$"):
         Value(np.float32(1.0)) - 1e300
+
+
+@pytest.mark.parametrize("operation", ["+", "-", "*"])
+def test_operands_that_do_not_broadcast_are_refused_naming_both_shapes(operation):
+    a, b = Value(np.ones(2)), Value(np.ones(3))
+    with pytest.raises(ValueError, match=rf"^the operands of \{operation} must have shapes that broadcast together; "):
+        {"+": a.__add__, "-": a.__sub__, "*": a.__mul__}[operation](b)

@@ -296,8 +296,12 @@ def test_evaluating_weights_whose_logits_overflow_is_refused_not_scored(tmp_path
 
 @pytest.mark.parametrize(
     ("argv", "option"),
-    [(["--lr", "100", "--epochs", "2"], "than --lr 100.0"), (["--save", ""], "--save must name a file to write")],
-    ids=["a diverging learning rate", "an empty path"],
+    [
+        (["--lr", "100", "--epochs", "2"], "than --lr 100.0"),
+        (["--save", ""], "--save must name a file to write"),
+        (["--save", "/no/such/folder/w.npz"], "--save /no/such/folder/w.npz: cannot write"),
+    ],
+    ids=["a diverging learning rate", "an empty path", "a missing folder"],
 )
 def test_every_message_names_the_option(argv, option, capsys):
     assert main(["train", "--no-progress", *argv]) == 1

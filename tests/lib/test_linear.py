@@ -91,3 +91,17 @@ def test_a_wider_bias_widens_the_result_as_numpy_promotes():
     z = lb.linear(np.eye(2, dtype=np.float16), np.array([0.0, 1.0], np.float16), b=np.array([1e-30, 2e-30], np.float32))
     assert z.dtype == np.float32
     assert_array_equal(z, np.array([1e-30, 1.0 + 2e-30], np.float32))
+
+
+@pytest.mark.parametrize(
+    ("W", "x", "b", "expected"),
+    [
+        ([[1.0, 1.0]], [2048.0, 1.0], [0.5], [2049.5]),  # W x rounds to 2048 in float16 before the bias
+        ([[60000.0, 60000.0]], [1.0, 1.0], [-60000.0], [60000.0]),  # W x overflows float16 before the bias
+    ],
+    ids=["rounded", "overflowing"],
+)
+def test_a_float64_bias_makes_the_whole_layer_float64(W, x, b, expected):
+    z = lb.linear(np.array(W, np.float16), np.array(x, np.float16), np.array(b))
+    assert z.dtype == np.float64
+    assert_array_equal(z, expected)

@@ -297,3 +297,30 @@ def test_a_step_is_computed_at_least_as_precisely_as_its_parameter():
     theta = np.zeros(1)
     lb.sgd_update(theta, np.zeros(1), np.ones(1, np.float16), lr=1e-10, momentum=0.0)  # 1e-10 underflows float16
     assert_array_equal(theta, [-1e-10])
+
+
+@pytest.mark.parametrize(
+    ("theta", "grad", "lr"),
+    [
+        (np.zeros(1, np.float16), np.array([60000.0], np.float16), 1e-8),  # lr alone is 0 in float16
+        (np.ones(1, np.float16), np.array([1e-7], np.float16), 1e5),  # lr alone overflows float16
+        (np.zeros(1, np.float32), np.array([1e30], np.float32), 1e-50),  # lr alone is 0 in float32
+    ],
+    ids=["a learning rate below float16", "a learning rate above float16", "a learning rate below float32"],
+)
+def test_a_step_is_its_learning_rate_times_the_gradient_rounded_once_to_the_parameter(theta, grad, lr):
+    stepped, _ = lb.momentum_step(theta, np.zeros_like(theta), grad, lr, 0.0)
+    once = (theta.astype(np.float64) - lr * grad.astype(np.float64)).astype(theta.dtype)  # exact in float64 here
+    assert stepped.dtype == theta.dtype and once != theta
+    assert_array_equal(stepped, once)
+
+
+def test_training_in_float16_takes_a_learning_rate_float16_cannot_hold():
+    # lr = 1e-10 is 0 in float16, but lr times b1's gradient, 1762, is -1.8e-7, a float16 (subnormal)
+    f16 = np.float16
+    net = lb.TwoLayerNet(np.eye(2, dtype=f16), (1000 * np.array([[1, -1], [-1, 1]])).astype(f16))
+    net.b1, net.b2 = np.zeros(2, f16), np.zeros(2, f16)
+    x = np.array([[1e-3], [0.0]], f16)
+    db1 = net.backward(x, [1])["b1"]
+    lb.train(net, x, np.array([1]), epochs=1, batch_size=1, lr=1e-10, momentum=0.0, progress=False)
+    assert net.b1[0] != 0 and net.b1[0] == f16(-1e-10 * float(db1[0]))
