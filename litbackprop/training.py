@@ -62,7 +62,7 @@ class History:
 def accuracy(net: TwoLayerNet, x, labels) -> float:
     """Fraction of the columns of `x` whose most probable class is the label.
 
-    Logits that overflow are refused (`NumericalError`), as `TwoLayerNet.predict` refuses them: they rank nothing.
+    Logits that do not fit the dtype are refused (`NumericalError`), as `TwoLayerNet.predict` refuses them.
 
     Parameters
     ----------
@@ -111,7 +111,7 @@ def _updated_in_place(name, array_, arguments):
     return check_finite(name, array_)
 
 
-def native(array_: np.ndarray) -> np.dtype:
+def _native(array_: np.ndarray) -> np.dtype:
     """The dtype of `array_` in this machine's byte order: what a step of it is computed in, and refused where
     it does not fit (a float16 parameter cannot take a step computed in float64 that overflows float16)."""
     return array_.dtype.newbyteorder("=")
@@ -164,7 +164,7 @@ def momentum_step(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float,
     (array([0.95, 2.1 ]), array([-0.05,  0.1 ]))
     """
     v_next = momentum * v - lr * grad
-    return (theta + v_next).astype(native(theta), copy=False), v_next.astype(native(v), copy=False)
+    return (theta + v_next).astype(_native(theta), copy=False), v_next.astype(_native(v), copy=False)
 
 
 def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float) -> None:
