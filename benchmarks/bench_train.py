@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import litbackprop as lb  # noqa: E402
-from litbackprop.digits import load_digits_split  # noqa: E402
+from litbackprop.app.digits import load_digits_split  # noqa: E402
 
 TARGET = 0.97
 

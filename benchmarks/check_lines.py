@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPUTING = [
     "_checks",
     "activations",
-    "linear",
+    "fully_connected",
     "loss",
     "network",
     "neuron",
@@ -40,7 +40,7 @@ COMPUTING = [
     "examples",
 ]
 IO = ["saving", "cli", "digits"]
-EQUATIONS = ["activations", "linear", "loss", "network", "neuron"]
+EQUATIONS = ["activations", "fully_connected", "loss", "network", "neuron"]
 CHECK_CALLS = ("check_", "as_float_array", "run_checks", "_check")
 
 

@@ -8,18 +8,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, array, checked, class_axis, same_shape_as, working_dtype
+from litbackprop._checks import ANY_NDIM, Array, ClassAxis, Finite, Out, SameShapeAs, checked, working_dtype
 
 
-def _sigmoid_outputs(name, a, arguments):
+class _SigmoidOutputs(Array):
     """Sigmoid outputs: a finite array with every entry in [0, 1]."""
-    a = array(ANY_NDIM)(name, a, arguments)
-    if not (a.min() >= 0 and a.max() <= 1):
-        raise ValueError(f"{name} must hold sigmoid outputs in [0, 1]; got values outside [0, 1]")
-    return a
+
+    def __str__(self) -> str:
+        return "sigmoid outputs in [0, 1]"
+
+    def check(self, name, value, arguments):
+        a = super().check(name, value, arguments)
+        if not (a.min() >= 0 and a.max() <= 1):
+            raise ValueError(f"{name} must hold sigmoid outputs in [0, 1]; got values outside [0, 1]")
+        return a
+
+    def refused(self, name, arguments):
+        yield from super().refused(name, arguments)
+        yield from (1.5, -0.5)
 
 
-@checked(z=array(ANY_NDIM))
+def _like(argument: str) -> Out:
+    """A buffer for a result of the shape of `argument`."""
+    return Out(shape=lambda arguments: arguments[argument].shape)
+
+
+@checked(z=Array(ANY_NDIM))
 def sigmoid(z) -> np.ndarray:
     r"""Logistic sigmoid, $\sigma(z) = \frac{1}{1 + e^{-z}}$, elementwise.
 
@@ -50,7 +64,7 @@ def sigmoid(z) -> np.ndarray:
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
-@checked(a=_sigmoid_outputs)
+@checked(a=_SigmoidOutputs(ANY_NDIM))
 def sigmoid_derivative(a) -> np.ndarray:
     r"""Derivative of the sigmoid from its output, $\sigma'(z) = a\,(1 - a)$ with $a = \sigma(z)$.
 
@@ -74,25 +88,27 @@ def sigmoid_derivative(a) -> np.ndarray:
     return a * (1 - a)
 
 
-@checked(z=array(ANY_NDIM))
-def relu(z) -> np.ndarray:
+@checked(z=Array(ANY_NDIM), out=_like("z"))
+def relu(z, *, out=None) -> np.ndarray:
     r"""Rectified linear unit, $\max(0, z)$, elementwise.
 
     Parameters
     ----------
     z : array_like
         Pre-activations.
+    out : numpy.ndarray, optional
+        Where to write the result (a training loop's buffer), of its shape and dtype.
 
     Examples
     --------
     >>> relu([-2.0, 0.0, 3.0])
     array([0., 0., 3.])
     """
-    return np.maximum(z, 0)
+    return np.maximum(z, 0, out=out)
 
 
-@checked(z=array(ANY_NDIM), da=same_shape_as("z"))
-def grad_relu(da, z) -> np.ndarray:
+@checked(z=Array(ANY_NDIM), da=SameShapeAs(other="z"), out=_like("z"))
+def grad_relu(da, z, *, out=None) -> np.ndarray:
     r"""Backward through ReLU, $\frac{\partial L}{\partial z} = \frac{\partial L}{\partial a} \cdot \mathbb{I}(z > 0)$.
 
     Parameters
@@ -101,6 +117,8 @@ def grad_relu(da, z) -> np.ndarray:
         Upstream gradient $\partial L / \partial a$, same shape as `z`.
     z : array_like
         The pre-activation that went into ReLU.
+    out : numpy.ndarray, optional
+        Where to write the result (a training loop's buffer, which may be `da`'s own), of its shape and dtype.
 
     Returns
     -------
@@ -112,11 +130,11 @@ def grad_relu(da, z) -> np.ndarray:
     >>> grad_relu([5.0, 5.0, 5.0], [-1.0, 0.0, 2.0])
     array([0., 0., 5.])
     """
-    return da * (z > 0)
+    return np.multiply(da, z > 0, out=out)
 
 
-@checked(z=array(), axis=class_axis("z"))
-def softmax(z, axis: int = 0) -> np.ndarray:
+@checked(z=Array(), axis=ClassAxis("z"), out=_like("z"))
+def softmax(z, axis: int = 0, *, out=None) -> np.ndarray:
     r"""Softmax, $\text{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}$, along `axis`.
 
     Parameters
@@ -125,6 +143,8 @@ def softmax(z, axis: int = 0) -> np.ndarray:
         Logits: a vector of shape ``(k,)`` or a batch of shape ``(k, N)``.
     axis : int, default 0
         The class axis. Examples are columns, so the default normalises each column.
+    out : numpy.ndarray, optional
+        Where to write the result (a training loop's buffer, which may be `z`'s own), of its shape and dtype.
 
     Returns
     -------
@@ -143,12 +163,11 @@ def softmax(z, axis: int = 0) -> np.ndarray:
     >>> softmax([1e4, 0.0])
     array([1., 0.])
     """
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
-    e /= e.sum(axis=axis, keepdims=True, dtype=working_dtype(e))  # e is a fresh array: dividing in place saves a copy
-    return e
+    e = np.exp(np.subtract(z, z.max(axis=axis, keepdims=True), out=out), out=out)  # e^{z_i - max_j z_j}
+    return np.divide(e, e.sum(axis=axis, keepdims=True, dtype=working_dtype(e)), out=e)  # over their sum
 
 
-@checked(z=array(), axis=class_axis("z"), result="log_softmax(z)", reaches_result=True)
+@checked(z=Array(), axis=ClassAxis("z"), result=Finite("log_softmax(z)"))
 def log_softmax(z, axis: int = 0) -> np.ndarray:
     r"""Logarithm of the softmax, $z_i - \log \sum_j e^{z_j}$, computed without forming the softmax.
 

@@ -43,6 +43,15 @@ def _operation(method):
 class Value:
     """An array in a computation graph, with the gradient of the output with respect to it.
 
+    Parameters
+    ----------
+    data : array_like
+        The value: a scalar, a vector or a matrix, finite.
+    parents : tuple of Value, default ()
+        The values it was computed from (set by the operation that makes it; an input has none).
+    name : str, default ''
+        What to call it in a message.
+
     Examples
     --------
     >>> a, b = Value(2.0), Value(3.0)
@@ -167,6 +176,13 @@ class Value:
 
     @_operation
     def sum(self, axis: int | None = None) -> Value:
+        """The sum of the entries, or along `axis`.
+
+        Parameters
+        ----------
+        axis : int, optional
+            The axis to sum along; all of them by default.
+        """
         if axis is not None and (
             not isinstance(axis, int | np.integer)
             or isinstance(axis, bool)
@@ -184,6 +200,13 @@ class Value:
 
     @_operation
     def reshape(self, shape: tuple[int, ...]) -> Value:
+        """The same entries in another shape.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            The new shape, which holds as many entries (one of its entries may be -1).
+        """
         try:  # numpy's own reading of the shape: a tuple of ints, one of them -1 at most
             data = self.data.reshape(shape)
         except (TypeError, ValueError):

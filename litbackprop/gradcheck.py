@@ -13,40 +13,50 @@ from collections.abc import Callable
 
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, array, as_float_array, checked, number
+from litbackprop._checks import ANY_NDIM, Array, Function, Interval, as_float_array, checked, finite_result
 
 
-def _float64_param(name, param, arguments):
+class _Float64Param(Array):
     """A float64 numpy array that `f` reads, nudged in place: in float32, rounding swamps a central difference at
     the steps that resolve a gradient well (a step sized for float32, near 1e-2, checks it only coarsely)."""
-    if not isinstance(param, np.ndarray) or param.dtype.kind != "f" or param.dtype.itemsize != 8:
-        raise ValueError(
-            f"{name} must be a float64 numpy array that f reads (it is nudged in place; in float32, rounding "
-            "swamps a central difference at the usual steps); "
-            f"got {type(param).__name__}" + (f" of dtype {param.dtype}" if isinstance(param, np.ndarray) else "")
-        )
-    if not param.flags.writeable:
-        raise ValueError(
-            f"{name} must be writable, since it is nudged in place where f reads it; got a read-only array"
-        )
-    if not param.dtype.isnative:  # a copy in this machine's order would not be the array f reads
-        raise ValueError(
-            f"{name} must be float64 in this machine's byte order ({np.dtype(np.float64).str}), since it is "
-            f"nudged in place where f reads it; got {param.dtype.str} (give f an array of dtype float64)"
-        )
-    return array(ANY_NDIM)(name, param, arguments)
+
+    def __str__(self) -> str:
+        return "a writable float64 numpy array that f reads"
+
+    def check(self, name, param, arguments):
+        if not isinstance(param, np.ndarray) or param.dtype.kind != "f" or param.dtype.itemsize != 8:
+            raise ValueError(
+                f"{name} must be a float64 numpy array that f reads (it is nudged in place; in float32, rounding "
+                "swamps a central difference at the usual steps); "
+                f"got {type(param).__name__}" + (f" of dtype {param.dtype}" if isinstance(param, np.ndarray) else "")
+            )
+        if not param.flags.writeable:
+            raise ValueError(
+                f"{name} must be writable, since it is nudged in place where f reads it; got a read-only array"
+            )
+        if not param.dtype.isnative:  # a copy in this machine's order would not be the array f reads
+            raise ValueError(
+                f"{name} must be float64 in this machine's byte order ({np.dtype(np.float64).str}), since it is "
+                f"nudged in place where f reads it; got {param.dtype.str} (give f an array of dtype float64)"
+            )
+        return super().check(name, param, arguments)
+
+    def refused(self, name, arguments):
+        valid = arguments[name]
+        yield from (valid.tolist(), valid.astype(np.float32), valid.astype(">f8"))
+        read_only = valid.copy()
+        read_only.flags.writeable = False
+        yield read_only
+        for bad in (np.nan, np.inf):
+            given = valid.copy()
+            given.flat[-1] = bad
+            yield given
 
 
-def _a_callable(name, f, arguments):
-    if not callable(f):
-        raise ValueError(f"{name} must be a callable taking no arguments; got {type(f).__name__}")
-    return f
+_STEP = Interval(0.0, math.inf)
 
 
-_step = number(0.0, math.inf, False, False, "a positive finite number")
-
-
-@checked(f=_a_callable, param=_float64_param, eps=_step, result="the numerical gradient")
+@checked(f=Function(), param=_Float64Param(ANY_NDIM), eps=_STEP)
 def numerical_gradient(f: Callable[[], float], param: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     r"""Central-difference gradient of `f` with respect to `param`.
 
@@ -96,7 +106,7 @@ def numerical_gradient(f: Callable[[], float], param: np.ndarray, eps: float = 1
         if not (np.isfinite(f_plus) and np.isfinite(f_minus)):
             raise ValueError(f"f must stay finite; it gave {f_plus} and {f_minus} around param[{i}]")
         grad[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
+    return finite_result(grad, "the numerical gradient", {"param": param})
 
 
 def _scalar(value) -> float:
@@ -196,7 +206,7 @@ def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
             f"model must have a parameters dict and backward and loss methods, like TwoLayerNet or Neuron; "
             f"got {type(model).__name__}"
         )
-    _step("eps", eps, {})
+    _STEP.check("eps", eps)
     parameters = model.parameters
     for name, value in parameters.items():
         if value.dtype != np.float64:

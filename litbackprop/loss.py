@@ -9,32 +9,36 @@ from __future__ import annotations
 import numpy as np
 
 from litbackprop._checks import (
-    array,
+    Array,
+    Finite,
+    Integer,
+    LabelsBelow,
+    OneHotLike,
+    Out,
+    Probabilities,
     batch_size,
     check_array_size,
     checked,
-    integer,
-    labels_below,
-    one_hot_like,
-    probabilities,
     working_dtype,
 )
 
 
-def _targets_with_probability(name, value, arguments):
+class _TargetsWithProbability(OneHotLike):
     """One-hot targets for `y_hat` whose true classes `y_hat` gives a probability above 0: a finite loss."""
-    y = one_hot_like("y_hat")(name, value, arguments)
-    picked = (arguments["y_hat"] * y).sum(axis=0)
-    if (picked == 0).any():
-        n = int(np.argmax(picked == 0))
-        raise ValueError(
-            f"y_hat gives probability 0 to the true class of example {n}, so the loss is infinite; "
-            "compute it from the logits with cross_entropy_from_logits(y, z), which stays finite"
-        )
-    return y
+
+    def check(self, name, value, arguments):
+        y = super().check(name, value, arguments)
+        picked = (arguments["y_hat"] * y).sum(axis=0)
+        if (picked == 0).any():
+            n = int(np.argmax(picked == 0))
+            raise ValueError(
+                f"y_hat gives probability 0 to the true class of example {n}, so the loss is infinite; "
+                "compute it from the logits with cross_entropy_from_logits(y, z), which stays finite"
+            )
+        return y
 
 
-@checked(y_hat=probabilities, y=_targets_with_probability)
+@checked(y_hat=Probabilities(), y=_TargetsWithProbability(other="y_hat"))
 def cross_entropy(y, y_hat) -> np.floating:
     r"""Cross-entropy $L = \text{CE}(y, \hat y) = -\frac{1}{N}\sum_{n}\sum_i y_{in} \log \hat y_{in}$.
 
@@ -55,12 +59,11 @@ def cross_entropy(y, y_hat) -> np.floating:
     >>> round(float(cross_entropy([0.0, 1.0], [0.5, 0.5])), 6)
     0.693147
     """
-    losses = -np.log((y_hat * y).sum(axis=0))  # minus the log of each example's true-class probability
-    # + 0.0 turns the -0.0 of a perfect prediction into 0.0
-    return y_hat.dtype.type(losses.sum(dtype=working_dtype(losses)) / batch_size(y) + 0.0)
+    true_class = (y * y_hat).sum(axis=0)  # each example's probability of its true class
+    return 0.0 - np.log(true_class).mean()  # 0.0 - rather than -: a perfect prediction's loss is 0.0, not -0.0
 
 
-@checked(z=array(), y=one_hot_like("z"), result="L", reaches_result=True)
+@checked(z=Array(), y=OneHotLike(other="z"), result=Finite("L"))
 def cross_entropy_from_logits(y, z) -> np.floating:
     r"""Cross-entropy of $\text{softmax}(z)$, computed from the logits.
 
@@ -86,11 +89,10 @@ def cross_entropy_from_logits(y, z) -> np.floating:
     m = z.max(axis=0)  # log sum_j e^{z_j} = m + log sum_j e^{z_j - m}, and no exponential overflows
     true_logit = (y * z).sum(axis=0)  # z is finite, so the zeros of y pick each example's true logit exactly
     # z - m is -inf where logits spread past the largest float: its exponential is 0 all the same
-    losses = np.log(np.exp(z - m).sum(axis=0, dtype=working_dtype(z))) - (true_logit - m)
-    return z.dtype.type(losses.sum(dtype=working_dtype(z)) / batch_size(y) + 0.0)  # + 0.0: -0.0 becomes 0.0
+    return (np.log(np.exp(z - m).sum(axis=0)) - (true_logit - m)).mean() + 0.0  # + 0.0: -0.0 becomes 0.0
 
 
-@checked(L=array((0,)))
+@checked(L=Array((0,)))
 def grad_loss(L) -> np.ndarray:
     r"""The seed of backpropagation, $\frac{\partial L}{\partial L} = 1$, in the dtype of `L`.
 
@@ -107,8 +109,14 @@ def grad_loss(L) -> np.ndarray:
     return L.dtype.type(1)
 
 
-@checked(y_hat=probabilities, y=one_hot_like("y_hat"), dL=array((0,)), result="dL/dz", reaches_result=True)
-def grad_logits(y_hat, y, dL=1.0) -> np.ndarray:
+@checked(
+    y_hat=Probabilities(),
+    y=OneHotLike(other="y_hat"),
+    dL=Array((0,)),
+    out=Out(shape=lambda a: a["y_hat"].shape),
+    result=Finite("dL/dz"),
+)
+def grad_logits(y_hat, y, dL=1.0, *, out=None) -> np.ndarray:
     r"""Gradient of softmax and cross-entropy with respect to the logits.
 
     $\frac{\partial L}{\partial z^{(2)}} = \hat y - y$.
@@ -124,27 +132,30 @@ def grad_logits(y_hat, y, dL=1.0) -> np.ndarray:
         One-hot targets.
     dL : float, default 1.0
         Upstream gradient $\partial(\text{output})/\partial L$.
+    out : numpy.ndarray, optional
+        Where to write the result (a training loop's buffer, which may be `y_hat`'s own), of its shape and dtype.
 
     Examples
     --------
     >>> grad_logits([0.25, 0.75], [0.0, 1.0])
     array([ 0.25, -0.25])
     """
-    work = working_dtype(y_hat)  # float16 is scaled in float32: dL alone may not fit float16 when dz does
-    dz = (y_hat - y).astype(work, copy=False)
-    dz *= np.asarray(dL, work) / batch_size(y)  # a float64 seed must not promote float32 work
-    return dz.astype(y_hat.dtype, copy=False)
+    dz = np.subtract(y_hat, y, out=out)  # y_hat - y
+    # times dL / N, computed in float32 at least: in float16, dL alone may not fit where the product does
+    return np.multiply(dz, float(dL) / batch_size(y), out=dz, dtype=working_dtype(dz))
 
 
-def _columns_fit(name, labels, arguments):
+class _ColumnsThatFit(LabelsBelow):
     """Labels for `one_hot`, once k columns of their number are an array numpy can make."""
-    labels = labels_below("k")(name, labels, arguments)
-    k = arguments["k"]
-    check_array_size("k", k, k * labels.size, np.dtype(np.float64).itemsize, f"{k} × {labels.size} one-hot entries")
-    return labels
+
+    def check(self, name, value, arguments):
+        labels = super().check(name, value, arguments)
+        k = arguments["k"]
+        check_array_size("k", k, k * labels.size, np.dtype(np.float64).itemsize, f"{k} × {labels.size} one-hot entries")
+        return labels
 
 
-@checked(k=integer(1), labels=_columns_fit)
+@checked(k=Integer(1), labels=_ColumnsThatFit("k"))
 def one_hot(labels, k: int) -> np.ndarray:
     r"""One-hot columns for integer class labels: column $n$ is $e_{\text{labels}_n}$.
 

@@ -12,27 +12,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from litbackprop._checks import (
-    LATER,
-    all_finite,
-    array,
+    Array,
+    BiasOf,
+    Boolean,
+    Constraint,
+    Finite,
+    FloatType,
+    Integer,
+    Optional,
+    Seed,
     as_float_array,
-    bias_of,
     check_array_size,
-    check_dtype,
     check_labels,
     check_one_hot,
     check_rows,
-    check_seed,
     checked,
     finite_result,
-    integer,
     nodes,
-    optional,
-    run_checks,
 )
 from litbackprop.activations import grad_relu, relu, softmax
 from litbackprop.autodiff import Value
-from litbackprop.linear import careful_linear, grad_bias, grad_input, grad_weights, linear
+from litbackprop.fully_connected import grad_bias, grad_input, grad_weights, linear
 from litbackprop.loss import cross_entropy_from_logits, grad_logits, grad_loss, one_hot
 
 
@@ -69,129 +69,217 @@ class Trace:
         return {name: grad for name, grad in named.items() if grad is not None}
 
 
-# The network's checks, declared at the doors below. The parameters are public attributes that may
-# be replaced or updated in place between calls, so every call checks them again.
+# The network's constraints, declared at the doors below.
 
 
-def _second_layer(name, W2, arguments):
+class _SecondLayer(Array):
     """`W2` of shape (k, h): k >= 2 classes, one column per hidden unit (row of `W1`)."""
-    W2, W1 = array((2,))(name, W2, arguments), arguments["W1"]
-    if W2.shape[0] < 2:
-        raise ValueError(
-            f"{name} must have at least 2 rows, one per class: a softmax over one class is always 1; "
-            f"got shape {W2.shape}"
-        )
-    if W2.shape[1] != W1.shape[0]:
-        raise ValueError(
-            f"{name} must have {W1.shape[0]} columns, one per hidden unit (row of W1, "
-            f"which has shape {W1.shape}), so shape (k, {W1.shape[0]}); got shape {W2.shape}"
-        )
-    return W2
 
+    ndims: tuple[int, ...] = (2,)
 
-def a_network(name, net, arguments):
-    """`net` itself, once its parameters pass the checks its constructor declares."""
-    if not isinstance(net, TwoLayerNet):
-        raise ValueError(f"{name} must be a TwoLayerNet; got {type(net).__name__}")
-    for parameter, value in net.parameters.items():  # set after construction: the methods use the attribute itself
-        if type(value) is not np.ndarray:
+    def __str__(self) -> str:
+        return "second-layer weights: at least 2 rows, one column per row of W1"
+
+    def check(self, name, value, arguments):
+        W2, W1 = as_float_array(name, value, (2,)), arguments["W1"]
+        if W2.shape[0] < 2:
             raise ValueError(
-                f"{'net' if name == 'self' else name}.{parameter} must be a numpy array (assign np.asarray(...)); "
-                f"got {type(value).__name__}"
+                f"{name} must have at least 2 rows, one per class: a softmax over one class is always 1; "
+                f"got shape {W2.shape}"
             )
-    run_checks(TwoLayerNet.__init__, W1=net.W1, W2=net.W2, b1=net.b1, b2=net.b2, **{LATER: arguments.get(LATER)})
-    return net
+        if W2.shape[1] != W1.shape[0]:
+            raise ValueError(
+                f"{name} must have {W1.shape[0]} columns, one per hidden unit (row of W1, "
+                f"which has shape {W1.shape}), so shape (k, {W1.shape[0]}); got shape {W2.shape}"
+            )
+        return W2
+
+    def refused(self, name, arguments):
+        yield from super().refused(name, arguments)
+        W2 = arguments[name]
+        yield from (np.ones((1, W2.shape[1])), np.ones((W2.shape[0], W2.shape[1] + 1)))
 
 
-def _weights_fit(dtype: np.dtype, arguments: dict) -> np.dtype:
-    """`dtype`, once W1 (h × d) and W2 (k × h) in it are arrays numpy can make; else ``ValueError`` naming the size."""
-    d, h, k = arguments["d"], arguments["h"], arguments["k"]
-    largest = max(("h", h), ("d", d), ("k", k), key=lambda named: named[1])  # the size that cannot fit
-    check_array_size(*largest, h * max(d, k), dtype.itemsize, f"W1 ({h} × {d}) and W2 ({k} × {h})")
-    return dtype
+class _Network(Constraint):
+    """A `TwoLayerNet` whose parameters, which are public attributes and may have been replaced since the last
+    call, are numpy arrays that pass the constraints its constructor declares. Those are checked again only for
+    parameters that were replaced: an array updated in place keeps its shape, and its finiteness is the door's."""
+
+    finite = True
+
+    def __str__(self) -> str:
+        return "a TwoLayerNet"
+
+    def check(self, name, net, arguments):
+        if not isinstance(net, TwoLayerNet):
+            raise ValueError(f"{name} must be a TwoLayerNet; got {type(net).__name__}")
+        parameters = (net.W1, net.W2, net.b1, net.b2)
+        if any(now is not then for now, then in zip(parameters, net._checked, strict=True)):
+            for parameter, value in net.parameters.items():
+                if type(value) is not np.ndarray:
+                    raise ValueError(
+                        f"{'net' if name == 'self' else name}.{parameter} must be a numpy array "
+                        f"(assign np.asarray(...)); got {type(value).__name__}"
+                    )
+            checked_so_far = {}
+            for parameter, constraint in TwoLayerNet.__init__.constraints.items():
+                value = getattr(net, parameter)
+                checked_so_far[parameter] = constraint.check(parameter, value, checked_so_far)
+            net._checked = parameters
+        return net
+
+    def arrays(self, name, net):
+        return net.parameters
+
+    def refused(self, name, arguments):
+        net = arguments[name]
+        yield object()
+        for parameter, bad in (("W1", net.W1.tolist()), ("W2", net.W2[:1]), ("W1", np.full_like(net.W1, np.nan))):
+            broken = TwoLayerNet(net.W1.copy(), net.W2.copy(), net.b1, net.b2)
+            setattr(broken, parameter, bad)
+            yield broken
 
 
-def layer(W: np.ndarray, x: np.ndarray, b) -> np.ndarray:
-    """`linear` for arguments checked already; where the product overflowed, computed as `linear`'s door does, and
-    an entry that still does not fit made nan: what follows would hide an inf (the ReLU makes -inf a 0, the softmax
-    gives it probability 0), while a nan reaches the result, whose check names the layer."""
-    z = linear.math(W, x, b)
-    if all_finite(z):
-        return z
-    z = careful_linear(W, x, b)
-    return z if all_finite(z) else np.where(np.isfinite(z), z, np.nan)
+def _parameters(arguments) -> dict[str, np.ndarray]:
+    """The network's parameters by name: those of `self` or `net`, or the engine's values' arrays."""
+    net = arguments.get("self") or arguments.get("net")
+    if net is not None:
+        return net.parameters
+    return {name: arguments[name].data for name in ("W1", "b1", "W2", "b2") if arguments.get(name) is not None}
 
 
-def most_probable(net: TwoLayerNet, x: np.ndarray) -> np.ndarray:
-    """The class of largest logit for each column of `x`, checked already: logits that overflowed are refused, as
-    `TwoLayerNet.logits` refuses them, not ranked (the argmax of a nan is whichever entry comes first)."""
-    z2 = finite_result(TwoLayerNet.logits.math(net, x), "z2", {"self": net, "x": x})
-    return np.argmax(z2, axis=0)
+class _NetworkInputs(Array):
+    """Columns of inputs for the network: one row per column of its `W1`."""
+
+    def __str__(self) -> str:
+        return "columns of inputs, one row per column of W1"
+
+    def check(self, name, value, arguments):
+        W1 = _parameters(arguments)["W1"]
+        x = as_float_array(name, value, self.ndims)
+        check_rows(name, x, W1.shape[1], f"one per column of W1, which has shape {W1.shape}")
+        return x
+
+    def refused(self, name, arguments):
+        yield from super().refused(name, arguments)
+        x = arguments[name]
+        yield np.ones((x.shape[0] + 1, *x.shape[1:]))
 
 
-def network_labels(name, labels, arguments):
+class _NetworkTargets(Constraint):
+    """Targets for the network: one-hot, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
+
+    Returned one-hot, in the network's dtype.
+    """
+
+    def __str__(self) -> str:
+        return "one-hot columns, or integer class labels, one per column of x"
+
+    def check(self, name, y, arguments):
+        parameters, x = _parameters(arguments), arguments["x"]
+        k = parameters["W2"].shape[0]
+        expected = (k, *x.shape[1:])
+        same = type(y) is np.ndarray and y.shape == expected and y.dtype == x.dtype
+        if same and all(theta.dtype == x.dtype for theta in parameters.values()):
+            return check_one_hot(name, y)  # one-hot columns in the network's dtype already: nothing to convert
+        y = np.asarray(y)
+        if y.shape == x.shape[1:] and y.shape != expected:  # one label per example
+            y = one_hot(check_labels(name, y, k, x.shape[1:]), k)
+        if y.shape != expected:
+            raise ValueError(
+                f"{name} must have shape {expected}: one row per class (rows of W2, which has shape "
+                f"{parameters['W2'].shape}) and one column per example of x, which has shape {x.shape}; "
+                f"or integer labels of shape {x.shape[1:]}; got shape {y.shape}"
+            )
+        dtype = np.result_type(x, *parameters.values())
+        return check_one_hot(name, as_float_array(name, y)).astype(dtype, copy=False)
+
+    def refused(self, name, arguments):
+        k, x = _parameters(arguments)["W2"].shape[0], arguments["x"]
+        yield from (np.full(x.shape[1:], k), np.zeros((k, *x.shape[1:])), np.ones((k + 1, *x.shape[1:])), "text")
+
+
+class _NetworkLabels(Constraint):
     """Integer class labels for the network, one per column of `x`."""
-    x = arguments["x"]
-    return check_labels(name, labels, _network(arguments).W2.shape[0], x.shape[1:])
+
+    def __str__(self) -> str:
+        return "integer class labels, one per column of x"
+
+    def check(self, name, labels, arguments):
+        return check_labels(name, labels, _parameters(arguments)["W2"].shape[0], arguments["x"].shape[1:])
+
+    def refused(self, name, arguments):
+        k, x = _parameters(arguments)["W2"].shape[0], arguments["x"]
+        yield from (np.full(x.shape[1:], k), np.full(x.shape[1:], -1), np.zeros(x.shape[1:]), np.zeros((1, 1), int))
+
+
+A_NETWORK, NETWORK_INPUTS = _Network(), _NetworkInputs()
+NETWORK_TARGETS, NETWORK_LABELS = _NetworkTargets(), _NetworkLabels()
+
+
+class _WeightsFit(FloatType):
+    """A floating type in which W1 (h × d) and W2 (k × h) are arrays numpy can make."""
+
+    def check(self, name, value, arguments):
+        dtype = super().check(name, value, arguments)
+        d, h, k = arguments["d"], arguments["h"], arguments["k"]
+        largest = max(("h", h), ("d", d), ("k", k), key=lambda named: named[1])  # the size that cannot fit
+        check_array_size(*largest, h * max(d, k), dtype.itemsize, f"W1 ({h} × {d}) and W2 ({k} × {h})")
+        return dtype
+
+
+def _most_probable(net: TwoLayerNet, x: np.ndarray) -> np.ndarray:
+    """The class of largest logit for each column of `x`, inside a door: logits that overflowed are refused, as
+    `TwoLayerNet.logits` refuses them, not ranked (the argmax of a nan is whichever entry comes first)."""
+    return np.argmax(finite_result(net.logits(x), "z2", {"x": x, **net.parameters}), axis=0)
+
+
+def _node_shapes(net: TwoLayerNet, n: int) -> dict:
+    """The shape of each node of a pass over `n` columns that a row can write into a buffer; None for the others."""
+    (h, d), k = net.W1.shape, net.W2.shape[0]
+    shapes = dict.fromkeys(Trace.__slots__)
+    shapes.update(z1=(h, n), a1=(h, n), z2=(k, n), y_hat=(k, n), dz2=(k, n), dW2=(k, h), da1=(h, n), dz1=(h, n))
+    shapes.update(dW1=(h, d), db2=(k,) if net.b2 is not None else None, db1=(h,) if net.b1 is not None else None)
+    return shapes
+
+
+class _Buffers(Constraint):
+    """A trace of writable arrays for `trace` to write into: `TwoLayerNet.buffers` for as many columns as `x` has."""
+
+    def __str__(self) -> str:
+        return "a Trace from net.buffers(N), for the N columns of x"
+
+    def check(self, name, buffers, arguments):
+        net, x = arguments["self"], arguments["x"]
+        n = x.shape[1] if x.ndim == 2 else None
+        dtype = np.result_type(x, *net.parameters.values())
+        fits = isinstance(buffers, Trace) and n is not None
+        for node, shape in _node_shapes(net, n or 1).items() if fits else ():
+            array = getattr(buffers, node)
+            fits &= (
+                array is None
+                if shape is None
+                else (
+                    type(array) is np.ndarray
+                    and array.shape == shape
+                    and array.dtype == dtype
+                    and array.flags.writeable
+                )
+            )
+        if not fits:
+            raise ValueError(f"{name} must be {self}; got {type(buffers).__name__}")
+        return buffers
+
+    def refused(self, name, arguments):
+        yield from (object(), arguments["self"].buffers(arguments["x"].shape[-1] + 1))
+
+
+_BUFFERS = _Buffers()
 
 
 def _ends(trace: Trace, arguments) -> dict:
     """The loss and the gradients: every nan or inf of a pass, given or made, reaches one of them."""
     return {"L": trace.L, "dW2": trace.dW2, "db2": trace.db2, "dW1": trace.dW1, "db1": trace.db1}
-
-
-def _true_or_false(name, value):
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False; got {value!r}")
-    return value
-
-
-def _network(arguments) -> TwoLayerNet:
-    """The network the arguments describe: `self`, `net`, or the engine's values of its parameters."""
-    net = arguments.get("self") or arguments.get("net")
-    if net is None:  # its constructor's checks name a parameter whose shape does not fit
-        names = ("W1", "W2", "b1", "b2")
-        net = TwoLayerNet(**{n: arguments[n].data for n in names if arguments.get(n) is not None})
-    return net
-
-
-def _value(name, value, arguments) -> Value:
-    """A parameter for the engine: a `Value`."""
-    if not isinstance(value, Value):
-        raise ValueError(f"{name} must be a litbackprop.autodiff.Value; got {type(value).__name__}")
-    return value
-
-
-def network_inputs(name, x, arguments):
-    """Columns of inputs for the network: one row per column of its `W1`."""
-    W1 = _network(arguments).W1
-    x = array()(name, x, arguments)
-    check_rows(name, x, W1.shape[1], f"one per column of W1, which has shape {W1.shape}")
-    return x
-
-
-def network_targets(name, y, arguments):
-    """Targets for the network: one-hot, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
-
-    Returned one-hot, in the network's dtype.
-    """
-    net, x = _network(arguments), arguments["x"]
-    k = net.W2.shape[0]
-    same = type(y) is np.ndarray and y.shape == (k, *x.shape[1:]) and y.dtype == x.dtype
-    if same and all(theta.dtype == x.dtype for theta in net.parameters.values()):
-        return check_one_hot(name, y)  # one-hot columns in the network's dtype already: nothing to convert
-    y = np.asarray(y)
-    if y.shape == x.shape[1:] and y.shape != (k, *x.shape[1:]):  # one label per example
-        y = one_hot.math(check_labels(name, y, k, x.shape[1:]), k)
-    expected = (k, *x.shape[1:])
-    if y.shape != expected:
-        raise ValueError(
-            f"{name} must have shape {expected}: one row per class (rows of W2, which has shape "
-            f"{net.W2.shape}) and one column per example of x, which has shape {x.shape}; "
-            f"or integer labels of shape {x.shape[1:]}; got shape {y.shape}"
-        )
-    dtype = np.result_type(x, *net.parameters.values())
-    return check_one_hot(name, as_float_array(name, y)).astype(dtype, copy=False)
 
 
 class TwoLayerNet:
@@ -230,18 +318,19 @@ class TwoLayerNet:
     array([-0.1192,  0.1192])
     """
 
-    @checked(W1=array((2,)), W2=_second_layer, b1=optional(bias_of("W1")), b2=optional(bias_of("W2")))
+    @checked(W1=Array((2,)), W2=_SecondLayer(), b1=Optional(BiasOf(W="W1")), b2=Optional(BiasOf(W="W2")))
     def __init__(self, W1, W2, b1=None, b2=None) -> None:
         self.W1, self.W2, self.b1, self.b2 = W1, W2, b1, b2
+        self._checked = (W1, W2, b1, b2)  # the parameters as checked: a door checks again only what was replaced
 
     @classmethod
     @checked(
-        d=integer(1),
-        h=integer(1),
-        k=integer(1),
-        seed=lambda name, seed, _: check_seed(seed, name),
-        dtype=lambda name, dtype, arguments: _weights_fit(check_dtype(dtype), arguments),
-        biases=lambda name, biases, _: _true_or_false(name, biases),
+        d=Integer(1),
+        h=Integer(1),
+        k=Integer(1),
+        seed=Seed(),
+        dtype=_WeightsFit(),
+        biases=Boolean(),
     )
     def initialize(cls, d: int, h: int, k: int, seed: int = 0, dtype=np.float64, biases: bool = True) -> TwoLayerNet:
         r"""A network with He-initialised weights, $W \sim \mathcal{N}(0, 2/\text{fan-in})$, and zero biases.
@@ -282,7 +371,7 @@ class TwoLayerNet:
         named = {"W1": self.W1, "b1": self.b1, "W2": self.W2, "b2": self.b2}
         return {name: value for name, value in named.items() if value is not None}
 
-    @checked(self=a_network, x=network_inputs, result="y_hat", reaches_result=True)
+    @checked(self=A_NETWORK, x=NETWORK_INPUTS, result=Finite("y_hat"))
     def forward(self, x) -> np.ndarray:
         r"""Return the class probabilities $\hat y = \text{softmax}(z^{(2)})$, shape (k,) or (k, N).
 
@@ -291,9 +380,9 @@ class TwoLayerNet:
         x : array_like, shape (d,) or (d, N)
             An input column, or a batch of N columns.
         """
-        return softmax.math(TwoLayerNet.logits.math(self, x))
+        return softmax(self.logits(x))
 
-    @checked(self=a_network, x=network_inputs)
+    @checked(self=A_NETWORK, x=NETWORK_INPUTS)
     def predict(self, x) -> np.ndarray:
         """Return the most probable class of each column of `x`: an int, or shape (N,).
 
@@ -302,9 +391,9 @@ class TwoLayerNet:
         x : array_like, shape (d,) or (d, N)
             An input column, or a batch of N columns.
         """
-        return most_probable(self, x)[()]
+        return _most_probable(self, x)[()]
 
-    @checked(self=a_network, x=network_inputs, result="z2", reaches_result=True)
+    @checked(self=A_NETWORK, x=NETWORK_INPUTS, result=Finite("z2"))
     def logits(self, x) -> np.ndarray:
         r"""Return $z^{(2)} = W^{(2)} \max(0, W^{(1)} x + b^{(1)}) + b^{(2)}$, rows (1)–(3) of the forward table.
 
@@ -313,9 +402,9 @@ class TwoLayerNet:
         x : array_like, shape (d,) or (d, N)
             An input column, or a batch of N columns.
         """
-        return layer(self.W2, relu.math(layer(self.W1, x, self.b1)), self.b2)
+        return linear(self.W2, relu(linear(self.W1, x, self.b1)), self.b2)
 
-    @checked(self=a_network, x=network_inputs, y=network_targets, result="L", reaches_result=True)
+    @checked(self=A_NETWORK, x=NETWORK_INPUTS, y=NETWORK_TARGETS, result=Finite("L"))
     def loss(self, x, y) -> np.floating:
         r"""Return $L = \text{CE}(y, \hat y)$, averaged over the columns of a batch.
 
@@ -330,7 +419,7 @@ class TwoLayerNet:
         y : array_like
             One-hot targets, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
         """
-        return cross_entropy_from_logits.math(y, TwoLayerNet.logits.math(self, x))
+        return cross_entropy_from_logits(y, self.logits(x))
 
     def backward(self, x, y) -> dict[str, np.ndarray]:
         """Return the gradient of `loss(x, y)` for every parameter: ``{"W1": dW1, "W2": dW2}`` (and ``b1``, ``b2``).
@@ -344,18 +433,28 @@ class TwoLayerNet:
         """
         return self.trace(x, y).gradients
 
-    @checked(self=a_network, x=network_inputs, y=network_targets, result=_ends, first=nodes, reaches_result=True)
-    def trace(self, x, y) -> Trace:
+    @checked(
+        self=A_NETWORK,
+        x=NETWORK_INPUTS,
+        y=NETWORK_TARGETS,
+        buffers=Optional(_BUFFERS),
+        result=Finite(_ends, order=nodes),
+    )
+    def trace(self, x, y, *, buffers: Trace | None = None) -> Trace:
         """Run the forward pass on `x` and backpropagate the loss against `y`, keeping every node.
 
         `y` is one-hot, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
 
         The arguments are checked once, at the door declared above, and the rows
-        run bare, each the ``math`` of its library function. Then the loss and the
+        are called inside it, so their own doors are skipped. Then the loss and the
         gradients are checked finite: every nan or inf, given or made, reaches one
         of them. Only when one is not are the arguments looked through, to name
         the one that held it, or else every node in the order computed, to name
         the first that overflowed.
+
+        A training loop passes `buffers`, a trace of arrays it owns, and every
+        row writes its node into its buffer: the same rows, without a fresh
+        array per node and step.
 
         Parameters
         ----------
@@ -363,34 +462,98 @@ class TwoLayerNet:
             An input column, or a batch of N columns.
         y : array_like
             One-hot targets, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
+        buffers : Trace, optional
+            Arrays to write the nodes into, from `TwoLayerNet.buffers`.
         """
         W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
+        into = buffers or _FRESH
         # Forward
-        z1 = layer(W1, x, b1)  # (1) z1 = W1 x + b1
-        a1 = relu.math(z1)  # (2) a1 = max(0, z1)
-        z2 = layer(W2, a1, b2)  # (3) z2 = W2 a1 + b2
-        y_hat = softmax.math(z2)  # (4) y_hat = softmax(z2)
-        L = cross_entropy_from_logits.math(y, z2)  # (5) L = CE(y, y_hat), from z2: finite where log y_hat is log 0
+        z1 = linear(W1, x, b1, out=into.z1)  # (1) z1 = W1 x + b1
+        a1 = relu(z1, out=into.a1)  # (2) a1 = max(0, z1)
+        z2 = linear(W2, a1, b2, out=into.z2)  # (3) z2 = W2 a1 + b2
+        y_hat = softmax(z2, out=into.y_hat)  # (4) y_hat = softmax(z2)
+        L = cross_entropy_from_logits(y, z2)  # (5) L = CE(y, y_hat), from z2: finite where log y_hat is log 0
         # Backward
-        dL = grad_loss.math(L)  # (5) dL/dL = 1
-        dz2 = grad_logits.math(y_hat, y, dL)  # (4) dL/dz2 = (y_hat - y) / N
-        dW2 = grad_weights.math(dz2, a1)  # (3a) dL/dW2 = dz2 a1^T
-        db2 = None if b2 is None else grad_bias.math(dz2)  # dL/db2 = sum of the columns of dz2
-        da1 = grad_input.math(W2, dz2)  # (3b) dL/da1 = W2^T dz2
-        dz1 = grad_relu.math(da1, z1)  # (2) dL/dz1 = da1 · I(z1 > 0)
-        dW1 = grad_weights.math(dz1, x)  # (1) dL/dW1 = dz1 x^T
-        db1 = None if b1 is None else grad_bias.math(dz1)  # dL/db1 = sum of the columns of dz1
+        dL = grad_loss(L)  # (5) dL/dL = 1
+        dz2 = grad_logits(y_hat, y, dL, out=into.dz2)  # (4) dL/dz2 = (y_hat - y) / N
+        dW2 = grad_weights(dz2, a1, out=into.dW2)  # (3a) dL/dW2 = dz2 a1^T
+        db2 = None if b2 is None else grad_bias(dz2, out=into.db2)  # dL/db2 = sum of the columns of dz2
+        da1 = grad_input(W2, dz2, out=into.da1)  # (3b) dL/da1 = W2^T dz2
+        dz1 = grad_relu(da1, z1, out=into.dz1)  # (2) dL/dz1 = da1 ⊙ I(z1 > 0)
+        dW1 = grad_weights(dz1, x, out=into.dW1)  # (1) dL/dW1 = dz1 x^T
+        db1 = None if b1 is None else grad_bias(dz1, out=into.db1)  # dL/db1 = sum of the columns of dz1
         return Trace(x, z1, a1, z2, y_hat, y, L, dL, dz2, dW2, db2, da1, dz1, dW1, db1)
+
+    @checked(self=A_NETWORK, columns=Integer(1))
+    def buffers(self, columns: int) -> Trace:
+        """Arrays for `trace` to write a batch of `columns` examples into: a training loop allocates them once.
+
+        Parameters
+        ----------
+        columns : int
+            The number of examples in a batch.
+        """
+        shapes = _node_shapes(self, columns)
+        dtype = np.result_type(*self.parameters.values())
+        return Trace(**{name: None if shape is None else np.empty(shape, dtype) for name, shape in shapes.items()})
 
     def check_parameters(self) -> None:
         """Raise ``ValueError`` unless the parameters are finite and their shapes fit together."""
-        a_network("net", self, {})
+        _check_network(self)
+
+
+@checked(net=A_NETWORK)
+def _check_network(net: TwoLayerNet) -> None:
+    """Nothing: the door checks `net`."""
+
+
+_FRESH = Trace(*[None] * len(Trace.__slots__))
+"""No buffers: every row returns a fresh array."""
 
 
 # The bridge to the autodiff engine, which knows nothing of networks: the loss as engine operations.
 
 
-@checked(W1=_value, W2=_value, b1=optional(_value), b2=optional(_value), x=network_inputs, y=network_targets)
+class _EngineValue(Constraint):
+    """A parameter for the engine: a `Value` whose array passes `inner`, as the network's constructor declares it."""
+
+    def __init__(self, inner: Constraint) -> None:
+        self.inner = inner
+
+    def __str__(self) -> str:
+        return f"a litbackprop.autodiff.Value holding {self.inner}"
+
+    def check(self, name, value, arguments):
+        if not isinstance(value, Value):
+            raise ValueError(f"{name} must be a litbackprop.autodiff.Value; got {type(value).__name__}")
+        arrays = {n: getattr(v, "data", v) for n, v in arguments.items()}
+        self.inner.check(name, value.data, arrays)
+        return value
+
+    def arrays(self, name, value):
+        return {name: value.data}
+
+    @property
+    def finite(self) -> bool:
+        return True
+
+    def refused(self, name, arguments):
+        yield arguments[name].data
+        arrays = {n: getattr(v, "data", v) for n, v in arguments.items()}
+        yield from (Value(bad) for bad in self.inner.refused(name, arrays) if isinstance(bad, np.ndarray))
+
+
+_ENGINE_BIAS = {layer: Optional(_EngineValue(BiasOf(W=f"W{layer}"))) for layer in (1, 2)}
+
+
+@checked(
+    W1=_EngineValue(TwoLayerNet.__init__.constraints["W1"]),
+    W2=_EngineValue(TwoLayerNet.__init__.constraints["W2"]),
+    b1=_ENGINE_BIAS[1],
+    b2=_ENGINE_BIAS[2],
+    x=NETWORK_INPUTS,
+    y=NETWORK_TARGETS,
+)
 def two_layer_loss(W1: Value, W2: Value, x, y, b1: Value | None = None, b2: Value | None = None) -> Value:
     r"""The two-layer network's loss built from [`Value`][litbackprop.autodiff.Value] operations only.
 
@@ -433,7 +596,7 @@ def _added(b: Value | None, x: np.ndarray):
     return 0.0 if b is None else b if x.ndim == 1 else b.reshape((-1, 1))
 
 
-@checked(net=a_network, x=network_inputs, y=network_targets)
+@checked(net=A_NETWORK, x=NETWORK_INPUTS, y=NETWORK_TARGETS)
 def network_gradients(net: TwoLayerNet, x, y) -> dict[str, np.ndarray]:
     """The gradients of `net`'s loss on `x` and `y`, derived by the engine; named as `TwoLayerNet.backward` names them.
 
@@ -461,5 +624,5 @@ def network_gradients(net: TwoLayerNet, x, y) -> dict[str, np.ndarray]:
     (['W1', 'W2'], True)
     """
     values = {name: Value(theta.copy(), name=name) for name, theta in net.parameters.items()}
-    two_layer_loss.math(values["W1"], values["W2"], x, y, values.get("b1"), values.get("b2")).backward()
+    two_layer_loss(values["W1"], values["W2"], x, y, values.get("b1"), values.get("b2")).backward()
     return {name: value.grad for name, value in values.items()}

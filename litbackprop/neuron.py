@@ -12,9 +12,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from litbackprop._checks import array, check_rows, checked, nodes, working_dtype
+from litbackprop._checks import (
+    Array,
+    Constraint,
+    Finite,
+    as_float_array,
+    check_rows,
+    checked,
+    finite_result,
+    nodes,
+    working_dtype,
+)
 from litbackprop.activations import sigmoid, sigmoid_derivative
-from litbackprop.linear import grad_weights, linear
+from litbackprop.fully_connected import grad_weights, linear
 
 
 @dataclass(slots=True)
@@ -37,17 +47,46 @@ class NeuronTrace:
         return {"w": self.dw}
 
 
-def _weights(name, neuron, arguments):
-    """The neuron, once its weights are finite: they are a public attribute, and may have been replaced."""
-    array((1,))("w", neuron.w, arguments)
-    return neuron
+class _Neuron(Constraint):
+    """The neuron, whose weights, a public attribute that may have been replaced, are a 1-d floating array."""
+
+    finite = True
+
+    def __str__(self) -> str:
+        return "a Neuron"
+
+    def check(self, name, neuron, arguments):
+        if neuron.w is not neuron._checked:
+            neuron._checked = Neuron.__init__.constraints["w"].check("w", neuron.w, arguments)
+        return neuron
+
+    def arrays(self, name, neuron):
+        return {"w": neuron.w}
+
+    def refused(self, name, arguments):
+        for bad in ([[1.0, 2.0, 3.0]], np.array([np.nan, 1.0, 1.0])):
+            broken = Neuron(np.ones(3))
+            broken.w = bad
+            yield broken
 
 
-def _inputs(name, x, arguments):
+class _Inputs(Array):
     """Inputs for the neuron: one row per weight."""
-    x, w = array()(name, x, arguments), arguments["self"].w
-    check_rows(name, x, w.shape[0], f"one per weight in w, which has shape {w.shape}")
-    return x
+
+    def __str__(self) -> str:
+        return "columns of inputs, one row per weight"
+
+    def check(self, name, x, arguments):
+        x, w = as_float_array(name, x, self.ndims), arguments["self"].w
+        check_rows(name, x, w.shape[0], f"one per weight in w, which has shape {w.shape}")
+        return x
+
+    def refused(self, name, arguments):
+        yield from super().refused(name, arguments)
+        yield np.ones(arguments[name].shape[0] + 1)
+
+
+NEURON, INPUTS = _Neuron(), _Inputs()
 
 
 class Neuron:
@@ -71,9 +110,9 @@ class Neuron:
     array([-0.0066, -0.0133,  0.0066])
     """
 
-    @checked(w=array((1,)))
+    @checked(w=Array((1,)))
     def __init__(self, w) -> None:
-        self.w = w
+        self.w = self._checked = w  # the weights as checked: a door checks them again only once replaced
 
     def __repr__(self) -> str:
         return f"Neuron(d={self.w.shape[0]}, dtype={self.w.dtype})"
@@ -83,7 +122,7 @@ class Neuron:
         """``{"w": w}``."""
         return {"w": self.w}
 
-    @checked(self=_weights, x=_inputs)
+    @checked(self=NEURON, x=INPUTS, result=Finite("a"))
     def forward(self, x) -> np.ndarray:
         r"""Return the activation $a = \sigma(w^T x)$: a scalar for one input, shape ``(N,)`` for N columns.
 
@@ -92,9 +131,9 @@ class Neuron:
         x : array_like, shape (d,) or (d, N)
             An input column, or a batch of N columns (one entry per weight).
         """
-        return sigmoid.math(linear(self.w, x))  # linear's door: it rescales a sum whose partial sums overflow
+        return sigmoid(linear(self.w, x))
 
-    @checked(self=_weights, x=_inputs)
+    @checked(self=NEURON, x=INPUTS)
     def predict(self, x) -> np.ndarray:
         r"""Return the class the neuron votes for, 1 where $a \ge 0.5$ (that is, $z \ge 0$), else 0.
 
@@ -103,9 +142,10 @@ class Neuron:
         x : array_like, shape (d,) or (d, N)
             An input column, or a batch of N columns (one entry per weight).
         """
-        return (linear(self.w, x) >= 0).astype(int)  # linear's door, as in forward: an overflow is refused
+        z = finite_result(linear(self.w, x), "z", {"x": x, "w": self.w})  # a nan is not a vote
+        return (z >= 0).astype(int)
 
-    @checked(self=_weights, x=_inputs, result="the sum of a")
+    @checked(self=NEURON, x=INPUTS, result=Finite("the sum of a"))
     def loss(self, x) -> np.floating:
         r"""The number the backward pass differentiates: $a$, or $\sum_n a_n$ for a batch.
 
@@ -114,7 +154,7 @@ class Neuron:
         x : array_like, shape (d,) or (d, N)
             An input column, or a batch of N columns (one entry per weight).
         """
-        a = Neuron.forward(self, x)
+        a = self.forward(x)
         return a.sum(dtype=working_dtype(a)).astype(a.dtype)
 
     def backward(self, x) -> dict[str, np.ndarray]:
@@ -127,7 +167,7 @@ class Neuron:
         """
         return self.trace(x).gradients
 
-    @checked(self=_weights, x=_inputs, result=nodes)
+    @checked(self=NEURON, x=INPUTS, result=Finite(nodes))
     def trace(self, x) -> NeuronTrace:
         """Run the forward and backward pass at `x`, keeping every node.
 
@@ -136,8 +176,8 @@ class Neuron:
         x : array_like, shape (d,) or (d, N)
             An input column, or a batch of N columns (one entry per weight).
         """
-        z = linear.math(self.w, x)  # z = w^T x
-        a = sigmoid.math(z)  # a = sigma(z)
+        z = linear(self.w, x)  # z = w^T x
+        a = sigmoid(z)  # a = sigma(z)
         da = np.ones_like(a)  # da/da = 1
-        dz = da * sigmoid_derivative.math(a)  # da/dz = a (1 - a)
-        return NeuronTrace(x, z, a, da, dz, grad_weights.math(dz, x))  # da/dw = x da/dz
+        dz = da * sigmoid_derivative(a)  # da/dz = a (1 - a)
+        return NeuronTrace(x, z, a, da, dz, grad_weights(dz, x))  # da/dw = x da/dz

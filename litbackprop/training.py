@@ -4,9 +4,8 @@ One step on a batch $B$ with learning rate $\eta$ and momentum $\mu$ is
 [`sgd_update`][litbackprop.training.sgd_update]:
 $v \leftarrow \mu v - \eta \frac{\partial L_B}{\partial \theta}$, then $\theta \leftarrow \theta + v$
 (plain SGD when $\mu = 0$). The gradients come from
-[`TrainingWorkspace`][litbackprop.training.TrainingWorkspace], an optimised
-copy of [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] owned
-by the training loop.
+[`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace], its rows
+writing into buffers that the training loop owns.
 """
 
 from __future__ import annotations
@@ -18,19 +17,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from litbackprop._checks import (
+    Boolean,
+    Constraint,
+    Finite,
+    Integer,
+    Interval,
     NumericalError,
+    Optional,
+    SameShapeAs,
+    Seed,
+    all_finite_together,
     check_finite,
-    check_int,
-    check_number,
-    check_seed,
     checked,
-    integer,
-    number,
-    run_checks,
-    same_shape_as,
-    working_dtype,
 )
-from litbackprop.network import TwoLayerNet, a_network, most_probable, network_inputs, network_labels
+from litbackprop.loss import one_hot
+from litbackprop.network import A_NETWORK, NETWORK_INPUTS, NETWORK_LABELS, TwoLayerNet, _most_probable, _Network
 
 # The defaults of `train`, the digits and the command line: one place.
 EPOCHS = 30
@@ -58,7 +59,7 @@ class History:
     val_accuracy: list[float] = field(default_factory=list)
 
 
-@checked(net=a_network, x=network_inputs, labels=network_labels)
+@checked(net=A_NETWORK, x=NETWORK_INPUTS, labels=NETWORK_LABELS)
 def accuracy(net: TwoLayerNet, x, labels) -> float:
     """Fraction of the columns of `x` whose most probable class is the label.
 
@@ -81,62 +82,90 @@ def accuracy(net: TwoLayerNet, x, labels) -> float:
     >>> accuracy(net, np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 0]))
     0.5
     """
-    return float(np.mean(most_probable(net, x) == labels))
+    return float(np.mean(_most_probable(net, x) == labels))
 
 
-LEARNING_RATE = number(0, math.inf, False, False, "a learning rate > 0")
+LEARNING_RATE, MOMENTUM_RANGE = Interval(0, math.inf), Interval(0, 1, closed="left")
 
 
-def trainable_network(name, net, arguments):
+class _Trainable(_Network):
     """A network whose parameters training can update in place: each a writable floating numpy array."""
-    net = a_network(name, net, arguments)
-    for parameter, theta in net.parameters.items():
-        if theta.dtype.kind != "f":
-            raise ValueError(
-                f"{parameter} must be a floating array, since training updates it in place; got dtype "
-                f"{theta.dtype} (assign net.{parameter} = net.{parameter}.astype(float))"
-            )
-        if not theta.flags.writeable:
-            raise ValueError(
-                f"{parameter} is read-only, and training updates it in place (give the network a writable copy: "
-                f"net.{parameter} = net.{parameter}.copy())"
-            )
-    return net
+
+    def check(self, name, net, arguments):
+        net = super().check(name, net, arguments)
+        for parameter, theta in net.parameters.items():
+            if theta.dtype.kind != "f":
+                raise ValueError(
+                    f"{parameter} must be a floating array, since training updates it in place; got dtype "
+                    f"{theta.dtype} (assign net.{parameter} = net.{parameter}.astype(float))"
+                )
+            if not theta.flags.writeable:
+                raise ValueError(
+                    f"{parameter} is read-only, and training updates it in place (give the network a writable "
+                    f"copy: net.{parameter} = net.{parameter}.copy())"
+                )
+        return net
+
+    def refused(self, name, arguments):
+        yield from super().refused(name, arguments)
+        net = arguments[name]
+        read_only = TwoLayerNet(net.W1.copy(), net.W2.copy(), net.b1, net.b2)
+        read_only.W1.flags.writeable = False
+        yield read_only
 
 
-def _updated_in_place(name, array_, arguments):
+TRAINABLE = _Trainable()
+
+
+class _UpdatedInPlace(Constraint):
     """A finite, writable floating numpy array, which the step updates in place."""
-    if not (isinstance(array_, np.ndarray) and array_.dtype.kind == "f" and array_.flags.writeable):
-        raise ValueError(f"{name} must be a writable floating numpy array, updated in place; got {array_!r}")
-    return check_finite(name, array_)
+
+    finite = True
+
+    def __str__(self) -> str:
+        return "a writable floating numpy array, updated in place"
+
+    def check(self, name, value, arguments):
+        if not (isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.flags.writeable):
+            self.fail(name, value)
+        return value
+
+    def refused(self, name, arguments):
+        valid = arguments[name]
+        read_only = valid.copy()
+        read_only.flags.writeable = False
+        yield from (valid.tolist(), valid.astype(int), read_only, np.full_like(valid, np.nan))
+
+
+class _Velocity(_UpdatedInPlace):
+    """The velocity: updated in place like `theta`, and of its shape."""
+
+    def check(self, name, value, arguments):
+        return SameShapeAs(other="theta").check(name, super().check(name, value, arguments), arguments)
+
+    def refused(self, name, arguments):
+        yield from super().refused(name, arguments)
+        yield np.zeros(arguments[name].size + 1)
 
 
 def _native(array_: np.ndarray) -> np.dtype:
-    """The dtype of `array_` in this machine's byte order: what a step of it is computed in, and refused where
-    it does not fit (a float16 parameter cannot take a step computed in float64 that overflows float16)."""
+    """The dtype of `array_` in this machine's byte order: what a step of it is rounded to."""
     return array_.dtype.newbyteorder("=")
 
 
-def _at_least_as_precise_as(other: str, array_: np.ndarray, arguments) -> np.ndarray:
-    """`array_` in float64 at least, and as precise as argument `other`: the step is computed there and rounded once
-    to the parameter's dtype (in float16, a learning rate of 1e-8 is 0, and 1e5 times 1e-7 overflows)."""
-    return array_.astype(np.result_type(array_, arguments[other], np.float64), copy=False)
-
-
-def _velocity(name, v, arguments):
-    """The velocity: updated in place like `theta`, and of its shape."""
-    return same_shape_as("theta")(name, _updated_in_place(name, v, arguments), arguments)
+def _precise(array_: np.ndarray, *others: np.ndarray) -> np.ndarray:
+    """`array_` in float64 at least, and as precise as `others`: a step is computed there and rounded once to its
+    parameter's dtype (in float16, a learning rate of 1e-8 is 0, and 1e5 times 1e-7 overflows)."""
+    return array_.astype(np.result_type(array_, *others, np.float64), copy=False)
 
 
 @checked(
     lr=LEARNING_RATE,
-    momentum=number(0, 1, True, False, "in [0, 1)"),
-    theta=_updated_in_place,
-    v=_velocity,
-    grad=lambda name, grad, arguments: _at_least_as_precise_as(
-        "theta", same_shape_as("theta")(name, grad, arguments), arguments
-    ),
-    result=lambda step, _: {"the updated theta": step[0], "the updated velocity": step[1]},
+    momentum=MOMENTUM_RANGE,
+    theta=_UpdatedInPlace(),
+    v=_Velocity(),
+    grad=SameShapeAs(other="theta"),
+    result=Finite(lambda step, _: {"the updated theta": step[0], "the updated velocity": step[1]}),
 )
 def momentum_step(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float) -> tuple:
     r"""The next parameter and velocity of SGD with momentum, $(\theta + v', v')$, computed, not taken.
@@ -163,7 +192,7 @@ def momentum_step(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float,
     >>> momentum_step(np.array([1.0, 2.0]), np.zeros(2), np.array([0.5, -1.0]), lr=0.1, momentum=0.9)
     (array([0.95, 2.1 ]), array([-0.05,  0.1 ]))
     """
-    v_next = momentum * v - lr * grad
+    v_next = momentum * _precise(v, theta) - lr * _precise(grad, theta)  # in float64 at least
     return (theta + v_next).astype(_native(theta), copy=False), v_next.astype(_native(v), copy=False)
 
 
@@ -199,32 +228,19 @@ def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, mo
     >>> theta
     array([0.95, 2.1 ])
     """
-    theta_next, v_next = momentum_step(theta, v, grad, lr, momentum)
-    v[...], theta[...] = v_next, theta_next
+    _take({"theta": theta}, {"theta": v}, {"theta": momentum_step(theta, v, grad, lr, momentum)})
 
 
-def _take_step(parameters: dict, velocity: dict, grads: dict, spare: dict, lr: float, momentum: float) -> None:
-    """`sgd_update` of every parameter at once, for the training loop: each step computed into `spare` buffers,
-    owned by the loop, before any is taken, so that an overflow (numpy raises inside the loop) changes nothing.
-    Taking it swaps the velocity with its buffer and copies the parameter, which belongs to the network."""
-    for name, theta in parameters.items():
-        theta_next, v_next = spare[name]
-        np.multiply(velocity[name], momentum, out=v_next)
-        v_next -= np.multiply(grads[name], lr, dtype=working_dtype(grads[name]))  # float16's lr of 1e-8 would be 0
-        np.add(theta, v_next, out=theta_next)
-    for name, theta in parameters.items():
-        theta_next, v_next = spare[name]
-        np.copyto(theta, theta_next)
-        velocity[name], spare[name] = v_next, (theta_next, velocity[name])
+def _take(parameters: dict, velocity: dict, steps: dict) -> None:
+    """Take every computed step at once: each parameter, and its velocity if it has one, becomes its next value.
+    Only ever called once every step is computed and finite, so an overflow leaves every parameter as it was."""
+    for name, (theta_next, v_next) in steps.items():
+        if name in velocity:
+            velocity[name][...] = v_next
+        parameters[name][...] = theta_next
 
 
-@checked(
-    net=trainable_network,
-    x=network_inputs,
-    labels=network_labels,
-    lr=LEARNING_RATE,
-    steps=integer(0),
-)
+@checked(net=TRAINABLE, x=NETWORK_INPUTS, labels=NETWORK_LABELS, lr=LEARNING_RATE, steps=Integer(0))
 def gradient_descent(net: TwoLayerNet, x, labels, lr: float, steps: int) -> list[float]:
     r"""Full-batch gradient descent on `net`, in place: `steps` times, every parameter moves against its gradient.
 
@@ -263,97 +279,92 @@ def gradient_descent(net: TwoLayerNet, x, labels, lr: float, steps: int) -> list
     >>> [round(loss, 4) for loss in gradient_descent(net, e["x"][:, None], [1], lr=0.5, steps=1)]
     [0.9555, 0.1976]
     """
-    losses = [float(net.loss(x, labels))]
+    y = one_hot(labels, net.W2.shape[0]).astype(np.result_type(x, *net.parameters.values()))
+    losses = [float(net.loss(x, y))]
     for step in range(1, steps + 1):
-        grads, parameters = net.backward(x, labels), net.parameters
-        try:  # computed as sgd_update computes a step (momentum 0), and taken only if the loss stays finite
-            stepped = {}
-            for name, theta in parameters.items():
-                stepped[name], _ = momentum_step(theta, np.zeros_like(theta), grads[name], lr, 0.0)
-            loss = float(TwoLayerNet(**stepped).loss(x, labels))
-        except NumericalError as error:
+        grads = net.backward(x, y)
+        steps_ = {name: momentum_step(theta, 0 * theta, grads[name], lr, 0.0) for name, theta in net.parameters.items()}
+        loss = float(TwoLayerNet(**{name: theta for name, (theta, _) in steps_.items()}).loss(x, y))
+        if not all_finite_together([loss, *(theta for theta, _ in steps_.values())]):
             raise NumericalError(
-                f"gradient_descent's step {step} was not taken: {error}; the parameters are as they were before "
-                f"it; try a smaller learning rate than lr={lr}"
-            ) from None
-        for name, theta in parameters.items():
-            theta[...] = stepped[name]
+                f"gradient_descent's step {step} was not taken: the parameters or the loss after it overflowed; "
+                f"the parameters are as they were before it; try a smaller learning rate than lr={lr}"
+            )
+        _take(net.parameters, {}, steps_)
         losses.append(loss)
     return losses
 
 
-class TrainingWorkspace:
-    r"""An optimised copy of [`TwoLayerNet.trace`][litbackprop.network.TwoLayerNet.trace] for the training loop.
+class _TrainingInputs(Constraint):
+    """The training examples, a 2-d array of columns for the network, in the dtype of the network's arithmetic."""
 
-    The same equations, rows (1)–(5) forward and (5)–(1) backward, but every
-    intermediate is written into a buffer allocated once, here, for batches of
-    up to `batch_size` columns: fresh temporaries of a few hundred kilobytes
-    come with fresh memory pages, and touching them costs a sizeable part of a
-    step at MNIST size. Nothing is checked: `train` checked its arguments
-    once. The gradients returned are these buffers, valid until the next
-    `step`. A workspace belongs to one loop; it is never shared or kept
-    between calls of `train`. A property test holds it equal to `trace`.
-    """
+    finite = True
 
-    def __init__(self, net: TwoLayerNet, batch_size: int, dtype) -> None:
-        self.net = net
-        h, k = net.W1.shape[0], net.W2.shape[0]
-        self._memory = {
-            name: np.empty(rows * batch_size, dtype)
-            for name, rows in (("z1", h), ("a1", h), ("da1", h), ("z2", k), ("ones", 1))
-        }
-        self._mask = np.empty(h * batch_size, bool)
-        self.grads = {name: np.empty_like(value) for name, value in net.parameters.items()}
+    def __str__(self) -> str:
+        return "a 2-d array of examples as columns, one row per column of W1"
 
-    def _buffer(self, name: str, rows: int, n: int) -> np.ndarray:
-        # The first rows × n entries, as a contiguous (rows, n) array, whatever the batch's size.
-        return self._memory[name][: rows * n].reshape(rows, n)
+    def check(self, name, value, arguments):
+        x = NETWORK_INPUTS.check(name, value, arguments)
+        if x.ndim != 2:
+            raise ValueError(f"{name} must be a 2-d array of examples as columns; got shape {x.shape}")
+        return x.astype(np.result_type(x, *arguments["net"].parameters.values()), copy=False)
 
-    def step(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, int, dict[str, np.ndarray]]:
-        """Return the batch's summed loss, its number of correct predictions, and the gradients of its mean loss.
-
-        Parameters
-        ----------
-        x : numpy.ndarray, shape (d, n)
-            The batch's inputs, n at most the workspace's batch size.
-        labels : numpy.ndarray of int, shape (n,)
-            Their classes.
-        """
-        net, grads = self.net, self.grads
-        W1, b1, W2, b2 = net.W1, net.b1, net.W2, net.b2
-        (h, _), k, n = W1.shape, W2.shape[0], x.shape[1]
-        columns = np.arange(n)
-        z1 = np.matmul(W1, x, out=self._buffer("z1", h, n))  # (1)
-        if b1 is not None:
-            z1 += b1[:, np.newaxis]
-        a1 = np.maximum(z1, 0, out=self._buffer("a1", h, n))  # (2)
-        z2 = np.matmul(W2, a1, out=self._buffer("z2", k, n))  # (3)
-        if b2 is not None:
-            z2 += b2[:, np.newaxis]
-        correct = int(np.count_nonzero(np.argmax(z2, axis=0) == labels))
-        # (4)-(5) from the logits: L_n = log sum_j exp(z2_jn - m_n) - (z2_{label,n} - m_n)
-        z2 -= z2.max(axis=0)
-        true_logit = z2[labels, columns]
-        y_hat = np.exp(z2, out=z2)
-        total = y_hat.sum(axis=0)
-        loss_sum = float(np.log(total).sum() - true_logit.sum())
-        y_hat /= total
-        dz2 = y_hat  # (4) dz2 = (y_hat - y) / N, in place of y_hat
-        dz2[labels, columns] -= 1
-        dz2 *= 1 / n
-        ones = self._buffer("ones", n, 1)[:, 0]
-        ones.fill(1)
-        np.matmul(dz2, a1.T, out=grads["W2"])  # (3a)
-        if b2 is not None:
-            np.matmul(dz2, ones, out=grads["b2"])  # row sums on BLAS, several times faster than .sum(axis=1)
-        da1 = np.matmul(W2.T, dz2, out=self._buffer("da1", h, n))  # (3b)
-        dz1 = np.multiply(da1, np.greater(z1, 0, out=self._mask[: h * n].reshape(h, n)), out=da1)  # (2)
-        np.matmul(dz1, x.T, out=grads["W1"])  # (1)
-        if b1 is not None:
-            np.matmul(dz1, ones, out=grads["b1"])
-        return loss_sum, correct, grads
+    def refused(self, name, arguments):
+        yield from NETWORK_INPUTS.refused(name, arguments)
+        yield arguments[name][:, 0]
 
 
+class _Validation(Constraint):
+    """A pair (x_val, labels_val) for the network, as `accuracy` takes them; returned with one-hot targets, as
+    (x_val, labels_val, y_val), for the loss."""
+
+    def __str__(self) -> str:
+        return "a pair (x_val, labels_val)"
+
+    def check(self, name, value, arguments):
+        if not (isinstance(value, tuple | list) and len(value) == 2):
+            self.fail(name, value, type(value).__name__)
+        examples = {"net": arguments["net"]}
+        try:
+            examples["x"] = NETWORK_INPUTS.check("x", value[0], examples)
+            labels = NETWORK_LABELS.check("labels", value[1], examples)
+            check_finite("x", examples["x"])
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
+        net, x = arguments["net"], examples["x"]
+        y = one_hot(labels, net.W2.shape[0]).astype(np.result_type(x, *net.parameters.values()))
+        return x, labels, y
+
+    def refused(self, name, arguments):
+        x, labels, _ = arguments[name]
+        yield from (x, (x,), (x, labels + 100), (x[:-1], labels))
+
+
+class _StopAt(Interval):
+    """An accuracy to stop at, which needs a validation set to measure it on."""
+
+    def check(self, name, value, arguments):
+        if value is not None and arguments["validation"] is None:
+            raise ValueError(f"{name} needs validation=(x_val, labels_val) to measure the accuracy on")
+        return None if value is None else super().check(name, value, arguments)
+
+    def refused(self, name, arguments):
+        yield from (v for v in super().refused(name, arguments) if v is not None)
+
+
+@checked(
+    net=TRAINABLE,
+    x=_TrainingInputs(),
+    labels=NETWORK_LABELS,
+    epochs=Integer(1),
+    batch_size=Integer(1),
+    lr=LEARNING_RATE,
+    momentum=MOMENTUM_RANGE,
+    seed=Seed(),
+    validation=Optional(_Validation()),
+    progress=Boolean(),
+    stop_at=_StopAt(0, 1, closed="right"),
+)
 def train(
     net: TwoLayerNet,
     x,
@@ -419,22 +430,13 @@ def train(
     >>> history.accuracy[-1] > 0.95
     True
     """
-    x, labels, validation = _check_data(net, x, labels, validation)
-    epochs, batch_size = check_int("epochs", epochs, 1), check_int("batch_size", batch_size, 1)
-    lr, momentum = run_checks(momentum_step, lr=lr, momentum=momentum).values()
-    if stop_at is not None:
-        stop_at = check_number("stop_at", stop_at, 0, 1, False, True, "an accuracy in (0, 1], such as 0.97")
-        if validation is None:
-            raise ValueError("stop_at needs validation=(x_val, labels_val) to measure the accuracy on")
-    rng = np.random.default_rng(check_seed(seed))
-
-    n = x.shape[1]
+    rng = np.random.default_rng(seed)
+    n, k = x.shape[1], net.W2.shape[0]
     # Examples as rows, so that a batch is a gather of whole rows: about ten times faster than gathering
     # scattered columns. A copy of x, made once; none when x is Fortran-ordered (the transpose of rows).
-    x_rows = np.ascontiguousarray(x.T)
-    workspace = TrainingWorkspace(net, min(batch_size, n), x.dtype)
+    x_rows, y_rows = np.ascontiguousarray(x.T), one_hot(labels, k).T.astype(x.dtype, order="C")
+    buffers = {size: net.buffers(size) for size in {min(batch_size, n), n % batch_size or batch_size}}
     velocity = {name: np.zeros_like(theta) for name, theta in net.parameters.items()}
-    spare = {name: (np.empty_like(theta), np.empty_like(theta)) for name, theta in net.parameters.items()}
     history = History()
     bar = _ProgressBar(epochs) if progress else None
     epoch = step = 0
@@ -446,11 +448,17 @@ def train(
                 for step, start in enumerate(range(0, n, batch_size), start=1):  # noqa: B007
                     batch = np.sort(order[start : start + batch_size])  # read in memory order; the sum is the same
                     stage = "gradients"
-                    batch_loss, batch_correct, grads = workspace.step(x_rows[batch].T, labels[batch])
-                    loss_sum, correct = loss_sum + batch_loss, correct + batch_correct
-                    first_loss = _check_not_diverging(batch_loss / len(batch), first_loss, net.W2.shape[0])
+                    t = net.trace(x_rows[batch].T, y_rows[batch].T, buffers=buffers[len(batch)])
+                    loss_sum += float(t.L) * len(batch)
+                    correct += int(np.count_nonzero(np.argmax(t.z2, axis=0) == labels[batch]))
+                    first_loss = _check_not_diverging(float(t.L), first_loss, k)
                     stage = "update"
-                    _take_step(net.parameters, velocity, grads, spare, lr, momentum)
+                    grads = t.gradients
+                    steps = {
+                        name: momentum_step(theta, velocity[name], grads[name], lr, momentum)
+                        for name, theta in net.parameters.items()
+                    }
+                    _take(net.parameters, velocity, steps)
                 step = "end"
                 _record(history, net, loss_sum / n, correct / n, validation)
                 if bar is not None:
@@ -478,29 +486,6 @@ def train(
         if bar is not None:
             bar.close()
     return history
-
-
-def _check_data(net, x, labels, validation):
-    """The training data checked once, `x` in the network's dtype; `validation` as (x, labels) or None."""
-    net = trainable_network("net", net, {})  # once: the data below are checked against it
-    x, labels = _examples(net, x, labels)
-    if x.ndim != 2:
-        raise ValueError(f"x must be a 2-d array of examples as columns; got shape {x.shape}")
-    x = x.astype(np.result_type(x, *net.parameters.values()), copy=False)
-    if validation is not None:
-        if not (isinstance(validation, tuple | list) and len(validation) == 2):
-            raise ValueError(f"validation must be a pair (x_val, labels_val); got {type(validation).__name__}")
-        try:
-            validation = _examples(net, *validation)
-        except ValueError as error:
-            raise ValueError(f"validation: {error}") from None
-    return x, labels, validation
-
-
-def _examples(net: TwoLayerNet, x, labels) -> tuple[np.ndarray, np.ndarray]:
-    """`x` and `labels` checked as `accuracy` declares them, for `net`, which is checked already."""
-    x = network_inputs("x", x, {"net": net})
-    return x, network_labels("labels", labels, {"net": net, "x": x})
 
 
 DIVERGED = 10
@@ -531,8 +516,9 @@ def _record(history: History, net: TwoLayerNet, loss: float, accuracy_: float, v
     history.loss.append(loss)
     history.accuracy.append(accuracy_)
     if validation is not None:
-        history.val_loss.append(float(net.loss(*validation)))
-        history.val_accuracy.append(accuracy(net, *validation))
+        x_val, labels_val, y_val = validation
+        history.val_loss.append(float(net.loss(x_val, y_val)))
+        history.val_accuracy.append(accuracy(net, x_val, labels_val))
 
 
 class _ProgressBar:

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
 import litbackprop as lb  # noqa: E402
-from litbackprop.digits import load_digits_split  # noqa: E402
+from litbackprop.app.digits import load_digits_split  # noqa: E402
 
 LEARNING_RATES = (0.1, 1.0, 10.0)
 STEPS = 20

@@ -107,7 +107,7 @@ def summarise(code: str) -> str:
 PYTHON_FENCE = re.compile(
     r"^```\{\.python(?P<continuation> continuation)?\}[ \t]*\n(?P<code>.*?)^```[ \t]*$", flags=re.M | re.S
 )
-SHOW = 'print(__import__("litbackprop.testing", fromlist=["shown"]).shown({}))  # markdown-exec: hide'
+SHOW = 'print(__import__("litbackprop.pages.showing", fromlist=["shown"]).shown({}))  # markdown-exec: hide'
 
 
 def last_values(code: str) -> str:

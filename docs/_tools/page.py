@@ -35,7 +35,7 @@ from formulas import formula_problems  # noqa: E402
 from pairing import pairing_problems  # noqa: E402
 from printed_numbers import Block, Text, check_page, neighbours, split, write_summaries  # noqa: E402
 
-import litbackprop.testing  # noqa: E402
+import litbackprop.course.testing  # noqa: E402
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SIGNED = re.compile(r"(?<![\w.])([-−]?)(\d+(?:\.\d+)?(?:e-?\d+)?)(?![\w])")
@@ -135,7 +135,7 @@ def check(page: Path, root: Path = ROOT) -> list[str]:
 def digits_wanted(page: Path) -> list[tuple[int, int, object]]:
     """Run the page; for each ``assert_rounds_to(value, ...)`` left to fill: its block, its line, and the value."""
     wanted: list[tuple[int, int, object]] = []
-    original = litbackprop.testing.assert_rounds_to
+    original = litbackprop.course.testing.assert_rounds_to
     current = {"block": -1}
 
     def recording(actual, printed, name="value"):
@@ -147,7 +147,7 @@ def digits_wanted(page: Path) -> list[tuple[int, int, object]]:
         return original(actual, printed, name)
 
     parts = split(page.read_text())
-    litbackprop.testing.assert_rounds_to = recording
+    litbackprop.course.testing.assert_rounds_to = recording
     try:
         namespace: dict = {}
         for index, part in enumerate(parts):
@@ -156,13 +156,13 @@ def digits_wanted(page: Path) -> list[tuple[int, int, object]]:
                 current["block"] = index
                 exec(compile(part.code, f"{page.name}:{part.line}", "exec"), namespace)
     finally:
-        litbackprop.testing.assert_rounds_to = original
+        litbackprop.course.testing.assert_rounds_to = original
     return wanted
 
 
 def rounds_to(value: float, text: str) -> bool:
     try:
-        litbackprop.testing.assert_rounds_to(value, text)
+        litbackprop.course.testing.assert_rounds_to(value, text)
     except (AssertionError, ValueError):  # ValueError: a token that is no plain number, such as 1e-5
         return False
     return True
@@ -265,7 +265,7 @@ print(z)
 
 ```{{.python continuation .checked}}
 from numpy.testing import assert_allclose
-from litbackprop.testing import assert_rounds_to
+from litbackprop.course.testing import assert_rounds_to
 
 assert_allclose(z, W @ x, rtol=1e-15)
 assert_rounds_to(z, ..., name="z")
@@ -294,7 +294,7 @@ print(dW)
 ```
 
 ```{{.python continuation .checked}}
-from litbackprop.testing import assert_gradient_matches
+from litbackprop.course.testing import assert_gradient_matches
 
 assert_gradient_matches(dW, lambda: float(dz @ (W @ x)), W)
 assert_rounds_to(dW, ..., name="dW")
@@ -310,7 +310,7 @@ answer = np.outer(np.array([3.0, 1.0]), x)
 ```
 
 ```{{.python continuation}}
-from litbackprop.exercises import check
+from litbackprop.course.exercises import check
 
 verdict = check("{slug}", answer)
 print(verdict)
@@ -322,7 +322,7 @@ assert verdict.verdict != "wrong", verdict
 """
 
 REFERENCE = """def _{name}():
-    from litbackprop.linear import grad_weights
+    from litbackprop.fully_connected import grad_weights
 
     return grad_weights(np.array([3.0, 1.0]), np.array([0.5, -1.0]))
 
@@ -353,7 +353,7 @@ def new(slug: str, title: str, section: str, root: Path = ROOT) -> Path:
     exercises = root / "litbackprop" / "exercises.py"
     registry = exercises.read_text()
     if f'"{slug}": Exercise(' in registry:
-        raise SystemExit(f"page.py: litbackprop/exercises.py has an exercise {slug!r} already")
+        raise SystemExit(f"page.py: litbackprop/course/exercises.py has an exercise {slug!r} already")
     page.write_text(TEMPLATE.format(slug=slug, title=title))
     entry = f'      - "{title}": {slug}.md\n'
     config.write_text(text[: heading.end()] + entry + text[heading.end() :])
@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
             problems = write(page)
         print(
             f"wrote {page.relative_to(ROOT)}, added it to the nav under {args.section!r} and to the home page's "
-            "list, and its exercise to litbackprop/exercises.py; edit them, then run\n"
+            "list, and its exercise to litbackprop/course/exercises.py; edit them, then run\n"
             f"  .venv/bin/python docs/_tools/page.py check {page.relative_to(ROOT)}"
         )
         return report(problems)

@@ -32,8 +32,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import litbackprop as lb
-from litbackprop.digits import train_digits
-from litbackprop.testing import assert_rounds_to
+from litbackprop.app.digits import train_digits
+from litbackprop.course.testing import assert_rounds_to
 
 net, history, split = train_digits(hidden=64, epochs=30, batch_size=32, lr=0.1, momentum=0.9, progress=False)
 sizes = [part.shape[1] for part in (split.x_train, split.x_val, split.x_test)]
@@ -295,7 +295,7 @@ dz1 = (net.W2.T @ (y_hat - np.eye(10)[label])) * np.greater(z1, 0)
 answer = net.W1.T @ dz1
 
 # %%
-from litbackprop.exercises import check
+from litbackprop.course.exercises import check
 
 verdict = check("digits-dL-dx", answer)
 print(verdict)

@@ -17,8 +17,8 @@
 # them cheaper. So the question is how much litbackprop costs on top of them,
 # in two places: `TwoLayerNet.backward`, the readable pass that calls one
 # checked library function per row of the notes' tables and keeps every node
-# in a fresh array; and the training loop, whose `TrainingWorkspace` is an
-# optimised copy of that pass writing into buffers it owns. This page shows the
+# in a fresh array; and the training loop, which runs the same pass with each
+# row writing its node into a buffer the loop owns. This page shows the
 # latest measurements, which `benchmarks/bench_step.py`,
 # `benchmarks/bench_epoch.py` and `benchmarks/bench_train.py` write to
 # `benchmarks/results/`. The page reads those files when the site is built; it

@@ -3,7 +3,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import litbackprop as lb
-from litbackprop.testing import assert_gradient_matches
+from litbackprop.course.testing import assert_gradient_matches
 
 
 def test_sigmoid_of_zero_is_one_half():

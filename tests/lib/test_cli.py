@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from litbackprop.cli import build_parser, main
+from litbackprop.app.cli import build_parser, main
 
 
 def test_train_prints_the_test_accuracy_and_saves(tmp_path, capsys):
@@ -45,11 +45,11 @@ def test_a_wrong_flag_gets_one_line_and_exit_status_2(argv, message, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["train", "--lr", "0"], "--lr must be a learning rate > 0; got 0.0"),
+        (["train", "--lr", "0"], "--lr must be a number > 0; got 0.0"),
         (["train", "--batch-size", "0"], "--batch-size must be a positive integer; got 0"),
-        (["train", "--momentum", "1"], "--momentum must be in [0, 1); got 1.0"),
+        (["train", "--momentum", "1"], "--momentum must be a number in [0, 1); got 1.0"),
         (["train", "--hidden", "0"], "--hidden must be a positive integer; got 0"),
-        (["train", "--seed", "-1"], "--seed must be a non-negative integer; got -1"),
+        (["train", "--seed", "-1"], "--seed must be an integer in [0, 2**64); got -1"),
         (["train", "--hidden", "99999999999999999999999999"], "--hidden must leave W1 ("),
         (["train", "--hidden", str(2**62)], f"--hidden must leave W1 ({2**62} × 64) small enough for an array"),
     ],
@@ -206,7 +206,7 @@ def test_ctrl_c_after_the_file_is_in_place_says_it_was_saved(tmp_path, capsys, m
     def interrupt(folder):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("litbackprop.saving._sync_folder", interrupt)
+    monkeypatch.setattr("litbackprop.app.saving._sync_folder", interrupt)
     assert main(["train", "--epochs", "1", "--no-progress", "--save", str(tmp_path / "w")]) == 130
     assert capsys.readouterr().err == f"litbackprop: interrupted; the weights were saved to {tmp_path / 'w.npz'}\n"
     assert (tmp_path / "w.npz").is_file()
@@ -221,14 +221,14 @@ def test_ctrl_c_before_saving_over_an_old_file_says_nothing_was_saved(tmp_path, 
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("litbackprop.saving.np.savez", interrupt)
+    monkeypatch.setattr("litbackprop.app.saving.np.savez", interrupt)
     assert main(["train", "--epochs", "1", "--no-progress", "--save", str(old)]) == 130
     assert capsys.readouterr().err == "litbackprop: interrupted; nothing was saved\n"
     assert old.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["w.npz"]
 
 
 def test_ctrl_c_while_the_arguments_are_read_gets_one_line_and_status_130(monkeypatch, capsys):
-    from litbackprop import cli
+    from litbackprop.app import cli
 
     def interrupted():
         raise KeyboardInterrupt
@@ -270,12 +270,12 @@ def test_an_output_that_cannot_be_written_after_saving_says_where_the_weights_ar
 
 
 def test_not_enough_memory_names_the_option_that_sizes_the_arrays(monkeypatch, capsys):
-    import litbackprop.digits
+    import litbackprop.app.digits
 
     def no_memory(*args, **kwargs):
         raise MemoryError("Unable to allocate 477. GiB")
 
-    monkeypatch.setattr(litbackprop.digits, "train_digits", no_memory)
+    monkeypatch.setattr(litbackprop.app.digits, "train_digits", no_memory)
     assert main(["train", "--hidden", "1000000000", "--no-progress"]) == 1
     expected = "not enough memory: Unable to allocate 477. GiB; --hidden 1000000000 sets the size of the largest arrays"
     assert capsys.readouterr().err == f"litbackprop: error: {expected}\n"

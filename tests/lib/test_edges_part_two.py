@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 import litbackprop as lb
-from litbackprop import saving
+from litbackprop.app import saving
 from litbackprop.autodiff import Value
-from litbackprop.exercises import check, compare
+from litbackprop.course.exercises import check, compare
 from litbackprop.network import two_layer_loss
 
 # The engine

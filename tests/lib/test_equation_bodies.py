@@ -10,7 +10,7 @@ import pytest
 import litbackprop as lb
 from litbackprop import _checks
 
-MODULES = ["activations", "linear", "loss", "network", "neuron"]
+MODULES = ["activations", "fully_connected", "loss", "network", "neuron"]
 SOURCE = Path(lb.__file__).parent
 
 
@@ -96,5 +96,10 @@ def test_a_nan_given_to_trace_is_named_once_its_results_show_one(monkeypatch):
 
 
 def test_the_checks_of_a_door_run_in_the_order_declared():
-    with pytest.raises(ValueError, match=r"^z must be finite"):
-        lb.softmax([[np.nan, 1.0], [0.0, 1.0]], axis=5)  # the axis is wrong too, but z is declared first
+    with pytest.raises(ValueError, match=r"^z must be a 1-d array"):
+        lb.softmax(np.ones((2, 2, 2)), axis=5)  # the axis is wrong too, but z is declared first
+
+
+def test_a_nan_is_named_once_every_constraint_has_passed():
+    with pytest.raises(ValueError, match=r"^axis must be an integer"):
+        lb.softmax([[np.nan, 1.0], [0.0, 1.0]], axis=5)  # what the arguments are comes before what they hold

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from litbackprop.exercises import EXERCISES, check, compare
+from litbackprop.course.exercises import EXERCISES, check, compare
 
 
 def test_the_same_array_is_exact():
@@ -72,7 +72,7 @@ def _two_steps():
 
 
 def _digits_dx():
-    from litbackprop.digits import train_digits
+    from litbackprop.app.digits import train_digits
 
     net, _, split = train_digits(progress=False)
     x, y = split.x_test[:, 0], np.eye(10)[split.labels_test[0]]
@@ -142,7 +142,7 @@ def test_a_name_that_is_not_text_is_a_value_error():
 
 
 def test_a_tolerance_that_is_not_a_number_is_a_value_error():
-    with pytest.raises(ValueError, match=r"^rtol must be a tolerance >= 0; got 'x'"):
+    with pytest.raises(ValueError, match=r"^rtol must be a number >= 0; got 'x'"):
         compare("g", [1.0], [1.0], rtol="x")
 
 

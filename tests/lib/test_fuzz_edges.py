@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import litbackprop as lb
+from litbackprop.app.cli import main
 from litbackprop.autodiff import Value
-from litbackprop.cli import main
-from litbackprop.exercises import compare
+from litbackprop.course.exercises import compare
 
 EXAMPLES = int(os.environ.get("LITBACKPROP_EXAMPLES", 60))
 fuzz = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

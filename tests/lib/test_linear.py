@@ -3,8 +3,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import litbackprop as lb
-from litbackprop.linear import EXTENDED
-from litbackprop.testing import assert_gradient_matches
+from litbackprop.course.testing import assert_gradient_matches
+from litbackprop.fully_connected import EXTENDED
 
 rng = np.random.default_rng(0)
 W = rng.normal(size=(4, 3))

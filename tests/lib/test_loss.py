@@ -3,7 +3,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import litbackprop as lb
-from litbackprop.testing import assert_gradient_matches
+from litbackprop.course.testing import assert_gradient_matches
 
 rng = np.random.default_rng(0)
 Z = rng.normal(size=(3, 4))

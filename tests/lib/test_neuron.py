@@ -3,7 +3,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import litbackprop as lb
-from litbackprop.testing import assert_gradient_matches
+from litbackprop.course.testing import assert_gradient_matches
 
 w = np.array([2.0, -3.0, 1.0])
 x = np.array([-1.0, -2.0, 1.0])

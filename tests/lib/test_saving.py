@@ -3,7 +3,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import litbackprop as lb
-from litbackprop.saving import FORMAT_KEY, FORMAT_VERSION, checksum
+from litbackprop.app.saving import FORMAT_KEY, FORMAT_VERSION, checksum
 
 
 @pytest.fixture
@@ -159,7 +159,7 @@ def test_loading_without_the_suffix_suggests_it(tmp_path, net):
 
 
 def test_the_split_seed_is_recorded(tmp_path, net):
-    from litbackprop.saving import load_split_seed
+    from litbackprop.app.saving import load_split_seed
 
     assert load_split_seed(lb.save_weights(net, tmp_path / "a", split_seed=7)) == 7
     assert load_split_seed(lb.save_weights(net, tmp_path / "b")) is None

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import litbackprop as lb
-from litbackprop.saving import load_split_seed, read_weights
+from litbackprop.app.saving import load_split_seed, read_weights
 
 
 def saved(tmp_path, seed=1, split_seed=7):
@@ -182,9 +182,9 @@ def test_a_garbled_npy_header_is_refused(tmp_path):
 @pytest.mark.parametrize(
     ("split_seed", "message"),
     [
-        (2**70, "split_seed must be below 2\\*\\*64"),
-        (-3, "split_seed must be a non-negative integer; got -3"),
-        (1.7, "split_seed must be a non-negative integer; got 1.7"),
+        (2**70, "split_seed must be an integer in \\[0, 2\\*\\*64\\); got 1180591620717411303424"),
+        (-3, "split_seed must be an integer in \\[0, 2\\*\\*64\\); got -3"),
+        (1.7, "split_seed must be an integer in \\[0, 2\\*\\*64\\); got 1.7"),
     ],
 )
 def test_a_split_seed_that_is_not_a_seed_is_refused_when_saving(tmp_path, split_seed, message):
@@ -259,7 +259,7 @@ def test_a_link_planted_at_the_temporary_name_is_never_followed(tmp_path, monkey
     target = tmp_path / "precious.txt"
     target.write_text("keep me")
     tokens = iter(["planted", "fresh"])
-    monkeypatch.setattr("litbackprop.saving.secrets.token_hex", lambda n: next(tokens))
+    monkeypatch.setattr("litbackprop.app.saving.secrets.token_hex", lambda n: next(tokens))
     (tmp_path / ".litbackprop-save-planted.tmp").symlink_to(target)
     net = lb.TwoLayerNet.initialize(5, 4, 3)
     lb.save_weights(net, tmp_path / "w")

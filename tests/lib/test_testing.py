@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from litbackprop.testing import assert_gradient_matches, assert_rounds_to
+from litbackprop.course.testing import assert_gradient_matches, assert_rounds_to
 
 
 def test_rounds_to_accepts_the_correctly_rounded_digits():

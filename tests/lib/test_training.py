@@ -3,8 +3,8 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import litbackprop as lb
-from litbackprop.digits import _digits, load_digits_split, train_digits
-from litbackprop.linear import EXTENDED
+from litbackprop.app.digits import _digits, load_digits_split, train_digits
+from litbackprop.fully_connected import EXTENDED
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(2, 120))
@@ -62,7 +62,7 @@ def test_a_step_is_plain_sgd_when_momentum_is_zero():
 
 @pytest.mark.parametrize("lr", [0.0, -0.1])
 def test_a_learning_rate_that_is_not_positive_is_refused(lr):
-    with pytest.raises(ValueError, match=rf"lr must be a learning rate > 0; got {lr}"):
+    with pytest.raises(ValueError, match=rf"lr must be a number > 0; got {lr}"):
         lb.train(fresh_net(), X, LABELS, lr=lr, progress=False)
 
 
@@ -72,7 +72,7 @@ def test_a_batch_size_below_one_is_refused():
 
 
 def test_momentum_outside_0_1_is_refused():
-    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\); got 1.0"):
+    with pytest.raises(ValueError, match=r"momentum must be a number in \[0, 1\); got 1.0"):
         lb.train(fresh_net(), X, LABELS, momentum=1.0, progress=False)
 
 
@@ -131,7 +131,7 @@ def test_the_defaults_reach_97_percent_on_the_digits_test_split():
 
 @pytest.mark.parametrize("stop_at", [90, 0.0, float("nan"), "0.9", True])
 def test_stop_at_must_be_an_accuracy(stop_at):
-    with pytest.raises(ValueError, match=r"stop_at must be an accuracy in \(0, 1\]"):
+    with pytest.raises(ValueError, match=r"stop_at must be a number in \(0, 1\]"):
         lb.train(fresh_net(), X, LABELS, validation=(X, LABELS), stop_at=stop_at, progress=False)
 
 
@@ -142,7 +142,7 @@ def test_stop_at_stops_at_the_first_epoch_that_reaches_it():
 
 @pytest.mark.parametrize("seed", [-1, "a", 1.5])
 def test_a_seed_that_is_not_a_non_negative_integer_is_refused(seed):
-    with pytest.raises(ValueError, match=r"seed must be a non-negative integer"):
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 2\*\*64\)"):
         lb.train(fresh_net(), X, LABELS, seed=seed, progress=False)
 
 
@@ -216,8 +216,8 @@ def test_sgd_update_is_the_momentum_rule():
 def test_every_way_to_train_has_the_defaults_the_docs_give(where):
     import inspect
 
-    from litbackprop.cli import build_parser
-    from litbackprop.digits import train_digits
+    from litbackprop.app.cli import build_parser
+    from litbackprop.app.digits import train_digits
 
     documented = {"epochs": 30, "batch_size": 32, "lr": 0.1, "momentum": 0.9}  # README and the digits page
     if where == "the command line":

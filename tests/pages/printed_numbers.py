@@ -35,14 +35,19 @@ pytest-markdown-docs runs them) and returns the problems it finds.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import sys
 import tokenize
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from litbackprop import testing
+import numpy as np
+
+from litbackprop.course import testing
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_hooks"))
 from sections import summarise  # noqa: E402  (the site's build writes the same sections)
@@ -123,20 +128,40 @@ def normal(token: str) -> str:
     return f"{mantissa}e{int(exponent)}" if exponent else mantissa
 
 
+@contextmanager
+def recording_printed() -> Iterator[list[list[list[str]]]]:
+    """While a page runs, `testing.assert_rounds_to` also records the digits each call checks, per call, in order:
+    the last list of the one yielded is the current block's. The library knows nothing of it."""
+    blocks: list[list[list[str]]] = [[]]
+    original = testing.assert_rounds_to
+
+    @functools.wraps(original)
+    def recording(actual, printed, name="value"):
+        blocks[-1].append([str(text) for text in np.asarray(printed, dtype=object).flat])
+        return original(actual, printed, name)
+
+    testing.assert_rounds_to = recording  # a block imports it by name when it runs: it gets this one
+    try:
+        yield blocks
+    finally:
+        testing.assert_rounds_to = original
+
+
 def run(parts: list[Block | Text], page: Path) -> str | None:
     """Execute the page's blocks in order, recording what each one checked; the first failure, or None."""
     namespace: dict = {}
-    for part in parts:
-        if not isinstance(part, Block):
-            continue
-        if not part.continuation:
-            namespace = {"__name__": "__main__"}
-        with testing.recording_printed() as printed:
+    with recording_printed() as blocks:
+        for part in parts:
+            if not isinstance(part, Block):
+                continue
+            if not part.continuation:
+                namespace = {"__name__": "__main__"}
+            blocks.append([])
             try:
                 exec(compile(part.code, f"{page.name}:{part.line}", "exec"), namespace)
             except Exception as error:  # noqa: BLE001 - any failure of a block is the page's problem
                 return f"{page.name}:{part.line}: the block fails: {type(error).__name__}: {error}"
-        part.printed = printed
+            part.printed = blocks[-1]
     return None
 
 

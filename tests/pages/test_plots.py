@@ -4,7 +4,7 @@ import re
 import sys
 from pathlib import Path
 
-from litbackprop.testing import assert_rounds_to
+from litbackprop.course.testing import assert_rounds_to
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from site_hooks import load_hook  # noqa: E402

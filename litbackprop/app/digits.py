@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from litbackprop._checks import check_array_size, check_int, check_number, check_seed
+from litbackprop._checks import Integer, Interval, Seed, check_array_size, checked
 from litbackprop.network import TwoLayerNet
 from litbackprop.training import BATCH_SIZE, EPOCHS, LR, MOMENTUM, History, train
 
@@ -31,6 +31,7 @@ class DigitsSplit(NamedTuple):
     labels_test: np.ndarray
 
 
+@checked(test_fraction=Interval(0, 1), val_fraction=Interval(0, 1), seed=Seed())
 def load_digits_split(test_fraction: float = 0.25, val_fraction: float = 0.1, seed: int = 0) -> DigitsSplit:
     """Load scikit-learn's digits and split them at random, the same way for the same `seed`.
 
@@ -54,9 +55,6 @@ def load_digits_split(test_fraction: float = 0.25, val_fraction: float = 0.1, se
     >>> float(split.x_train.max())
     1.0
     """
-    for name, value in (("test_fraction", test_fraction), ("val_fraction", val_fraction)):
-        check_number(name, value, 0, 1, False, False, "between 0 and 1")
-    seed = check_seed(seed)
     pixels, labels = _digits()
     x = (pixels / 16.0).T  # pixels are 0…16
     order = np.random.default_rng(seed).permutation(labels.size)
@@ -121,7 +119,7 @@ def train_digits(
     progress : bool, default True
         Show a progress bar over the epochs.
     """
-    hidden = check_int("hidden", hidden, 1)  # before the data is loaded
+    hidden = Integer(1).check("hidden", hidden)  # before the data is loaded; train checks the rest
     check_array_size("hidden", hidden, hidden * PIXELS, np.dtype(np.float64).itemsize, f"W1 ({hidden} × {PIXELS})")
     split = load_digits_split(seed=seed)
     net = TwoLayerNet.initialize(split.x_train.shape[0], hidden, 10, seed=seed)

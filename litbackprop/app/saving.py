@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from litbackprop._checks import check_int, check_seed
+from litbackprop._checks import Integer, Seed
 from litbackprop.network import TwoLayerNet
 
 FORMAT_KEY = "litbackprop_format"
@@ -106,7 +106,7 @@ def save_weights(net: TwoLayerNet, path, split_seed: int | None = None) -> Path:
             )
         arrays[name] = value.astype(value.dtype.newbyteorder("<"), copy=False)  # the file is little-endian
     if split_seed is not None:
-        arrays[SPLIT_SEED_KEY] = np.array(check_seed(split_seed, "split_seed"), dtype="<u8")
+        arrays[SPLIT_SEED_KEY] = np.array(Seed().check("split_seed", split_seed), dtype="<u8")
     arrays[CHECKSUM_KEY] = np.array(checksum(arrays), dtype="<U64")
     path = writable_weights_path(path)
     try:
@@ -196,6 +196,11 @@ def _sync_folder(folder: Path) -> None:
 def checksum(arrays: dict[str, np.ndarray]) -> str:
     """SHA-256, in hex, of every array's name, dtype, shape and values, in name order (the checksum itself excluded).
 
+    Parameters
+    ----------
+    arrays : dict of str to numpy.ndarray
+        The members of a weights file, by name.
+
     Examples
     --------
     >>> import numpy as np
@@ -241,7 +246,15 @@ def load_weights(path, *, max_bytes: int = MAX_BYTES) -> TwoLayerNet:
 
 
 def load_split_seed(path, *, max_bytes: int = MAX_BYTES) -> int | None:
-    """The `split_seed` a weights file was saved with, or None when it records none."""
+    """The `split_seed` a weights file was saved with, or None when it records none.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The weights file.
+    max_bytes : int, default MAX_BYTES
+        The largest file read: a larger one is refused before it is read.
+    """
     _, seed = read_weights(path, max_bytes=max_bytes)
     return seed
 
@@ -258,7 +271,7 @@ def read_weights(path, *, max_bytes: int = MAX_BYTES) -> tuple[TwoLayerNet, int 
     max_bytes : int, default MAX_BYTES
         The largest file read: a larger one is refused before it is read.
     """
-    max_bytes = check_int("max_bytes", max_bytes, 1)
+    max_bytes = Integer(1).check("max_bytes", max_bytes)
     if not os.fspath(_checked_path(path)):
         raise ValueError(f"path must name a weights file to read; got {path!r}")
     path = Path(path)
@@ -276,7 +289,7 @@ def read_weights(path, *, max_bytes: int = MAX_BYTES) -> tuple[TwoLayerNet, int 
         net = TwoLayerNet(**arrays)
     except ValueError as error:
         raise ValueError(f"{path} does not hold a valid TwoLayerNet: {error}") from None
-    return net, None if seed is None else check_seed(seed.item(), f"the split seed in {path}")
+    return net, None if seed is None else Seed().check(f"the split seed in {path}", seed.item())
 
 
 def _read_members(path: Path, file, max_bytes: int) -> dict:
@@ -380,7 +393,13 @@ def _reason(error: Exception) -> str:
 
 
 def writable_weights_path(path) -> Path:
-    """`path` as `save_weights` writes it, if it names a file in an existing folder; else an error saying why."""
+    """`path` as `save_weights` writes it, if it names a file in an existing folder; else an error saying why.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Where the weights are to be written.
+    """
     text = os.fspath(_checked_path(path))
     if text not in ("", ".", "..") and Path(text).is_dir():  # /tmp would be written as /tmp.npz
         raise ValueError(f"path must name a file to write; {text} is a directory")
@@ -415,7 +434,13 @@ def _name_max(folder: Path) -> int:
 
 
 def weights_path(path) -> Path:
-    """`path` as `save_weights` writes it: with ``.npz`` appended if it has another suffix."""
+    """`path` as `save_weights` writes it: with ``.npz`` appended if it has another suffix.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Where the weights are to be written.
+    """
     text = os.fspath(_checked_path(path))
     if text in ("", ".", ".."):
         raise ValueError(f"path must name a file to write; got {text!r}")

@@ -8,7 +8,7 @@ difference, where it is, and a hint.
 Examples
 --------
 >>> import numpy as np
->>> from litbackprop.exercises import check
+>>> from litbackprop.course.exercises import check
 >>> print(check("neuron-da-dw", np.array([0.15, 0.075, 0.15])))  # doctest: +ELLIPSIS
 neuron-da-dw: wrong: the largest difference is ... that is ... relative: rounded too early?...
 >>> print(check("neuron-da-dw", np.zeros(3)))  # doctest: +ELLIPSIS
@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, array, as_float_array, checked, number
+from litbackprop._checks import ANY_NDIM, Array, Interval, checked
 from litbackprop.activations import log_softmax
 from litbackprop.autodiff import Value
-from litbackprop.examples import worked_example
-from litbackprop.linear import grad_input
+from litbackprop.course.examples import worked_example
+from litbackprop.fully_connected import grad_input
 from litbackprop.network import TwoLayerNet
 from litbackprop.neuron import Neuron
 from litbackprop.training import sgd_update
@@ -34,7 +34,8 @@ from litbackprop.training import sgd_update
 
 @dataclass(frozen=True)
 class Verdict:
-    """The checker's answer: ``exact``, ``close`` or ``wrong``, and what it found."""
+    """The checker's answer on the exercise ``name``: its ``verdict``, ``exact``, ``close`` or ``wrong``, and a
+    ``message`` saying what it found."""
 
     name: str
     verdict: str
@@ -45,9 +46,9 @@ class Verdict:
 
 
 @checked(
-    yours=lambda name, yours, _: as_float_array(name, yours, ANY_NDIM),  # a nan of yours is named in the verdict
-    expected=array(ANY_NDIM),
-    rtol=number(0.0, np.inf, True, False, "a tolerance >= 0"),
+    yours=Array(ANY_NDIM, finite=False),  # a nan of yours is named in the verdict
+    expected=Array(ANY_NDIM),
+    rtol=Interval(0.0, np.inf, closed="left"),
 )
 def compare(name: str, yours, expected, rtol: float = 1e-6, hint: str = "") -> Verdict:
     """Compare your array with the expected one: exact, close to `rtol` (relative to the largest entry), or wrong.
@@ -141,7 +142,7 @@ def _learning_two_steps():
 
 
 def _digits_input_gradient():
-    from litbackprop.digits import train_digits  # the train extra's data: imported only when asked for
+    from litbackprop.app.digits import train_digits  # the train extra's data: imported only when asked for
 
     net, _, split = train_digits(progress=False)  # the digits page's network: same defaults, same seed
     x, label = split.x_test[:, 0], split.labels_test[0]
@@ -160,7 +161,8 @@ def _used_three_times():
 
 @dataclass(frozen=True)
 class Exercise:
-    """An exercise of the site: how the library computes its answer, a hint for a wrong one, and the tolerance."""
+    """An exercise of the site: how the library computes its answer (``reference``), a ``hint`` for a wrong one, and
+    ``rtol``, the tolerance for a close one."""
 
     reference: Callable[[], np.ndarray]
     hint: str

@@ -5,8 +5,8 @@ does not parse), never a traceback, and a message about a value names the
 option that set it; Ctrl-C gets one line and status 130, the shell's
 convention for a SIGINT, and saves nothing. One window is Python's, not the
 command's: a Ctrl-C while the interpreter itself starts (its site packages, in
-the first few tens of milliseconds), before the package's first line installs
-its handler, is Python's own ``KeyboardInterrupt`` traceback, and nothing is
+the first few tens of milliseconds), before the entry's first line installs
+its handler (``litbackprop/__main__.py``), is Python's own ``KeyboardInterrupt`` traceback, and nothing is
 saved. Trained weights are saved before anything is printed, so output that
 cannot be written loses no weights.
 """
@@ -20,8 +20,9 @@ import signal
 import sys
 import time
 
-from litbackprop import __version__, _interrupt
-from litbackprop.digits import HIDDEN
+from litbackprop import __version__
+from litbackprop.app import interrupt as _interrupt
+from litbackprop.app.digits import HIDDEN
 from litbackprop.training import BATCH_SIZE, EPOCHS, LR, MOMENTUM
 
 
@@ -119,7 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line with `argv` (default: ``sys.argv[1:]``); return the exit status."""
+    """Run the command line with `argv`; return the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the command's name; by default ``sys.argv[1:]``.
+    """
     try:
         return _main(argv)
     except KeyboardInterrupt:  # before a command began (the arguments being read): nothing was saved yet
@@ -235,8 +242,8 @@ def _tell(message: str) -> None:
 
 
 def _train(args, done: dict) -> int:
-    from litbackprop.digits import train_digits
-    from litbackprop.saving import save_weights, writable_weights_path
+    from litbackprop.app.digits import train_digits
+    from litbackprop.app.saving import save_weights, writable_weights_path
     from litbackprop.training import accuracy
 
     if args.save is not None:  # a path that cannot be written fails now, not after training
@@ -272,8 +279,8 @@ def _train(args, done: dict) -> int:
 
 
 def _evaluate(args) -> int:
-    from litbackprop.digits import load_digits_split
-    from litbackprop.saving import read_weights
+    from litbackprop.app.digits import load_digits_split
+    from litbackprop.app.saving import read_weights
     from litbackprop.training import accuracy
 
     net, recorded = read_weights(args.weights)

@@ -6,28 +6,11 @@ what was computed, so a failing docs block reads on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from litbackprop.gradcheck import numerical_gradient, relative_error
-
-_recorders: list[list[list[str]]] = []
-
-
-@contextmanager
-def recording_printed() -> Iterator[list[list[str]]]:
-    """Collect what `assert_rounds_to` checks while a block runs: per call, the digits a page shows, in order.
-
-    The site's test uses it to tie each number on a page to the code beside it.
-    """
-    printed: list[list[str]] = []
-    _recorders.append(printed)
-    try:
-        yield printed
-    finally:
-        _recorders.remove(printed)
 
 
 def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> None:
@@ -66,8 +49,6 @@ def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> No
         raise ValueError(
             f"printed must have one string per entry of actual, shape {values.shape}; got shape {texts.shape}"
         )
-    for recorder in _recorders:
-        recorder.append([str(text) for text in texts.flat])
     for index in np.ndindex(values.shape):
         text = str(texts[index])
         if "." not in text:
@@ -133,32 +114,3 @@ def assert_gradient_matches(
             f"analytic:\n{np.asarray(analytic)}\nnumerical:\n{numerical}"
         )
     return error
-
-
-def shown(**values) -> str:
-    """The values a page shows under a block that prints nothing: one ``name = value`` line for each.
-
-    Numbers, and arrays of at most 24 entries, are shown to 4 decimals; anything else (a network,
-    a dictionary, a large array) is left out, so the result may be empty.
-
-    Parameters
-    ----------
-    **values
-        The block's last assigned names and their values.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> print(shown(z1=np.array([0.1, 0.3, 1.0, -0.9]), net=object()))
-    z1 = [ 0.1  0.3  1.  -0.9]
-    """
-    lines = []
-    for name, value in values.items():
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number, np.ndarray)):
-            continue
-        array = np.asarray(value)
-        if array.dtype.kind not in "iuf" or array.size > 24:
-            continue
-        text = np.array2string(array + 0, precision=4, suppress_small=True, max_line_width=72, floatmode="maxprec")
-        lines.append(f"{name} = " + text.replace("\n", "\n" + " " * (len(name) + 3)))
-    return "\n".join(lines)

@@ -1,0 +1,34 @@
+"""What a page shows under a block that prints nothing: the values its last statement assigned."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def shown(**values) -> str:
+    """The values a page shows under a block that prints nothing: one ``name = value`` line for each.
+
+    Numbers, and arrays of at most 24 entries, are shown to 4 decimals; anything else (a network,
+    a dictionary, a large array) is left out, so the result may be empty.
+
+    Parameters
+    ----------
+    **values
+        The block's last assigned names and their values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> print(shown(z1=np.array([0.1, 0.3, 1.0, -0.9]), net=object()))
+    z1 = [ 0.1  0.3  1.  -0.9]
+    """
+    lines = []
+    for name, value in values.items():
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number, np.ndarray)):
+            continue
+        array = np.asarray(value)
+        if array.dtype.kind not in "iuf" or array.size > 24:
+            continue
+        text = np.array2string(array + 0, precision=4, suppress_small=True, max_line_width=72, floatmode="maxprec")
+        lines.append(f"{name} = " + text.replace("\n", "\n" + " " * (len(name) + 3)))
+    return "\n".join(lines)
