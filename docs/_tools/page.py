@@ -350,7 +350,7 @@ def new(slug: str, title: str, section: str, root: Path = ROOT) -> Path:
     if heading is None:
         sections = re.findall(r"^  - ([^:\n]+):\n      - ", text, flags=re.M)
         raise SystemExit(f"page.py: mkdocs.yml's nav has no section {section!r}; its sections: {', '.join(sections)}")
-    exercises = root / "litbackprop" / "exercises.py"
+    exercises = root / "litbackprop" / "course" / "exercises.py"
     registry = exercises.read_text()
     if f'"{slug}": Exercise(' in registry:
         raise SystemExit(f"page.py: litbackprop/course/exercises.py has an exercise {slug!r} already")

@@ -61,7 +61,7 @@ def test_a_new_page_passes_every_check(project):
 
 def test_a_new_page_is_in_the_nav_and_its_exercise_registered(project):
     assert '- "Tool trial": tool-trial.md' in (project / "mkdocs.yml").read_text()
-    assert '"tool-trial": Exercise(' in (project / "litbackprop" / "exercises.py").read_text()
+    assert '"tool-trial": Exercise(' in (project / "litbackprop" / "course" / "exercises.py").read_text()
 
 
 def test_write_fills_in_the_digits_the_equation_shows(project):
