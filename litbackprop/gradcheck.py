@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, Array, Function, Interval, as_float_array, checked, finite_result
+from litbackprop._checks import ANY_NDIM, Array, Function, Interval, SameShapeAs, checked, finite_result
 
 
 class _Float64Param(Array):
@@ -120,6 +120,7 @@ def _scalar(value) -> float:
         ) from None
 
 
+@checked(analytic=Array(ANY_NDIM), numerical=SameShapeAs(other="analytic"))
 def relative_error(analytic, numerical) -> float:
     r"""Relative error $\frac{\lVert g_a - g_n \rVert}{\max(\lVert g_a \rVert, \lVert g_n \rVert)}$, 0 when both are 0.
 
@@ -140,12 +141,7 @@ def relative_error(analytic, numerical) -> float:
     >>> relative_error([1.0], [1.1])
     0.0909...
     """
-    analytic = as_float_array("analytic", analytic, ANY_NDIM).astype(np.float64)
-    numerical = as_float_array("numerical", numerical, ANY_NDIM).astype(np.float64)
-    if not (np.isfinite(analytic).all() and np.isfinite(numerical).all()):
-        raise ValueError("analytic and numerical must be finite; got nan or inf")
-    if analytic.shape != numerical.shape:
-        raise ValueError(f"numerical must have the shape of analytic, {analytic.shape}; got shape {numerical.shape}")
+    analytic, numerical = analytic.astype(np.float64), numerical.astype(np.float64)
     scale = max(np.abs(analytic).max(initial=0.0), np.abs(numerical).max(initial=0.0))
     if scale == 0:
         return 0.0

@@ -540,7 +540,11 @@ class _EngineValue(Constraint):
     def refused(self, name, arguments):
         yield arguments[name].data
         arrays = {n: getattr(v, "data", v) for n, v in arguments.items()}
-        yield from (Value(bad) for bad in self.inner.refused(name, arrays) if isinstance(bad, np.ndarray))
+        for bad in self.inner.refused(name, arrays):
+            try:
+                yield Value(bad)
+            except ValueError:  # the engine itself refuses it: a value never holds it
+                continue
 
 
 _ENGINE_BIAS = {layer: Optional(_EngineValue(BiasOf(W=f"W{layer}"))) for layer in (1, 2)}

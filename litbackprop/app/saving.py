@@ -41,8 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
-from litbackprop._checks import Integer, Seed
-from litbackprop.network import TwoLayerNet
+from litbackprop._checks import Integer, Optional, Seed, checked
+from litbackprop.network import TwoLayerNet, _Network
 
 FORMAT_KEY = "litbackprop_format"
 FORMAT_VERSION = 2
@@ -61,6 +61,26 @@ _MEMBER_DTYPES = {
 _SCALARS = (FORMAT_KEY, SPLIT_SEED_KEY, CHECKSUM_KEY)
 
 
+class _Saveable(_Network):
+    """A network that `load_weights` would read back: its checks passed, its parameters float32 or float64."""
+
+    def check(self, name, net, arguments):
+        net = super().check(name, net, arguments)
+        for parameter, value in net.parameters.items():
+            if value.dtype.kind != "f" or value.dtype.itemsize not in (4, 8):
+                raise ValueError(
+                    f"save_weights writes float32 or float64 parameters; {parameter} is {value.dtype} "
+                    "(convert the network with astype first)"
+                )
+        return net
+
+    def refused(self, name, arguments):
+        yield from super().refused(name, arguments)
+        net = arguments[name]
+        yield TwoLayerNet(net.W1.astype(np.float16), net.W2.astype(np.float16))
+
+
+@checked(net=_Saveable(), split_seed=Optional(Seed()))
 def save_weights(net: TwoLayerNet, path, split_seed: int | None = None) -> Path:
     """Write the parameters of `net` to `path` (``.npz`` is appended if missing); return the path written.
 
@@ -94,19 +114,11 @@ def save_weights(net: TwoLayerNet, path, split_seed: int | None = None) -> Path:
     >>> bool(np.array_equal(load_weights(path).W1, net.W1))
     True
     """
-    if not isinstance(net, TwoLayerNet):
-        raise ValueError(f"net must be a TwoLayerNet; got {type(net).__name__}")
-    net.check_parameters()  # never write a file that load_weights would refuse
     arrays = {FORMAT_KEY: np.array(FORMAT_VERSION, dtype="<i8")}
     for name, value in net.parameters.items():
-        if value.dtype.kind != "f" or value.dtype.itemsize not in (4, 8):
-            raise ValueError(
-                f"save_weights writes float32 or float64 parameters; {name} is {value.dtype} "
-                "(convert the network with astype first)"
-            )
         arrays[name] = value.astype(value.dtype.newbyteorder("<"), copy=False)  # the file is little-endian
     if split_seed is not None:
-        arrays[SPLIT_SEED_KEY] = np.array(Seed().check("split_seed", split_seed), dtype="<u8")
+        arrays[SPLIT_SEED_KEY] = np.array(split_seed, dtype="<u8")
     arrays[CHECKSUM_KEY] = np.array(checksum(arrays), dtype="<U64")
     path = writable_weights_path(path)
     try:
