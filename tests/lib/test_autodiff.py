@@ -153,3 +153,66 @@ def test_operands_that_do_not_broadcast_are_refused_naming_both_shapes(operation
     a, b = Value(np.ones(2)), Value(np.ones(3))
     with pytest.raises(ValueError, match=rf"^the operands of \{operation} must have shapes that broadcast together; "):
         {"+": a.__add__, "-": a.__sub__, "*": a.__mul__}[operation](b)
+
+
+# Edges found by fuzzing (issue 24): each failed before its fix
+
+
+def test_a_chain_of_twenty_thousand_operations_backpropagates_without_recursion():
+    x = y = Value(1.0)
+    for _ in range(20_000):  # twenty times Python's recursion limit
+        y = y + 1.0
+    y.backward()
+    assert float(x.grad) == 1.0 and float(y.data) == 20_001.0
+
+
+def test_a_value_times_a_matrix_at_the_left_of_a_number_is_refused_naming_the_operand():
+    with pytest.raises(ValueError, match=r"^the right operand of @ must be a vector or a matrix; got shape \(\)$"):
+        Value(np.eye(2)) @ 1.0
+
+
+@pytest.mark.parametrize("other", [1j, object(), "2", np.array([1j])], ids=["complex", "object", "text", "array"])
+def test_an_operand_that_is_no_real_number_is_refused_naming_the_operation(other):
+    with pytest.raises(ValueError, match=r"^the other operand of \+ must be a Value or a real number or array"):
+        Value(1.0) + other
+
+
+@pytest.mark.parametrize("shape", [(2, 2), "x", (-1, 5), 3.5])
+def test_a_reshape_to_what_cannot_hold_the_value_is_refused_naming_the_shape(shape):
+    with pytest.raises(ValueError, match=r"^shape must be a tuple of integers that holds the value's 3 entries"):
+        Value(np.ones(3)).reshape(shape)
+
+
+@pytest.mark.parametrize("axis", ["0", 1.5, True, 1, -2])
+def test_a_sum_over_an_axis_that_is_no_axis_is_refused(axis):
+    with pytest.raises(ValueError, match=r"^axis must be None or an integer in \[-1, 0\]"):
+        Value(np.ones(2)).sum(axis=axis)
+
+
+def test_numpy_on_the_left_gives_a_value_with_its_gradient_not_an_array_of_values():
+    v = Value(np.array([1.0, 2.0, 3.0]))
+    product = np.array([2.0, 3.0, 4.0]) * v
+    assert isinstance(product, Value)
+    product.sum().backward()
+    assert v.grad.tolist() == [2.0, 3.0, 4.0]
+
+
+def test_a_matrix_of_numpy_times_a_value_is_the_value_s_product():
+    x = Value(np.array([1.0, 2.0]))
+    z = np.array([[1.0, 0.0], [1.0, 1.0]]) @ x
+    z.sum().backward()
+    assert isinstance(z, Value) and z.data.tolist() == [1.0, 3.0] and x.grad.tolist() == [2.0, 1.0]
+
+
+def test_the_loss_of_no_weights_is_refused_naming_them():
+    e = lb.worked_example()
+    with pytest.raises(ValueError, match=r"^W1 must be a litbackprop.autodiff.Value; got NoneType$"):
+        two_layer_loss(None, Value(e["W2"]), e["x"], 0)
+
+
+@pytest.mark.parametrize("b1", [None, np.zeros(4)], ids=["alone", "with b1"])
+def test_a_bias_of_one_entry_for_three_classes_is_refused_not_broadcast(b1):
+    e = lb.worked_example()
+    b1 = None if b1 is None else Value(b1)
+    with pytest.raises(ValueError, match=r"^b2 must have shape \(3,\), one entry per row of W2"):
+        two_layer_loss(Value(e["W1"]), Value(e["W2"]), e["x"], 1, b1=b1, b2=Value(np.zeros(1)))

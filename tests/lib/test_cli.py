@@ -4,8 +4,10 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
+import litbackprop as lb
 from litbackprop.app.cli import build_parser, main
 
 
@@ -282,7 +284,6 @@ def test_not_enough_memory_names_the_option_that_sizes_the_arrays(monkeypatch, c
 
 
 def test_evaluating_weights_whose_logits_overflow_is_refused_not_scored(tmp_path, capsys):
-    import numpy as np
 
     import litbackprop as lb
 
@@ -307,3 +308,78 @@ def test_every_message_names_the_option(argv, option, capsys):
     assert main(["train", "--no-progress", *argv]) == 1
     err = capsys.readouterr().err
     assert option in err and err.count("\n") == 1, err
+
+
+# Edges found by fuzzing (issue 24): each failed before its fix
+
+
+def _cli(*args, stdout=subprocess.PIPE, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "litbackprop", *args], stdout=stdout, stderr=subprocess.PIPE, text=True, cwd=cwd
+    )
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    path = tmp_path_factory.mktemp("weights") / "good.npz"
+    lb.save_weights(lb.TwoLayerNet.initialize(64, 8, 10, seed=0), path)
+    return path
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["train", "--epochs", "1", "--no-progress"]], ids=lambda c: c[0])
+def test_a_closed_stdout_is_an_error_not_silence(weights, command):
+    args = command + [str(weights)] if command == ["evaluate"] else command
+    run = subprocess.run(
+        ["sh", "-c", '"$@" >&-', "sh", sys.executable, "-m", "litbackprop", *args], capture_output=True, text=True
+    )
+    assert run.returncode == 1
+    assert run.stderr == "litbackprop: error: standard output is closed, so there is nowhere to write the result\n"
+
+
+def test_a_file_name_with_a_newline_keeps_the_error_on_one_line(tmp_path):
+    run = _cli("evaluate", str(tmp_path / "bad\nname.npz"))
+    assert run.returncode == 1 and run.stderr.count("\n") == 1 and "bad\\nname.npz" in run.stderr, run.stderr
+
+
+def test_an_unwritable_save_folder_is_found_before_training():
+    started = time.perf_counter()
+    run = _cli("train", "--epochs", "30", "--no-progress", "--save", "/proc/weights.npz")
+    assert run.returncode == 1 and run.stdout == "", run.stdout  # no training result was printed
+    assert run.stderr.startswith("litbackprop: error: ") and "cannot write /proc/weights.npz" in run.stderr
+    assert time.perf_counter() - started < 30  # a sanity bound, not a timing claim: it did not train first
+
+
+def _numpy_is_loading(pid: int) -> bool:
+    """Whether the process has begun importing numpy, after litbackprop's first lines ran (Linux: its memory map)."""
+    try:
+        with open(f"/proc/{pid}/maps") as maps:
+            return "_multiarray_umath" in maps.read()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc to find the moment numpy starts loading")
+@pytest.mark.parametrize("delay", [0.0, 0.02, 0.05, 0.1, 0.2])
+def test_ctrl_c_while_the_command_line_starts_gets_one_line_and_status_130(delay):
+    # Timed from the moment numpy starts loading: a fixed delay from the start would, on a loaded machine, land
+    # in Python's own start-up, before any litbackprop code (see the closing note of issue 24).
+    run = subprocess.Popen(
+        [sys.executable, "-m", "litbackprop", "train", "--epochs", "500", "--no-progress"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not _numpy_is_loading(run.pid) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    time.sleep(delay)
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stderr
+    assert stderr.startswith("litbackprop: interrupted") and stderr.count("\n") == 1, stderr
+
+
+def test_importing_the_library_changes_no_signal_handler():
+    code = "import signal, litbackprop; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.stdout == "True\n", run.stderr

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import litbackprop as lb
 from litbackprop.course.exercises import EXERCISES, check, compare
 
 
@@ -182,3 +183,27 @@ def test_the_log_of_a_softmax_that_underflowed_is_wrong_and_told_why():
         e = np.exp(z - z.max())
         verdict = check("stable-log-softmax", np.log(e / e.sum()))
     assert verdict.verdict == "wrong" and "yours holds -inf at index 1" in verdict.message, verdict
+
+
+# Edges found by fuzzing (issue 24): each failed before its fix
+
+
+def _right_answer():
+    e = lb.worked_example()
+    return lb.TwoLayerNet(e["W1"], e["W2"]).backward([0.5, -1.0, 2.0], e["y"])["W1"]
+
+
+def test_a_right_answer_plus_an_imaginary_part_is_refused_not_called_exact():
+    with pytest.raises(ValueError, match=r"^yours must be an array of real numbers; got dtype complex128$"):
+        check("two-layer-dW1", _right_answer() + 5j)
+
+
+def test_a_right_answer_written_as_text_is_refused_not_called_exact():
+    with pytest.raises(ValueError, match=r"^yours must be an array of real numbers; got dtype <U"):
+        check("two-layer-dW1", _right_answer().astype(str))
+
+
+@pytest.mark.parametrize("expected", [1j, "a", object()], ids=["complex", "text", "object"])
+def test_an_expected_answer_that_is_no_real_number_is_refused_naming_it(expected):
+    with pytest.raises(ValueError, match=r"^expected must be an array of real numbers"):
+        compare("dW", [1.0], expected)

@@ -10,8 +10,6 @@ import numpy as np
 import pytest
 
 import litbackprop as lb
-from litbackprop.app import digits, saving
-from litbackprop.course import exercises
 
 E = lb.worked_example()
 NET = lb.TwoLayerNet(E["W1"], E["W2"], b1=np.full(4, 0.1), b2=np.full(3, -0.1))

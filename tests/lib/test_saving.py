@@ -1,8 +1,14 @@
+import os
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
 import litbackprop as lb
+from litbackprop.app import saving
 from litbackprop.app.saving import FORMAT_KEY, FORMAT_VERSION, checksum
 
 
@@ -163,3 +169,50 @@ def test_the_split_seed_is_recorded(tmp_path, net):
 
     assert load_split_seed(lb.save_weights(net, tmp_path / "a", split_seed=7)) == 7
     assert load_split_seed(lb.save_weights(net, tmp_path / "b")) is None
+
+
+# Edges found by fuzzing (issue 24): each failed before its fix
+
+
+def test_an_empty_member_is_refused_naming_the_file(tmp_path):
+    members = {"W1": np.ones((0, 3)), "W2": np.ones((3, 0))}
+    arrays = {saving.FORMAT_KEY: np.array(saving.FORMAT_VERSION, dtype="<i8"), **members}
+    arrays[saving.CHECKSUM_KEY] = np.array(saving.checksum(arrays), dtype="<U64")
+    path = tmp_path / "empty.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match=r"empty.npz does not hold a valid TwoLayerNet: W1 must not be empty"):
+        lb.load_weights(path)
+
+
+@pytest.mark.parametrize("use", ["save", "load"])
+def test_a_nul_in_a_path_is_refused_naming_the_path(tmp_path, use):
+    path = str(tmp_path / "a\0b.npz")
+    call = (lambda: lb.save_weights(lb.TwoLayerNet.initialize(3, 4, 2), path)) if use == "save" else None
+    with pytest.raises(ValueError, match=r"^path must not hold a NUL character.*a\\x00b\.npz'$"):
+        call() if call else lb.load_weights(path)
+
+
+@pytest.mark.parametrize("use", ["save", "load"])
+def test_a_name_too_long_for_the_file_system_is_refused_naming_the_path(tmp_path, use):
+    path = tmp_path / ("w" * 300)
+    net = lb.TwoLayerNet.initialize(3, 4, 2)
+    with pytest.raises(ValueError, match=r"^path's file name is 30\d bytes long, and the file system allows at most"):
+        lb.save_weights(net, path) if use == "save" else lb.load_weights(path)
+
+
+def test_a_save_killed_halfway_leaves_its_temporary_file_only_until_the_next_save_beside_it(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned = tmp_path / f".litbackprop-save-{int(dead.stdout)}-{'0' * 16}.tmp"  # a process that has ended
+    abandoned.write_bytes(b"x" * 1000)
+    old = time.time() - 2 * saving.ABANDONED_AFTER
+    os.utime(abandoned, (old, old))
+    live = tmp_path / f".litbackprop-save-{os.getppid()}-{'1' * 16}.tmp"  # a process still running
+    live.write_bytes(b"y")
+    os.utime(live, (old, old))
+    lb.save_weights(lb.TwoLayerNet.initialize(3, 4, 2), tmp_path / "w.npz")
+    assert not abandoned.exists() and live.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "w.npz"])
+
+
+def test_the_docs_say_the_checksum_guards_against_damage_not_tampering():
+    assert "not tampering" in saving.__doc__ and "not tampering" in lb.load_weights.__doc__

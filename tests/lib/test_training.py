@@ -326,3 +326,55 @@ def test_training_in_float16_takes_a_learning_rate_float16_cannot_hold():
     db1 = net.backward(x, [1])["b1"]
     lb.train(net, x, np.array([1]), epochs=1, batch_size=1, lr=1e-10, momentum=0.0, progress=False)
     assert net.b1[0] != 0 and net.b1[0] == f16(-1e-10 * float(db1[0]))
+
+
+# Edges found by fuzzing (issue 24): each failed before its fix
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(4, 20)), rng.integers(0, 3, 20)
+
+
+def test_a_first_update_that_overflows_is_not_taken():
+    x, labels = _data()
+    net = lb.TwoLayerNet.initialize(4, 8, 3)
+    net.b2[:] = 1.79e308
+    before = {name: theta.copy() for name, theta in net.parameters.items()}
+    with pytest.raises(lb.NumericalError, match=r"^training failed at its first step: its update overflowed"):
+        lb.train(net, x, labels, lr=1e307, momentum=0, epochs=1, progress=False)
+    assert all(np.array_equal(before[name], theta) for name, theta in net.parameters.items())
+
+
+def test_an_sgd_update_that_overflows_leaves_the_parameter_and_its_velocity_as_they_were():
+    theta, v = np.array([1e308]), np.array([1e308])
+    with pytest.raises(lb.NumericalError, match=r"^the updated theta overflowed"):
+        lb.sgd_update(theta, v, np.array([-1e308]), 1.0, 0.9)
+    assert theta.tolist() == [1e308] and v.tolist() == [1e308]
+
+
+def test_an_integer_bias_is_refused_naming_it_before_training():
+    x, labels = _data()
+    net = lb.TwoLayerNet.initialize(4, 8, 3)
+    net.b1 = np.zeros(8, int)
+    with pytest.raises(ValueError, match=r"^b1 must be a floating array, since training updates it in place"):
+        lb.train(net, x, labels, epochs=1, progress=False)
+
+
+def test_a_read_only_weight_is_refused_naming_it_before_training():
+    x, labels = _data()
+    net = lb.TwoLayerNet.initialize(4, 8, 3)
+    net.W1.flags.writeable = False
+    with pytest.raises(ValueError, match=r"^W1 is read-only, and training updates it in place"):
+        lb.train(net, x, labels, epochs=1, progress=False)
+
+
+def test_a_nan_in_the_validation_data_is_named_as_such_before_any_update():
+    x, labels = _data()
+    net = lb.TwoLayerNet.initialize(4, 8, 3)
+    before = net.W1.copy()
+    x_val = x.copy()
+    x_val[1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"^validation: x must be finite; got nan at index \(1, 2\)$"):
+        lb.train(net, x, labels, epochs=1, progress=False, validation=(x_val, labels))
+    assert np.array_equal(net.W1, before)

@@ -3,7 +3,7 @@
 Whatever they are given, each either does its work or refuses with a ``ValueError`` (for the command line:
 one line on stderr and a non-zero status): never another exception, a silent wrong result, a nan or an inf
 that travels on, or a parameter half-changed. The suite draws a few examples of each;
-``LITBACKPROP_EXAMPLES=5000 HYPOTHESIS_PROFILE=random .venv/bin/pytest tests/lib/test_fuzz_edges.py -n 0``
+``LITBACKPROP_EXAMPLES=5000 HYPOTHESIS_PROFILE=random .venv/bin/pytest tests/lib/test_any_input.py -n 0``
 draws many more, from a different seed each time.
 """
 
