@@ -117,7 +117,7 @@ def all_finite(array: np.ndarray) -> bool:
 
 def all_finite_together(arrays: list) -> bool:
     """Whether no entry of any of `arrays` is nan or inf: small ones joined into one test, which costs one call."""
-    if sum(np.size(a) for a in arrays) <= 4096:
+    if sum(getattr(a, "size", 1) for a in arrays) <= 4096:  # arrays, numpy scalars or floats
         return bool(np.isfinite(np.concatenate(arrays, axis=None)).all()) if arrays else True
     return all(all_finite(a) for a in arrays)
 
@@ -600,12 +600,22 @@ _inside_a_door = contextvars.ContextVar("litbackprop_inside_a_door", default=Fal
 """Whether a door is open in this context: only then can a call be nested, and its frames are worth walking."""
 
 
+_LIBRARY: set[int] = set()
+"""The namespaces of the modules that declare doors, by id: a frame running in one of them is the library's."""
+
+_EQUATIONS: set[int] = set()
+"""The code of every door's equation: a call from one of them, while a door is open, is a nested call."""
+
+
 def _called_by_a_door() -> bool:
     """Whether the door's caller is the library's own code running inside another door: its frames, walked up from
     the caller, reach a door's `_quietly` before any frame of other code (a user's function that a gradient check
-    calls, a signal handler that re-enters the library: their calls are checked as any user's)."""
+    calls, a signal handler that re-enters the library: their calls are checked as any user's). A call from a door's
+    own equation is the common case, and answered without a walk."""
     frame = sys._getframe(2)
-    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "litbackprop":
+    if id(frame.f_code) in _EQUATIONS:
+        return True
+    while frame is not None and id(frame.f_globals) in _LIBRARY:
         if frame.f_code is _QUIET:
             return True
         frame = frame.f_back
@@ -621,6 +631,8 @@ def checked(*, result: Finite | None = None, **constraints: Constraint):
     """
 
     def decorate(math):
+        _LIBRARY.add(id(math.__globals__))
+        _EQUATIONS.add(id(math.__code__))  # code objects live as long as their functions: ids stay theirs
         signature = inspect.signature(math)
         parameters = signature.parameters.values()
         positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -687,6 +699,7 @@ def _quietly(math, arguments):
 
 
 _QUIET = _quietly.__code__
+_LIBRARY.add(id(globals()))
 """The frame of a door's equation: a call whose library frames reach it is nested in that door."""
 
 

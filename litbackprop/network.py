@@ -148,6 +148,12 @@ def _parameters(arguments) -> dict[str, np.ndarray]:
     return {name: arguments[name].data for name in ("W1", "b1", "W2", "b2") if arguments.get(name) is not None}
 
 
+def _parameter(arguments, name: str) -> np.ndarray:
+    """One parameter of the network the arguments describe, as `_parameters` finds it."""
+    net = arguments.get("self") or arguments.get("net")
+    return getattr(net, name) if net is not None else arguments[name].data
+
+
 class _NetworkInputs(Array):
     """Columns of inputs for the network: one row per column of its `W1`."""
 
@@ -155,7 +161,7 @@ class _NetworkInputs(Array):
         return "columns of inputs, one row per column of W1"
 
     def check(self, name, value, arguments):
-        W1 = _parameters(arguments)["W1"]
+        W1 = _parameter(arguments, "W1")
         x = as_float_array(name, value, self.ndims)
         check_rows(name, x, W1.shape[1], f"one per column of W1, which has shape {W1.shape}")
         return x
@@ -195,7 +201,7 @@ class _NetworkTargets(Constraint):
         return check_one_hot(name, as_float_array(name, y)).astype(dtype, copy=False)
 
     def refused(self, name, arguments):
-        k, x = _parameters(arguments)["W2"].shape[0], arguments["x"]
+        k, x = _parameter(arguments, "W2").shape[0], arguments["x"]
         yield from (np.full(x.shape[1:], k), np.zeros((k, *x.shape[1:])), np.ones((k + 1, *x.shape[1:])), "text")
 
 
@@ -206,10 +212,10 @@ class _NetworkLabels(Constraint):
         return "integer class labels, one per column of x"
 
     def check(self, name, labels, arguments):
-        return check_labels(name, labels, _parameters(arguments)["W2"].shape[0], arguments["x"].shape[1:])
+        return check_labels(name, labels, _parameter(arguments, "W2").shape[0], arguments["x"].shape[1:])
 
     def refused(self, name, arguments):
-        k, x = _parameters(arguments)["W2"].shape[0], arguments["x"]
+        k, x = _parameter(arguments, "W2").shape[0], arguments["x"]
         yield from (np.full(x.shape[1:], k), np.full(x.shape[1:], -1), np.zeros(x.shape[1:]), np.zeros((1, 1), int))
 
 

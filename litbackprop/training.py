@@ -148,6 +148,26 @@ class _Velocity(_UpdatedInPlace):
         yield np.zeros(arguments[name].size + 1)
 
 
+class _StepBuffers(Constraint):
+    """Two writable arrays of the shape and the dtype of `theta`, to write the next parameter and velocity into."""
+
+    def __str__(self) -> str:
+        return "None or a pair of writable arrays of the shape and dtype of theta"
+
+    def check(self, name, value, arguments):
+        theta = arguments["theta"]
+        if not (isinstance(value, tuple) and len(value) == 2) or not all(
+            type(a) is np.ndarray and a.shape == theta.shape and a.dtype == theta.dtype and a.flags.writeable
+            for a in value
+        ):
+            self.fail(name, value, type(value).__name__)
+        return value
+
+    def refused(self, name, arguments):
+        theta = arguments["theta"]
+        yield from ((np.empty_like(theta),), (np.empty_like(theta), np.empty(theta.size + 1)), [theta, theta])
+
+
 def _native(array_: np.ndarray) -> np.dtype:
     """The dtype of `array_` in this machine's byte order: what a step of it is rounded to."""
     return array_.dtype.newbyteorder("=")
@@ -165,9 +185,12 @@ def _precise(array_: np.ndarray, *others: np.ndarray) -> np.ndarray:
     theta=_UpdatedInPlace(),
     v=_Velocity(),
     grad=SameShapeAs(other="theta"),
+    out=Optional(_StepBuffers()),
     result=Finite(lambda step, _: {"the updated theta": step[0], "the updated velocity": step[1]}),
 )
-def momentum_step(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float) -> tuple:
+def momentum_step(
+    theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float, *, out: tuple | None = None
+) -> tuple:
     r"""The next parameter and velocity of SGD with momentum, $(\theta + v', v')$, computed, not taken.
 
     $v' = \mu v - \eta\,\partial L/\partial\theta$. Nothing is changed:
@@ -185,6 +208,9 @@ def momentum_step(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float,
         The learning rate $\eta > 0$.
     momentum : float
         $\mu$ in $[0, 1)$; 0 is plain SGD.
+    out : (numpy.ndarray, numpy.ndarray), optional
+        Two arrays of the shape and dtype of `theta` to write $(\theta + v', v')$ into: a training loop's buffers.
+        Without them, the step is computed in float64 at least and rounded once to the parameter's dtype.
 
     Examples
     --------
@@ -192,8 +218,11 @@ def momentum_step(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float,
     >>> momentum_step(np.array([1.0, 2.0]), np.zeros(2), np.array([0.5, -1.0]), lr=0.1, momentum=0.9)
     (array([0.95, 2.1 ]), array([-0.05,  0.1 ]))
     """
-    v_next = momentum * _precise(v, theta) - lr * _precise(grad, theta)  # in float64 at least
-    return (theta + v_next).astype(_native(theta), copy=False), v_next.astype(_native(v), copy=False)
+    theta_buffer, v_buffer = out or (None, None)
+    lr_grad = np.multiply(lr, _precise(grad, theta), out=theta_buffer)  # eta dL/dtheta
+    v_next = np.subtract(np.multiply(momentum, _precise(v, theta), out=v_buffer), lr_grad, out=v_buffer)  # mu v - ...
+    theta_next = np.add(theta, v_next, out=lr_grad)  # theta + v', where eta dL/dtheta was: it is used
+    return theta_next.astype(_native(theta), copy=False), v_next.astype(_native(v), copy=False)
 
 
 def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, momentum: float) -> None:
@@ -231,11 +260,16 @@ def sgd_update(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, lr: float, mo
     _take({"theta": theta}, {"theta": v}, {"theta": momentum_step(theta, v, grad, lr, momentum)})
 
 
-def _take(parameters: dict, velocity: dict, steps: dict) -> None:
+def _take(parameters: dict, velocity: dict, steps: dict, spare: dict | None = None) -> None:
     """Take every computed step at once: each parameter, and its velocity if it has one, becomes its next value.
-    Only ever called once every step is computed and finite, so an overflow leaves every parameter as it was."""
+    Only ever called once every step is computed and finite, so an overflow leaves every parameter as it was.
+
+    A parameter belongs to its network and is written in place. A velocity that the caller's loop owns, with the
+    `spare` buffers its next value was computed into, is swapped with them instead of copied."""
     for name, (theta_next, v_next) in steps.items():
-        if name in velocity:
+        if spare is not None:
+            velocity[name], spare[name] = v_next, (spare[name][0], velocity[name])
+        elif name in velocity:
             velocity[name][...] = v_next
         parameters[name][...] = theta_next
 
@@ -437,6 +471,7 @@ def train(
     x_rows, y_rows = np.ascontiguousarray(x.T), one_hot(labels, k).T.astype(x.dtype, order="C")
     buffers = {size: net.buffers(size) for size in {min(batch_size, n), n % batch_size or batch_size}}
     velocity = {name: np.zeros_like(theta) for name, theta in net.parameters.items()}
+    spare = {name: (np.empty_like(theta), np.empty_like(theta)) for name, theta in net.parameters.items()}
     history = History()
     bar = _ProgressBar(epochs) if progress else None
     epoch = step = 0
@@ -455,10 +490,10 @@ def train(
                     stage = "update"
                     grads = t.gradients
                     steps = {
-                        name: momentum_step(theta, velocity[name], grads[name], lr, momentum)
+                        name: momentum_step(theta, velocity[name], grads[name], lr, momentum, out=spare[name])
                         for name, theta in net.parameters.items()
                     }
-                    _take(net.parameters, velocity, steps)
+                    _take(net.parameters, velocity, steps, spare)
                 step = "end"
                 _record(history, net, loss_sum / n, correct / n, validation)
                 if bar is not None:
