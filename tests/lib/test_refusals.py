@@ -71,6 +71,7 @@ VALID = {
         "grad": np.ones(3),
         "lr": 0.1,
         "momentum": 0.9,
+        "out": (np.empty(3), np.empty(3)),
     },
     "training.gradient_descent": lambda: {"net": network(), "x": X, "labels": LABELS, "lr": 0.1, "steps": 1},
     "training.train": lambda: {
