@@ -8,7 +8,8 @@ it belongs to a check: a function of ``_checks.py``, a function whose name start
 or ``_check``, a declared check (its parameters are ``name, value, arguments``), the declaration
 ``@checked(...)`` itself, or, inside any other function, a statement that refuses (a ``raise``, an
 ``if`` whose body raises, an ``assert``) or that calls a check (``check_*``, ``as_float_array``,
-``run_checks``). Every other line of a function body in the modules that compute (the equation
+``run_checks``); every method of a constraint (a class with a ``check`` method). Every other line of a
+function body in the modules that compute (the equation
 modules, the models, the engine, gradient checking, training, exercises) counts as *math*: the
 equations and the plumbing that runs them. The I/O modules (``saving``, ``cli``, ``digits``)
 validate files, paths and the command line rather than arguments of the math; their check lines
@@ -44,13 +45,24 @@ EQUATIONS = ["activations", "fully_connected", "loss", "network", "neuron"]
 CHECK_CALLS = ("check_", "as_float_array", "run_checks", "_check")
 
 
+FORMERLY = {"fully_connected": "linear"}
+"""A module's name before it was renamed, to count it at an older commit."""
+
+
 def source(module: str, commit: str | None) -> str | None:
-    path = f"litbackprop/{module}.py"
-    if commit is None:
-        file = ROOT / path
-        return file.read_text() if file.exists() else None
-    shown = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, capture_output=True, text=True)
-    return shown.stdout if shown.returncode == 0 else None
+    """The module's text, wherever the layout of the time kept it: at the top, or in course/ or app/."""
+    for name in (module, FORMERLY.get(module, module)):
+        for folder in ("", "course/", "app/"):
+            path = f"litbackprop/{folder}{name}.py"
+            if commit is None:
+                file = ROOT / path
+                if file.exists():
+                    return file.read_text()
+                continue
+            shown = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, capture_output=True, text=True)
+            if shown.returncode == 0:
+                return shown.stdout
+    return None
 
 
 def code_lines(text: str) -> set[int]:
@@ -112,6 +124,12 @@ def count(module: str, text: str) -> tuple[int, int]:
     code = code_lines(text)
     checks, math = set(), set()
     tree = ast.parse(text)
+    constraints = set()  # a class with a method `check` is a constraint: all of it is a check
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(n, ast.FunctionDef) and n.name == "check" for n in node.body
+        ):
+            constraints |= {n for n in node.body if isinstance(n, ast.FunctionDef)}
     for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef):
             continue
@@ -119,7 +137,7 @@ def count(module: str, text: str) -> tuple[int, int]:
             if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "checked":
                 checks |= span(decorator)
         body = set().union(*(span(s) for s in node.body)) & code
-        if is_check_function(module, node):
+        if node in constraints or is_check_function(module, node):
             checks |= body
             continue
         for statement in ast.walk(node):

@@ -17,6 +17,7 @@ neuron-da-dw: wrong: the largest difference is ... at index 0 (yours 0, expected
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -141,10 +142,15 @@ def _learning_two_steps():
     return net.W2
 
 
-def _digits_input_gradient():
+@functools.cache  # trained once per process, however many answers are checked against it: it is only read
+def _digits_network():
     from litbackprop.app.digits import train_digits  # the train extra's data: imported only when asked for
 
-    net, _, split = train_digits(progress=False)  # the digits page's network: same defaults, same seed
+    return train_digits(progress=False)  # the digits page's network: same defaults, same seed
+
+
+def _digits_input_gradient():
+    net, _, split = _digits_network()
     x, label = split.x_test[:, 0], split.labels_test[0]
     return grad_input(net.W1, net.trace(x, label).dz1)
 
