@@ -273,7 +273,12 @@ def build_wheel() -> bytes:
     """The wheel's bytes: the package's modules, then the dist-info files, RECORD last."""
     meta = project()
     info = f"{meta['name']}-{meta['version']}.dist-info"
-    members = {f"litbackprop/{path.name}": path.read_bytes() for path in sorted((ROOT / "litbackprop").glob("*.py"))}
+    package = ROOT / "litbackprop"
+    members = {  # every module of every subpackage
+        path.relative_to(ROOT).as_posix(): path.read_bytes()
+        for path in sorted(package.rglob("*.py"))
+        if "__pycache__" not in path.parts
+    }
     members[f"{info}/METADATA"] = metadata(meta).encode()
     members[f"{info}/WHEEL"] = (
         b"Wheel-Version: 1.0\nGenerator: litbackprop docs hook\nRoot-Is-Purelib: true\nTag: py3-none-any\n"

@@ -133,10 +133,32 @@ def test_a_diagram_is_attached_to_the_notebook_that_shows_it():
     assert any("neuron.svg" in cell.get("attachments", {}) for cell in cells)
 
 
+IMPORT_EVERY_MODULE = """
+import importlib, pkgutil, litbackprop
+names = [m.name for m in pkgutil.walk_packages(litbackprop.__path__, "litbackprop.") if m.name != "litbackprop.__main__"]
+for name in names:
+    assert importlib.import_module(name).__file__.startswith(litbackprop.__path__[0]), name
+print(len(names), litbackprop.__file__)
+"""
+
+
+def test_every_module_of_the_package_imports_from_the_installed_wheel(installed_wheel):
+    env = {**os.environ, "PYTHONPATH": str(installed_wheel)}
+    result = subprocess.run(  # from the wheel's folder: not the clone's, which -c would put first on the path
+        [sys.executable, "-c", IMPORT_EVERY_MODULE], cwd=installed_wheel, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    count, path = result.stdout.split()
+    assert int(count) >= 20 and path == str(installed_wheel / "litbackprop" / "__init__.py"), result.stdout
+
+
 def test_the_wheel_holds_the_package_and_the_dependencies_of_pyproject():
     wheel = zipfile.ZipFile(io.BytesIO(hook.build_wheel()))
     info = f"litbackprop-{hook.project()['version']}.dist-info"
-    modules = {f"litbackprop/{p.name}" for p in (ROOT / "litbackprop").glob("*.py")}
+    modules = {
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "litbackprop").rglob("*.py") if "__pycache__" not in p.parts
+    }
+    assert {"litbackprop/app/cli.py", "litbackprop/course/testing.py", "litbackprop/pages/showing.py"} <= modules
     dist_info = {f"{info}/{name}" for name in ("METADATA", "WHEEL", "entry_points.txt", "RECORD")}
     assert set(wheel.namelist()) == modules | dist_info
     for line in wheel.read(f"{info}/RECORD").decode().splitlines()[:-1]:  # the last line is RECORD itself
