@@ -162,8 +162,8 @@ for size in sizes:
           f"  litbackprop ÷ plain numpy step: {min(ours):.2f}–{max(ours):.2f}")
 
 # %% [markdown]
-# Where speed matters, in training, the loop does not use the readable pass:
-# see the epoch below. Timings on this shared machine drift between runs by
+# Where speed matters, in training, the loop runs the same pass with each
+# row writing into a buffer it owns: see the epoch below. Timings on this shared machine drift between runs by
 # about 10 % (ratios included), so a ratio near its target can fall on either
 # side of it from one run to the next. How much memory a step needs:
 
@@ -188,7 +188,8 @@ display(Markdown("\n".join(lines)))
 #
 # Each row of the readable pass at MNIST size, timed on its own as `trace`
 # runs it: the argument checks at its door, the check that its loss and
-# gradients are finite, then each row bare (the `math` of its library function):
+# gradients are finite, then each row bare (the `math` of its library function,
+# as a row runs inside the pass's door, which its own door then skips):
 
 # %%
 profile = step["stage_profile_mnist"]
@@ -237,7 +238,9 @@ display(Markdown("\n".join(lines)))
 assert abs(epoch["ratios"]["train / hand loop"] - e["train"] / e["hand loop"]) < 1e-12
 
 # %% [markdown]
-# The training loop keeps up with the hand loop, and both gather each
+# The training loop runs `TwoLayerNet.trace` itself, each row writing its
+# node into a buffer the loop allocated once (`TwoLayerNet.buffers`), and the
+# momentum step of every parameter into two more; both loops gather each
 # shuffled batch as whole rows of a copy of `x` with the examples as rows (no
 # copy when `x` is the transpose of an array of rows, as a data loader gives
 # it; the row `train, C-ordered x` pays for that copy within its one epoch).

@@ -135,7 +135,8 @@ def test_a_diagram_is_attached_to_the_notebook_that_shows_it():
 
 IMPORT_EVERY_MODULE = """
 import importlib, pkgutil, litbackprop
-names = [m.name for m in pkgutil.walk_packages(litbackprop.__path__, "litbackprop.") if m.name != "litbackprop.__main__"]
+names = [m.name for m in pkgutil.walk_packages(litbackprop.__path__, "litbackprop.")]
+names.remove("litbackprop.__main__")
 for name in names:
     assert importlib.import_module(name).__file__.startswith(litbackprop.__path__[0]), name
 print(len(names), litbackprop.__file__)
