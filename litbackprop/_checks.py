@@ -580,7 +580,9 @@ class Finite:
     are skipped). `retry`, given the same arguments, recomputes a result that overflowed only in a partial
     sum. With `inside`, the result is held so even when the call is nested in another door's (which
     skips the rest of this door): retried where it is not finite, and what still does not fit made nan,
-    so that no later step hides it (a ReLU makes -inf a 0, a sigmoid makes inf a 1). `order`
+    so that no later step hides it (a ReLU makes -inf a 0, a sigmoid makes inf a 1). With `rerun`, a
+    result that is not finite is computed once more with every nested call held to its own `retry`, at
+    no cost to a result that is finite. `order`
     maps the result and the arguments to every array it holds, in the order computed, to name the
     first that left the range. Every nan or inf among the arguments reaches this result, so its one
     check replaces a pass over each argument: only a result that is not finite pays for looking
@@ -591,6 +593,7 @@ class Finite:
     retry: Callable | None = None
     order: Callable | None = None
     inside: bool = False
+    rerun: bool = False
 
     def named(self, out, arguments) -> dict:
         return {self.name: out} if isinstance(self.name, str) else self.name(out, arguments)
@@ -598,6 +601,9 @@ class Finite:
 
 _inside_a_door = contextvars.ContextVar("litbackprop_inside_a_door", default=False)
 """Whether a door is open in this context: only then can a call be nested, and its frames are worth walking."""
+
+_rerunning = contextvars.ContextVar("litbackprop_rerunning", default=False)
+"""Whether a door computes its result once more, each nested call held to its own retry (`Finite.rerun`)."""
 
 
 _LIBRARY: set[int] = set()
@@ -649,7 +655,8 @@ def checked(*, result: Finite | None = None, **constraints: Constraint):
         def door(*args, **kwargs):
             if _inside_a_door.get() and _called_by_a_door():  # whose own door checked what it passes
                 out = math(*args, **kwargs)
-                return _retried_inside(out, args, kwargs) if inside else out
+                careful = inside or retry is not None and _rerunning.get()
+                return _retried_inside(out, args, kwargs) if careful else out
             arguments = dict(zip(positional, args, strict=False))
             if kwargs:
                 repeated = kwargs.keys() & arguments.keys()
@@ -670,7 +677,7 @@ def checked(*, result: Finite | None = None, **constraints: Constraint):
                     _check_all_finite(given)
                 out = _quietly(math, arguments)
                 if result is not None:
-                    out = _finite_result(out, result, arguments, given, names)
+                    out = _finite_result(out, result, arguments, given, names, math)
             finally:
                 _inside_a_door.reset(token)
             return out[()] if type(out) is np.ndarray and out.ndim == 0 else out
@@ -684,7 +691,12 @@ def checked(*, result: Finite | None = None, **constraints: Constraint):
             bound.apply_defaults()
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 out = retry(**bound.arguments)
-                return out if all_finite(out) else np.where(np.isfinite(out), out, np.nan)
+                out = out if all_finite(out) else np.where(np.isfinite(out), out, np.nan)
+            buffer = bound.arguments.get("out")
+            if buffer is not None:  # the caller reads the buffer it gave, not only what is returned
+                buffer[...] = out
+                return buffer
+            return out
 
         door.math = math
         door.constraints = constraints
@@ -709,7 +721,7 @@ def _check_all_finite(given: dict) -> None:
             check_finite(name, value)
 
 
-def _finite_result(out, result: Finite, arguments: dict, given: dict, names: list):
+def _finite_result(out, result: Finite, arguments: dict, given: dict, names: list, math=None):
     """`out` if its arrays are finite; else name the argument that was not, or return a retried result, or raise.
 
     The message of an overflow names the arguments that are arrays (or None), then `self`'s parameters."""
@@ -717,6 +729,15 @@ def _finite_result(out, result: Finite, arguments: dict, given: dict, names: lis
     if all_finite_together([v for v in named.values() if v is not None]):
         return out
     _check_all_finite(given)  # a nan or an inf given: it is named
+    if result.rerun:
+        token = _rerunning.set(True)
+        try:
+            out = _quietly(math, arguments)
+        finally:
+            _rerunning.reset(token)
+        named = result.named(out, arguments)
+        if all_finite_together([v for v in named.values() if v is not None]):
+            return out
     if result.retry is not None:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             retried = result.retry(**arguments)

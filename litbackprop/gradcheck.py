@@ -205,6 +205,8 @@ def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
     _STEP.check("eps", eps)
     parameters = model.parameters
     for name, value in parameters.items():
+        if not isinstance(value, np.ndarray):  # set in place of the array the model was made with
+            raise ValueError(f"{name} must be a numpy array of floats; got {type(value).__name__}")
         if value.dtype != np.float64:
             raise ValueError(
                 f"gradient_check needs float64 parameters: in {value.dtype}, rounding swamps a central difference; "

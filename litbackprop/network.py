@@ -116,10 +116,11 @@ class _Network(Constraint):
         parameters = (net.W1, net.W2, net.b1, net.b2)
         if any(now is not then for now, then in zip(parameters, net._checked, strict=True)):
             for parameter, value in net.parameters.items():
-                if type(value) is not np.ndarray:
+                if type(value) is not np.ndarray or value.dtype.kind != "f":
+                    given = f"dtype {value.dtype}" if type(value) is np.ndarray else type(value).__name__
                     raise ValueError(
-                        f"{'net' if name == 'self' else name}.{parameter} must be a numpy array "
-                        f"(assign np.asarray(...)); got {type(value).__name__}"
+                        f"{'net' if name == 'self' else name}.{parameter} must be a numpy array of floats "
+                        f"(assign np.asarray(..., dtype=float)); got {given}"
                     )
             checked_so_far = {}
             for parameter, constraint in TwoLayerNet.__init__.constraints.items():
@@ -134,7 +135,12 @@ class _Network(Constraint):
     def refused(self, name, arguments):
         net = arguments[name]
         yield object()
-        for parameter, bad in (("W1", net.W1.tolist()), ("W2", net.W2[:1]), ("W1", np.full_like(net.W1, np.nan))):
+        for parameter, bad in (
+            ("W1", net.W1.tolist()),
+            ("W1", net.W1.astype(int)),
+            ("W2", net.W2[:1]),
+            ("W1", np.full_like(net.W1, np.nan)),
+        ):
             broken = TwoLayerNet(net.W1.copy(), net.W2.copy(), net.b1, net.b2)
             setattr(broken, parameter, bad)
             yield broken
@@ -277,7 +283,10 @@ class _Buffers(Constraint):
         return buffers
 
     def refused(self, name, arguments):
-        yield from (object(), arguments["self"].buffers(arguments["x"].shape[-1] + 1))
+        net, x = arguments["self"], arguments["x"]
+        other_dtype = net.buffers(x.shape[-1])
+        other_dtype.z1 = other_dtype.z1.astype(np.float32 if other_dtype.z1.dtype != np.float32 else np.float64)
+        yield from (object(), net.buffers(x.shape[-1] + 1), other_dtype)
 
 
 _BUFFERS = _Buffers()
@@ -444,7 +453,7 @@ class TwoLayerNet:
         x=NETWORK_INPUTS,
         y=NETWORK_TARGETS,
         buffers=Optional(_BUFFERS),
-        result=Finite(_ends, order=nodes),
+        result=Finite(_ends, order=nodes, rerun=True),  # a backward row whose partial sum overflowed, computed again
     )
     def trace(self, x, y, *, buffers: Trace | None = None) -> Trace:
         """Run the forward pass on `x` and backpropagate the loss against `y`, keeping every node.
@@ -490,17 +499,20 @@ class TwoLayerNet:
         db1 = None if b1 is None else grad_bias(dz1, out=into.db1)  # dL/db1 = sum of the columns of dz1
         return Trace(x, z1, a1, z2, y_hat, y, L, dL, dz2, dW2, db2, da1, dz1, dW1, db1)
 
-    @checked(self=A_NETWORK, columns=Integer(1))
-    def buffers(self, columns: int) -> Trace:
+    @checked(self=A_NETWORK, columns=Integer(1), dtype=Optional(FloatType()))
+    def buffers(self, columns: int, dtype=None) -> Trace:
         """Arrays for `trace` to write a batch of `columns` examples into: a training loop allocates them once.
 
         Parameters
         ----------
         columns : int
             The number of examples in a batch.
+        dtype : numpy floating type, optional
+            The dtype of the inputs `x`; by default the parameters'. The nodes are in the dtype numpy gives
+            `x` and the parameters together.
         """
         shapes = _node_shapes(self, columns)
-        dtype = np.result_type(*self.parameters.values())
+        dtype = np.result_type(*self.parameters.values(), *([] if dtype is None else [dtype]))
         return Trace(**{name: None if shape is None else np.empty(shape, dtype) for name, shape in shapes.items()})
 
     def check_parameters(self) -> None:

@@ -56,15 +56,23 @@ class _Neuron(Constraint):
         return "a Neuron"
 
     def check(self, name, neuron, arguments):
-        if neuron.w is not neuron._checked:
-            neuron._checked = Neuron.__init__.constraints["w"].check("w", neuron.w, arguments)
+        if not isinstance(neuron, Neuron):
+            raise ValueError(f"{name} must be a Neuron; got {type(neuron).__name__}")
+        w = neuron.w
+        if w is not neuron._checked:  # replaced since the last call: the rows will read it as it is
+            if type(w) is not np.ndarray or w.dtype.kind != "f":
+                given = f"dtype {w.dtype}" if type(w) is np.ndarray else type(w).__name__
+                raise ValueError(
+                    f"w must be a numpy array of floats (assign np.asarray(..., dtype=float)); got {given}"
+                )
+            neuron._checked = Neuron.__init__.constraints["w"].check("w", w, arguments)
         return neuron
 
     def arrays(self, name, neuron):
         return {"w": neuron.w}
 
     def refused(self, name, arguments):
-        for bad in ([[1.0, 2.0, 3.0]], np.array([np.nan, 1.0, 1.0])):
+        for bad in ([2.0, -3.0, 1.0], np.array([2, -3, 1]), np.ones((1, 3)), np.array([np.nan, 1.0, 1.0])):
             broken = Neuron(np.ones(3))
             broken.w = bad
             yield broken
@@ -167,7 +175,7 @@ class Neuron:
         """
         return self.trace(x).gradients
 
-    @checked(self=NEURON, x=INPUTS, result=Finite(nodes))
+    @checked(self=NEURON, x=INPUTS, result=Finite(nodes, rerun=True))
     def trace(self, x) -> NeuronTrace:
         """Run the forward and backward pass at `x`, keeping every node.
 

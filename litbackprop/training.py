@@ -29,6 +29,7 @@ from litbackprop._checks import (
     all_finite_together,
     check_finite,
     checked,
+    finite_result,
 )
 from litbackprop.loss import one_hot
 from litbackprop.network import A_NETWORK, NETWORK_INPUTS, NETWORK_LABELS, TwoLayerNet, _most_probable, _Network
@@ -89,16 +90,11 @@ LEARNING_RATE, MOMENTUM_RANGE = Interval(0, math.inf), Interval(0, 1, closed="le
 
 
 class _Trainable(_Network):
-    """A network whose parameters training can update in place: each a writable floating numpy array."""
+    """A network whose parameters training can update in place: each writable (a network's are floating arrays)."""
 
     def check(self, name, net, arguments):
         net = super().check(name, net, arguments)
         for parameter, theta in net.parameters.items():
-            if theta.dtype.kind != "f":
-                raise ValueError(
-                    f"{parameter} must be a floating array, since training updates it in place; got dtype "
-                    f"{theta.dtype} (assign net.{parameter} = net.{parameter}.astype(float))"
-                )
             if not theta.flags.writeable:
                 raise ValueError(
                     f"{parameter} is read-only, and training updates it in place (give the network a writable "
@@ -314,7 +310,7 @@ def gradient_descent(net: TwoLayerNet, x, labels, lr: float, steps: int) -> list
     [0.9555, 0.1976]
     """
     y = one_hot(labels, net.W2.shape[0]).astype(np.result_type(x, *net.parameters.values()))
-    losses = [float(net.loss(x, y))]
+    losses = [float(finite_result(net.loss(x, y), "L", {"x": x, **net.parameters}))]  # before any step
     for step in range(1, steps + 1):
         grads = net.backward(x, y)
         steps_ = {name: momentum_step(theta, 0 * theta, grads[name], lr, 0.0) for name, theta in net.parameters.items()}
@@ -469,7 +465,7 @@ def train(
     # Examples as rows, so that a batch is a gather of whole rows: about ten times faster than gathering
     # scattered columns. A copy of x, made once; none when x is Fortran-ordered (the transpose of rows).
     x_rows, y_rows = np.ascontiguousarray(x.T), one_hot(labels, k).T.astype(x.dtype, order="C")
-    buffers = {size: net.buffers(size) for size in {min(batch_size, n), n % batch_size or batch_size}}
+    buffers = {size: net.buffers(size, x.dtype) for size in {min(batch_size, n), n % batch_size or batch_size}}
     velocity = {name: np.zeros_like(theta) for name, theta in net.parameters.items()}
     spare = {name: (np.empty_like(theta), np.empty_like(theta)) for name, theta in net.parameters.items()}
     history = History()
@@ -550,10 +546,12 @@ def _record(history: History, net: TwoLayerNet, loss: float, accuracy_: float, v
         raise FloatingPointError(f"the loss became {loss}")
     history.loss.append(loss)
     history.accuracy.append(accuracy_)
-    if validation is not None:
+    if validation is not None:  # measured as the loss and accuracy of the validation set, outside training's errstate
         x_val, labels_val, y_val = validation
-        history.val_loss.append(float(net.loss(x_val, y_val)))
-        history.val_accuracy.append(accuracy(net, x_val, labels_val))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            val_loss = finite_result(net.loss(x_val, y_val), "the validation loss", {"x_val": x_val, **net.parameters})
+            history.val_loss.append(float(val_loss))
+            history.val_accuracy.append(accuracy(net, x_val, labels_val))
 
 
 class _ProgressBar:

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 import litbackprop as lb
 
@@ -218,5 +218,20 @@ def test_an_overflowing_layer_in_forward_is_a_floating_point_error_naming_its_re
 def test_a_parameter_set_to_something_other_than_an_array_is_refused_naming_it(make):
     net = lb.TwoLayerNet(np.eye(2), np.eye(2))
     net.W1 = make()
-    with pytest.raises(ValueError, match=r"^net\.W1 must be a numpy array"):
+    with pytest.raises(ValueError, match=r"^net\.W1 must be a numpy array of floats"):
         net.logits([1.0, 2.0])
+
+
+def test_a_backward_row_whose_partial_sum_overflows_in_trace_gives_what_its_own_door_gives():
+    x, labels = np.array([[1e308, 1e308, -1e308]]), [1, 1, 1]
+    net = lb.TwoLayerNet(np.array([[1e-300]]), np.array([[1.5], [-1.5]]), b1=np.array([1e9]), b2=np.zeros(2))
+    t = net.trace(x, labels)
+    assert_array_equal(t.dW1, lb.grad_weights(t.dz1, x))  # the door computes 1e308 where a partial sum is inf
+    assert t.dW1[0, 0] == 1e308
+
+
+def test_a_layer_computed_again_is_written_into_the_buffer_it_was_given():
+    net = lb.TwoLayerNet(np.array([[1e308, 1e308, -1e308]]), np.array([[1e-300], [-1e-300]]))
+    buffers = net.buffers(1)
+    t = net.trace(np.ones((3, 1)), [0], buffers=buffers)
+    assert t.z1 is buffers.z1 and buffers.z1[0, 0] == 1e308

@@ -357,7 +357,7 @@ def test_an_integer_bias_is_refused_naming_it_before_training():
     x, labels = _data()
     net = lb.TwoLayerNet.initialize(4, 8, 3)
     net.b1 = np.zeros(8, int)
-    with pytest.raises(ValueError, match=r"^b1 must be a floating array, since training updates it in place"):
+    with pytest.raises(ValueError, match=r"^net\.b1 must be a numpy array of floats .*got dtype int64"):
         lb.train(net, x, labels, epochs=1, progress=False)
 
 
@@ -378,3 +378,36 @@ def test_a_nan_in_the_validation_data_is_named_as_such_before_any_update():
     with pytest.raises(ValueError, match=r"^validation: x must be finite; got nan at index \(1, 2\)$"):
         lb.train(net, x, labels, epochs=1, progress=False, validation=(x_val, labels))
     assert np.array_equal(net.W1, before)
+
+
+# Nested calls skip their doors (found by a review of that change): what their doors did is done by the caller
+
+
+def test_gradient_descent_refuses_a_network_whose_loss_overflows_before_any_step():
+    net = lb.TwoLayerNet(np.array([[1e200]]), np.array([[1e200], [-1e200]]))
+    with pytest.raises(lb.NumericalError, match=r"^L overflowed although x, W1, W2 are finite"):
+        lb.gradient_descent(net, np.array([[1.0]]), [1], lr=0.1, steps=0)
+
+
+def test_training_float32_inputs_on_a_float16_network_computes_the_pass_in_float32_as_trace_does():
+    net = lb.TwoLayerNet(np.array([[300.0]], np.float16), np.array([[1e-3], [-1e-3]], np.float16))
+    x, labels = np.array([[400.0, -400.0]], np.float32), np.array([0, 1])
+    expected = float(net.trace(x, labels).L)  # z1 = ±120000: beyond float16, within float32
+    history = lb.train(net, x, labels, epochs=1, batch_size=2, lr=1e-3, momentum=0.0, progress=False)
+    assert history.loss == [expected]
+
+
+def test_a_validation_set_the_network_handles_is_measured_as_the_network_measures_it():
+    net = lb.TwoLayerNet(np.array([[1.0]]), np.array([[1.0], [-1.0]]))
+    x_val, labels_val = np.array([[1e308]]), np.array([0])  # logits of ±1e308: a loss of exactly 0
+    expected = (float(net.loss(x_val, labels_val)), lb.accuracy(net, x_val, labels_val))
+    history = lb.train(
+        net,
+        np.array([[1.0, 2.0]]),
+        np.array([0, 0]),
+        epochs=1,
+        lr=1e-300,
+        validation=(x_val, labels_val),
+        progress=False,
+    )
+    assert (history.val_loss[0], history.val_accuracy[0]) == expected == (0.0, 1.0)
