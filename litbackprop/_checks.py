@@ -670,14 +670,11 @@ def checked(*, result: Finite | None = None, **constraints: Constraint):
             try:
                 for name, constraint in checks:
                     arguments[name] = constraint.check(name, arguments[name], arguments)
-                given = {}
-                for name, constraint in held_finite:
-                    given.update(constraint.arrays(name, arguments[name]))
                 if result is None:
-                    _check_all_finite(given)
+                    _check_all_finite(_given(held_finite, arguments))
                 out = _quietly(math, arguments)
                 if result is not None:
-                    out = _finite_result(out, result, arguments, given, names, math)
+                    out = _finite_result(out, result, arguments, held_finite, names, math)
             finally:
                 _inside_a_door.reset(token)
             return out[()] if type(out) is np.ndarray and out.ndim == 0 else out
@@ -715,19 +712,28 @@ _LIBRARY.add(id(globals()))
 """The frame of a door's equation: a call whose library frames reach it is nested in that door."""
 
 
+def _given(held_finite: tuple, arguments: dict) -> dict:
+    """The arrays among the arguments that the door holds finite, by the names a message gives them."""
+    given = {}
+    for name, constraint in held_finite:
+        given.update(constraint.arrays(name, arguments[name]))
+    return given
+
+
 def _check_all_finite(given: dict) -> None:
     if not all_finite_together(list(given.values())):
         for name, value in given.items():
             check_finite(name, value)
 
 
-def _finite_result(out, result: Finite, arguments: dict, given: dict, names: list, math=None):
+def _finite_result(out, result: Finite, arguments: dict, held_finite: tuple, names: list, math=None):
     """`out` if its arrays are finite; else name the argument that was not, or return a retried result, or raise.
 
     The message of an overflow names the arguments that are arrays (or None), then `self`'s parameters."""
     named = result.named(out, arguments)
     if all_finite_together([v for v in named.values() if v is not None]):
         return out
+    given = _given(held_finite, arguments)  # looked at only now: a result that is finite shows them finite
     _check_all_finite(given)  # a nan or an inf given: it is named
     if result.rerun:
         token = _rerunning.set(True)
@@ -756,9 +762,11 @@ def _finite_result(out, result: Finite, arguments: dict, given: dict, names: lis
 def finite_result(out, name: str, arguments: dict):
     """`out`, an array named `name` computed from the arrays `arguments` inside a door's body, refused as a door
     refuses its result: a nan or an inf given is named, else the overflow is a `NumericalError`."""
-    return _finite_result(
-        out, Finite(name), arguments, {n: v for n, v in arguments.items() if v is not None}, list(arguments)
-    )
+    held = tuple((n, _AN_ARRAY) for n, v in arguments.items() if v is not None)
+    return _finite_result(out, Finite(name), arguments, held, list(arguments))
+
+
+_AN_ARRAY = Array(ANY_NDIM)
 
 
 def nodes(trace, arguments=None) -> dict:
