@@ -285,7 +285,7 @@ class _Buffers(Constraint):
     def refused(self, name, arguments):
         net, x = arguments["self"], arguments["x"]
         other_dtype = net.buffers(x.shape[-1])
-        other_dtype.z1 = other_dtype.z1.astype(np.float32 if other_dtype.z1.dtype != np.float32 else np.float64)
+        other_dtype.z1 = np.zeros_like(other_dtype.z1, np.float32 if other_dtype.z1.dtype != np.float32 else np.float64)
         yield from (object(), net.buffers(x.shape[-1] + 1), other_dtype)
 
 
