@@ -42,7 +42,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import litbackprop as lb  # noqa: E402
 from litbackprop._checks import all_finite, nodes  # noqa: E402

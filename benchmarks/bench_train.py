@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import litbackprop as lb  # noqa: E402
 from litbackprop.app.digits import load_digits_split  # noqa: E402

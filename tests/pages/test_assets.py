@@ -6,7 +6,9 @@ import tarfile
 import threading
 from pathlib import Path
 
-ASSETS_HOOK = Path(__file__).resolve().parents[2] / "docs" / "_hooks" / "assets.py"
+from litbackprop.pages.build import assets
+
+ASSETS_HOOK = Path(assets.__file__)
 
 
 def _assets():

@@ -36,11 +36,8 @@ from urllib.parse import urlparse
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from site_hooks import load_hook  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_tools"))
-from page import read_config  # noqa: E402  (mkdocs.yml as data, its !!python/name tags read as names)
+from litbackprop.pages.build import assets, notebooks
+from litbackprop.pages.tool import read_config  # mkdocs.yml as data, its !!python/name tags read as names
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
@@ -359,8 +356,8 @@ AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 @functools.cache
 def axe_script() -> str:
-    """axe-core's browser bundle, from the npm registry as the site's build gets MathJax (docs/_hooks/assets.py)."""
-    return (load_hook("assets")._npm_package(AXE) / "axe.min.js").read_text(encoding="utf-8")
+    """axe-core's browser bundle, from the npm registry as the site's build gets MathJax (pages/build/assets.py)."""
+    return (assets._npm_package(AXE) / "axe.min.js").read_text(encoding="utf-8")
 
 
 AXE_COLOUR_RULES = ["color-contrast", "link-in-text-block"]
@@ -525,7 +522,7 @@ def test_the_built_site_loads_nothing_from_another_host(site):
 
 def test_every_page_with_python_links_under_its_title_to_its_notebook_and_the_library(site):
     """Notebook pages included; the links lead to files the build made."""
-    hook = load_hook("notebooks")
+    hook = notebooks
     sources = {page: page.removesuffix(".html") + (".py" if page.startswith("notebooks/") else ".md") for page in PAGES}
     offered = {page: hook.notebook_name(src) for page, src in sources.items() if hook.notebook_name(src)}
     problems = []

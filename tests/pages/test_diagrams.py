@@ -1,14 +1,11 @@
 """The numbers drawn on the computation graphs' wires are the worked examples', recomputed here with numpy alone."""
 
 import re
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_hooks"))
-import graphs  # noqa: E402
+from litbackprop.pages.build import graphs
 
 X = np.array([1.0, 2.0, -1.0])
 W1 = np.array([[0.5, -0.1, 0.2], [-0.3, 0.4, 0.2], [0.2, 0.1, -0.6], [-0.4, -0.1, 0.3]])

@@ -3,16 +3,21 @@ r"""The formulas are executed: each display equation holds with the values of it
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from formulas import PARTLY, UNEVALUATED, check_equation, equations, formula_problems, visible_source  # noqa: E402
-from mutate_symbols import COURSE, TARGET, run  # noqa: E402
-from notation import code_name, gradient_name  # noqa: E402
+from litbackprop.pages.checks.formulas import (
+    PARTLY,
+    UNEVALUATED,
+    check_equation,
+    equations,
+    formula_problems,
+    visible_source,
+)
+from litbackprop.pages.checks.notation import code_name, gradient_name
+from litbackprop.pages.mutate_symbols import COURSE, TARGET, run
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGES = sorted(DOCS.glob("*.md"))

@@ -13,11 +13,9 @@ import jupytext
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from site_hooks import load_hook  # noqa: E402
+from litbackprop.pages.build import notebooks as hook
 
 ROOT = Path(__file__).resolve().parents[2]
-hook = load_hook("notebooks")
 
 DOCS = ROOT / "docs"
 PAGES = [p for p in sorted(DOCS.glob("*.md")) if hook.has_python(p.read_text())] + sorted(DOCS.glob("notebooks/*.py"))

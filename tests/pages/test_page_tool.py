@@ -22,11 +22,9 @@ def project(tmp_path_factory) -> Path:
     """A copy of what the tool reads and writes: the library, the pages, mkdocs.yml and the page checks."""
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(ROOT / "litbackprop", root / "litbackprop", ignore=shutil.ignore_patterns("__pycache__"))
-    for tools in ("_tools", "_hooks"):
-        shutil.copytree(ROOT / "docs" / tools, root / "docs" / tools, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "docs").mkdir()
     for page in (ROOT / "docs").glob("*.md"):
         shutil.copy(page, root / "docs" / page.name)
-    shutil.copytree(ROOT / "tests" / "pages", root / "tests" / "pages", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     started = page_tool(root, "new", "tool-trial", "Tool trial")
     assert started.returncode == 0, started.stderr
@@ -35,7 +33,7 @@ def project(tmp_path_factory) -> Path:
 
 def page_tool(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "docs/_tools/page.py", *args],
+        [sys.executable, "-m", "litbackprop.pages.tool", *args],  # the copy's package: the folder comes first
         cwd=root,
         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
         capture_output=True,
@@ -108,7 +106,7 @@ def test_a_page_missing_from_the_nav_is_named_with_the_line_to_add(project):
     assert "tool-trial.html is built but is not in mkdocs.yml's nav: add the line '- Tool trial: " in checked.stderr
 
 
-@pytest.mark.parametrize("path", ["docs/nowhere.md", "README.md", "docs/_tools/page.py"])
+@pytest.mark.parametrize("path", ["docs/nowhere.md", "README.md", "litbackprop/pages/tool.py"])
 def test_a_path_that_is_no_page_of_the_site_is_refused_in_one_line(project, path):
     checked = page_tool(project, "check", path)
     assert checked.returncode == 2 and "is not a Markdown page of docs/" in checked.stderr

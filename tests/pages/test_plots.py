@@ -1,16 +1,12 @@
 """The learning page's plot, drawn by a build hook, shows the numbers of the page's table."""
 
 import re
-import sys
 from pathlib import Path
 
 from litbackprop.course.testing import assert_rounds_to
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from site_hooks import load_hook  # noqa: E402
+from litbackprop.pages.build import plots as hook
 
 ROOT = Path(__file__).resolve().parents[2]
-hook = load_hook("plots")
 
 
 def test_the_plot_draws_the_losses_of_the_table():

@@ -1,12 +1,10 @@
 """Every number on a page is checked by the code beside it (see printed_numbers.py), on every page."""
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from printed_numbers import check_notebook_page, check_page, numbers, references, visible  # noqa: E402
+from litbackprop.pages.checks.printed_numbers import check_notebook_page, check_page, numbers, references, visible
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGES = sorted(DOCS.glob("*.md"))

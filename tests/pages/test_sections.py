@@ -1,10 +1,6 @@
 """A verification or a solution written as one fence is collapsed on the page, under a title its code gives."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_hooks"))
-from sections import expand, summarise  # noqa: E402
+from litbackprop.pages.build.sections import expand, summarise
 
 CHECKED = "```{.python continuation .checked}\nassert_allclose(z, W @ x, rtol=1e-15)\n```"
 
@@ -38,7 +34,7 @@ def test_a_fence_shown_as_text_inside_an_outer_fence_is_left_as_it_is():
 
 
 def test_an_empty_output_is_dropped_and_a_printed_one_kept():
-    from sections import on_page_content
+    from litbackprop.pages.build.sections import on_page_content
 
     code = '<div class="highlight"><pre><span></span><code>z = 1\n</code></pre></div>'
     empty = '\n<div class="highlight"><pre><span></span><code>\n</code></pre></div>'

@@ -1,6 +1,6 @@
 r"""Symbol mutation over the course's formulas: make the mistakes a student makes, and count how many are caught.
 
-    .venv/bin/python tests/pages/mutate_symbols.py [-v]
+    .venv/bin/python -m litbackprop.pages.mutate_symbols [-v]
 
 Each mutant is one display equation (or one formula of a table row that links to an equation) with one
 of these changed, at one place:
@@ -25,9 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from formulas import formula_problems, page_namespaces  # noqa: E402
+from litbackprop.pages.checks.formulas import formula_problems, page_namespaces
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 COURSE = [

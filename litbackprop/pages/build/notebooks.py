@@ -35,11 +35,10 @@ import jupytext
 import nbformat
 from mkdocs.structure.files import File
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import graphs  # noqa: E402  (the computation graphs, drawn with the library's numbers)
-from sections import expand  # noqa: E402  (a page's one-fence sections, collapsed as the site collapses them)
+from litbackprop.pages.build import graphs  # the computation graphs, drawn with the library's numbers
+from litbackprop.pages.build.sections import expand  # a page's one-fence sections, collapsed as the site does
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DOWNLOADS = "downloads"
 # Pages that read files of the repository (the performance page reads the committed benchmark results):
 # their notebooks run in a clone, not from the wheel alone.

@@ -33,16 +33,12 @@ import copy
 import io
 import math
 import re
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 import litbackprop as lb
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notation import FUNCTIONS, code_name, gradient_name  # noqa: E402
+from litbackprop.pages.checks.notation import FUNCTIONS, code_name, gradient_name
 
 UNEVALUATED: dict[str, str] = {
     "eq-gc-taylor": "a Taylor expansion with O(epsilon^2) remainders, which no value can be given",
@@ -909,7 +905,7 @@ class Env:
         if found is None:
             raise FormulaError(
                 f"no value for {tex or name}: the block beside the equation (or one before it) must name it "
-                f"{name}, as tests/pages/notation.py spells it"
+                f"{name}, as litbackprop/pages/checks/notation.py spells it"
             )
         return self.wrap(found)
 
@@ -1221,7 +1217,7 @@ def visible_source(source: str) -> str:
 
 def page_namespaces(source: str, name: str) -> dict[str, tuple[dict, dict]]:
     """Run the page's blocks in order; for each block that names an equation, the values before and after it."""
-    from printed_numbers import Block, split
+    from litbackprop.pages.checks.printed_numbers import Block, split  # it imports this module: here, not at the top
 
     found: dict[str, tuple[dict, dict]] = {}
     namespace: dict = {}

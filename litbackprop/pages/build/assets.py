@@ -32,7 +32,7 @@ MATHJAX_BUNDLE = "tex-svg.js"  # SVG output: no font files to load for the commo
 MATHJAX_PARTS = ("a11y", "adaptors", "input", "output", "sre", "ui")
 IFRAME_WORKER = "iframe-worker@1.0.4"
 IFRAME_WORKER_URI = "javascripts/iframe-worker/shim.js"  # as named in mkdocs.yml's extra.polyfills
-CACHE = Path(__file__).resolve().parents[2] / ".cache" / "npm"
+CACHE = Path(__file__).resolve().parents[3] / ".cache" / "npm"
 
 
 def on_files(files_collection, config):

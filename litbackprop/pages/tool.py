@@ -1,12 +1,12 @@
 """The page tool: start a page, let the page's own numbers fill in its checks, check it in seconds.
 
-    .venv/bin/python docs/_tools/page.py new weight-decay "Weight decay"   # a page that passes, to edit
-    .venv/bin/python docs/_tools/page.py write docs/weight-decay.md        # its checks' titles and digits
-    .venv/bin/python docs/_tools/page.py check docs/weight-decay.md        # all the page's checks, in seconds
+    .venv/bin/litbackprop-page new weight-decay "Weight decay"   # a page that passes, to edit
+    .venv/bin/litbackprop-page write docs/weight-decay.md        # its checks' titles and digits
+    .venv/bin/litbackprop-page check docs/weight-decay.md        # all the page's checks, in seconds
 
 ``check`` runs what the test suite runs on one page, without the build and the browser: every block in
 order, the tie of every number to the code beside it, the pairing of equations with blocks, each
-equation evaluated with its block's values (``tests/pages/formulas.py``), the titles of the Checked
+equation evaluated with its block's values (``litbackprop/pages/checks/formulas.py``), the titles of the Checked
 sections, and the page's place in mkdocs.yml's nav. Each problem says how to fix it. ``write`` fills in
 what is written from the page itself: each Checked section's title, and the digits of every
 ``assert_rounds_to(value, ...)`` whose digits are left as ``...``, taken from the numbers the text
@@ -27,15 +27,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+import litbackprop.course.testing
+from litbackprop.pages.checks import printed_numbers
+from litbackprop.pages.checks.formulas import formula_problems
+from litbackprop.pages.checks.pairing import pairing_problems
+from litbackprop.pages.checks.printed_numbers import Block, Text, check_page, neighbours, split, write_summaries
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "pages"))
-
-import printed_numbers  # noqa: E402
-from formulas import formula_problems  # noqa: E402
-from pairing import pairing_problems  # noqa: E402
-from printed_numbers import Block, Text, check_page, neighbours, split, write_summaries  # noqa: E402
-
-import litbackprop.course.testing  # noqa: E402
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SIGNED = re.compile(r"(?<![\w.])([-−]?)(\d+(?:\.\d+)?(?:e-?\d+)?)(?![\w])")
@@ -340,20 +338,24 @@ def new(slug: str, title: str, section: str, root: Path = ROOT) -> Path:
     """Write docs/SLUG.md from the template, add it to the nav's `section` and the home page's list, register its
     exercise."""
     if not SLUG.match(slug):
-        raise SystemExit(f"page.py: the name {slug!r} must be lowercase words joined by hyphens, such as weight-decay")
+        raise SystemExit(
+            f"litbackprop-page: the name {slug!r} must be lowercase words joined by hyphens, such as weight-decay"
+        )
     page = root / "docs" / f"{slug}.md"
     if page.exists():
-        raise SystemExit(f"page.py: {page} exists already")
+        raise SystemExit(f"litbackprop-page: {page} exists already")
     config = root / "mkdocs.yml"
     text = config.read_text()
     heading = re.search(rf"^  - {re.escape(section)}:\n((?:      - .*\n)+)", text, flags=re.M)
     if heading is None:
         sections = re.findall(r"^  - ([^:\n]+):\n      - ", text, flags=re.M)
-        raise SystemExit(f"page.py: mkdocs.yml's nav has no section {section!r}; its sections: {', '.join(sections)}")
+        raise SystemExit(
+            f"litbackprop-page: mkdocs.yml's nav has no section {section!r}; its sections: {', '.join(sections)}"
+        )
     exercises = root / "litbackprop" / "course" / "exercises.py"
     registry = exercises.read_text()
     if f'"{slug}": Exercise(' in registry:
-        raise SystemExit(f"page.py: litbackprop/course/exercises.py has an exercise {slug!r} already")
+        raise SystemExit(f"litbackprop-page: litbackprop/course/exercises.py has an exercise {slug!r} already")
     page.write_text(TEMPLATE.format(slug=slug, title=title))
     entry = f'      - "{title}": {slug}.md\n'
     config.write_text(text[: heading.end()] + entry + text[heading.end() :])
@@ -368,7 +370,7 @@ def new(slug: str, title: str, section: str, root: Path = ROOT) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="page.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="litbackprop-page", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     start = commands.add_parser("new", help="start a page that passes every check, to edit")
     start.add_argument("slug", help="the page's file name without .md, such as weight-decay")
@@ -390,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"wrote {page.relative_to(ROOT)}, added it to the nav under {args.section!r} and to the home page's "
             "list, and its exercise to litbackprop/course/exercises.py; edit them, then run\n"
-            f"  .venv/bin/python docs/_tools/page.py check {page.relative_to(ROOT)}"
+            f"  .venv/bin/litbackprop-page check {page.relative_to(ROOT)}"
         )
         return report(problems)
     problems = []

@@ -38,7 +38,6 @@ import ast
 import functools
 import io
 import re
-import sys
 import tokenize
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,9 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from litbackprop.course import testing
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_hooks"))
-from sections import summarise  # noqa: E402  (the site's build writes the same sections)
+from litbackprop.pages.build.sections import summarise  # the site's build writes the same sections
 
 FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
 # A number: digits, a decimal part, an exponent. Not part of a name (W1, x_0, float64, eq-fwd-1).

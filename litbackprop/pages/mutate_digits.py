@@ -1,6 +1,6 @@
 """Digit mutation over the pages: change one digit, and count how often the checks notice.
 
-    .venv/bin/python tests/pages/mutate_digits.py [MUTANTS] [SEED]
+    .venv/bin/python -m litbackprop.pages.mutate_digits [MUTANTS] [SEED]
 
 Each mutant is one page of ``docs/`` with one digit, chosen at random among all
 of its digits (prose, equations, tables, code), replaced by another. A mutant
@@ -17,11 +17,9 @@ import random
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from formulas import formula_problems  # noqa: E402
-from pairing import pairing_problems  # noqa: E402
-from printed_numbers import check_page  # noqa: E402
+from litbackprop.pages.checks.formulas import formula_problems
+from litbackprop.pages.checks.pairing import pairing_problems
+from litbackprop.pages.checks.printed_numbers import check_page
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
