@@ -25,20 +25,28 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from litbackprop.pages.checks.formulas import formula_problems, page_namespaces
+from litbackprop.pages.checks.formulas import equations, formula_problems, page_namespaces, visible_source
+from litbackprop.pages.tool import read_config
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-COURSE = [
-    "single-neuron.md",
-    "two-layer-network.md",
-    "biases.md",
-    "mini-batches.md",
-    "gradient-checking.md",
-    "numerical-stability.md",
-    "autodiff.md",
-    "pitfalls.md",
-    "learning.md",
-]
+
+
+def nav_pages(nav) -> list[str]:
+    """The Markdown pages of mkdocs.yml's nav, in its order."""
+    pages = []
+    for item in nav:
+        values = item.values() if isinstance(item, dict) else [item]
+        for value in values:
+            pages += nav_pages(value) if isinstance(value, list) else [value] if str(value).endswith(".md") else []
+    return pages
+
+
+def course_pages() -> list[str]:
+    """Every page of the nav with a display equation: each is mutated, with nothing to register."""
+    nav = read_config(DOCS.parent)["nav"]
+    return [page for page in nav_pages(nav) if equations(visible_source((DOCS / page).read_text()))]
+
+
 TARGET = 0.90
 
 LAYER = re.compile(r"\^\{\(([12])\)\}")
@@ -111,7 +119,7 @@ def mutants(page: str, source: str):
 def run(verbose: bool = False) -> float:
     total, caught = Counter(), Counter()
     survivors = []
-    for page in COURSE:
+    for page in course_pages():
         source = (DOCS / page).read_text()
         namespaces, memo = page_namespaces(source, page), {}
         baseline = set(formula_problems(source, page, namespaces, memo))

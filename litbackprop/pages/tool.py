@@ -17,11 +17,16 @@ check, adds it to the nav and registers its exercise.
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import io
+import json
+import os
 import re
 import sys
 import time
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -89,15 +94,14 @@ def place_problems(page: Path, root: Path) -> list[str]:
     return []
 
 
-def list_on_home_page(slug: str, title: str, section: str, root: Path) -> None:
-    """Add the page to the home page's numbered list after the last page of its nav section; renumber after it."""
-    index = root / "docs" / "index.md"
-    text = index.read_text()
+def list_on_home_page(text: str, slug: str, title: str, section: str, root: Path) -> str:
+    """The home page's `text` with the page in its numbered list after the last page of its nav section, and the
+    items after it renumbered."""
     sections = nav_sections(root)
     items = list(ITEM.finditer(text))
     same = [m for m in items if sections.get(m[3]) == section and m[3] != f"{slug}.md"]
     if not same:
-        return
+        return text
     end = text.index("\n", same[-1].end())
     while text[end + 1 : end + 4] == "   ":  # the item's continuation lines
         end = text.index("\n", end + 1)
@@ -108,7 +112,7 @@ def list_on_home_page(slug: str, title: str, section: str, root: Path) -> None:
     later = [m for m in ITEM.finditer(text) if m.start() > end + 1]
     for match in reversed(later):  # renumber the items after it, from the end, so offsets stay right
         text = text[: match.start()] + str(int(match[1]) + 1) + text[match.start() + len(match[1]) :]
-    index.write_text(text)
+    return text
 
 
 def title_of(page: Path) -> str:
@@ -130,17 +134,19 @@ def check(page: Path, root: Path = ROOT) -> list[str]:
 # write
 
 
-def digits_wanted(page: Path) -> list[tuple[int, int, object]]:
-    """Run the page; for each ``assert_rounds_to(value, ...)`` left to fill: its block, its line, and the value."""
-    wanted: list[tuple[int, int, object]] = []
+def digits_wanted(page: Path) -> list[tuple[int, tuple[int, int], object]]:
+    """Run the page; for each ``assert_rounds_to(value, ...)`` left to fill: its block, where the call starts in the
+    block's code (line, column in bytes, as Python's syntax tree counts them), and the value."""
+    wanted: list[tuple[int, tuple[int, int], object]] = []
     original = litbackprop.course.testing.assert_rounds_to
     current = {"block": -1}
 
     def recording(actual, printed, name="value"):
         if printed is Ellipsis:
             frame = sys._getframe(1)
+            line, _, column, _ = list(frame.f_code.co_positions())[frame.f_lasti // 2]  # the call running now
             # a copy: a later block may change the array in place (a step of training), not what was checked
-            wanted.append((current["block"], frame.f_lineno, np.array(actual, dtype=np.float64, copy=True)))
+            wanted.append((current["block"], (line, column), np.array(actual, dtype=np.float64, copy=True)))
             return None
         return original(actual, printed, name)
 
@@ -187,13 +193,35 @@ def shown_digits(texts: list[str], values: np.ndarray) -> list[str] | None:
     return None
 
 
+def _ellipsis_of(code: str, line: int, column: int) -> tuple[int, int, int] | None:
+    """Where the ``...`` of the ``assert_rounds_to`` call starting at (`line`, `column`) of `code` is: its line and
+    its columns in bytes, found in the syntax tree (not by text: ``z[...]`` may come first on the line)."""
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call) and (node.lineno, node.col_offset) == (line, column) and len(node.args) > 1:
+            dots = node.args[1]
+            if isinstance(dots, ast.Constant) and dots.value is Ellipsis and dots.lineno == dots.end_lineno:
+                return dots.lineno, dots.col_offset, dots.end_col_offset
+    return None
+
+
 def write_digits(page: Path) -> list[str]:
     """Fill in each ``assert_rounds_to(value, ...)`` with the digits the text beside it shows; what could not be."""
     parts = split(page.read_text())
     lines = page.read_text().splitlines(keepends=True)
     problems = []
-    for index, line, value in digits_wanted(page):
+    wanted, edits = digits_wanted(page), []
+    runs = Counter((index, position) for index, position, _ in wanted)
+    for index, (line, column), value in wanted:
         block = parts[index]
+        if runs[index, (line, column)] > 1:  # a loop: one `...` cannot hold the digits of every pass
+            runs[index, (line, column)] = 0  # said once
+            problems.append(
+                f"{page.name}:{block.line + line}: this assert_rounds_to runs more than once (in a loop): "
+                "its ... cannot hold the digits of every pass; write them out, one call per value"
+            )
+            continue
+        if runs[index, (line, column)] == 0:  # the loop's other passes
+            continue
         beside = [
             i for i, p in enumerate(parts) if isinstance(p, Text) and any(b is block for b in neighbours(parts, i))
         ]
@@ -211,17 +239,25 @@ def write_digits(page: Path) -> list[str]:
         printed = (
             repr(digits[0]) if value.ndim == 0 else repr(np.array(digits, dtype=object).reshape(value.shape).tolist())
         )
-        last = block.line + block.code.count("\n") + 1  # a call over several lines has its ... further down
-        at = next(k for k in range(where - 1, last) if "..." in lines[k])
-        lines[at] = lines[at].replace("...", printed.replace("'", '"'), 1)
+        dots_line, start, end = _ellipsis_of(block.code, line, column)
+        at = block.line + dots_line - 1  # the fence is line block.line of the page; the code's first, the next
+        edits.append((at, start, end, printed.replace("'", '"')))
+    for at, start, end, printed in sorted(edits, reverse=True):  # from the right: earlier columns stay right
+        text = lines[at].encode()  # the syntax tree counts columns in bytes
+        lines[at] = (text[:start] + printed.encode() + text[end:]).decode()
     page.write_text("".join(lines))
     return problems
 
 
 def write(page: Path) -> list[str]:
-    """Fill in the page's digits left as ``...`` and rewrite its hand-written Checked titles; what could not be."""
+    """Fill in the page's digits left as ``...`` and rewrite its hand-written Checked titles; what could not be.
+
+    The page keeps its line endings: one written with CRLF is written back with CRLF."""
+    crlf = b"\r\n" in page.read_bytes()
     problems = write_digits(page)
     write_summaries(page)
+    if crlf:
+        page.write_bytes(page.read_text().replace("\n", "\r\n").encode())
     return problems
 
 
@@ -334,12 +370,22 @@ EXERCISE = """    "{slug}": Exercise(
 """
 
 
+MAX_SLUG = 80
+"""The longest page name: its file, notebook and anchors stay well within a file system's 255 bytes."""
+
+
 def new(slug: str, title: str, section: str, root: Path = ROOT) -> Path:
     """Write docs/SLUG.md from the template, add it to the nav's `section` and the home page's list, register its
-    exercise."""
-    if not SLUG.match(slug):
+    exercise: every file or none, each written whole, once every one of them is made and checked."""
+    if not SLUG.match(slug) or len(slug) > MAX_SLUG:
         raise SystemExit(
-            f"litbackprop-page: the name {slug!r} must be lowercase words joined by hyphens, such as weight-decay"
+            f"litbackprop-page: the name {slug[:100]!r} must be lowercase words joined by hyphens, at most "
+            f"{MAX_SLUG} characters, such as weight-decay"
+        )
+    if not title.strip() or any(unicodedata.category(c)[0] in "CZ" and c != " " for c in title):
+        raise SystemExit(
+            f"litbackprop-page: the title {title[:100]!r} must be one line of text: no line break, tab or other "
+            "control or separator character"
         )
     page = root / "docs" / f"{slug}.md"
     if page.exists():
@@ -354,19 +400,57 @@ def new(slug: str, title: str, section: str, root: Path = ROOT) -> Path:
         )
     exercises = root / "litbackprop" / "course" / "exercises.py"
     registry = exercises.read_text()
-    if f'"{slug}": Exercise(' in registry:
-        raise SystemExit(f"litbackprop-page: litbackprop/course/exercises.py has an exercise {slug!r} already")
-    page.write_text(TEMPLATE.format(slug=slug, title=title))
-    entry = f'      - "{title}": {slug}.md\n'
-    config.write_text(text[: heading.end()] + entry + text[heading.end() :])
     name = slug.replace("-", "_")
+    if f'"{slug}": Exercise(' in registry or re.search(rf"^(def|class) _{name}\b|^_{name}\b", registry, flags=re.M):
+        raise SystemExit(
+            f"litbackprop-page: litbackprop/course/exercises.py has an exercise or a helper named {slug!r} or "
+            f"_{name} already: choose another name"
+        )
+    entry = f"      - {json.dumps(title, ensure_ascii=False)}: {slug}.md\n"  # a JSON string is a YAML string
+    written = {
+        page: TEMPLATE.format(slug=slug, title=title),
+        config: text[: heading.end()] + entry + text[heading.end() :],
+    }
     end = registry.index("\n}\n", registry.index("EXERCISES: dict[str, Exercise] = {"))
     registry = registry[: end + 1] + EXERCISE.format(slug=slug, name=name) + registry[end + 1 :]
     before = registry.index("@dataclass(frozen=True)\nclass Exercise")
-    exercises.write_text(registry[:before] + REFERENCE.format(name=name) + registry[before:])
+    written[exercises] = registry[:before] + REFERENCE.format(name=name) + registry[before:]
     if section != PROJECT_SECTION:
-        list_on_home_page(slug, title, section, root)
+        index = root / "docs" / "index.md"
+        written[index] = list_on_home_page(index.read_text(), slug, title, section, root)
+    _check_staged(written, config, exercises, slug, title)
+    _write_all(written)
     return page
+
+
+def _check_staged(written: dict[Path, str], config: Path, exercises: Path, slug: str, title: str) -> None:
+    """Refuse, before anything is written, a nav that does not read back with the page under its title, or an
+    exercises module that is no longer Python."""
+    nav = yaml.load(written[config], Loader=_ConfigLoader)["nav"]
+    entries = [item for section in nav if isinstance(section, dict) for items in section.values() for item in items]
+    if {title: f"{slug}.md"} not in entries:
+        raise SystemExit(
+            f"litbackprop-page: the title {title[:100]!r} does not read back from mkdocs.yml; choose another"
+        )
+    try:
+        ast.parse(written[exercises])
+    except SyntaxError as error:
+        raise SystemExit(f"litbackprop-page: the exercise for {slug!r} would not be Python: {error}") from None
+
+
+def _write_all(written: dict[Path, str]) -> None:
+    """Each file written beside itself, then all moved into place: a failure leaves every file as it was."""
+    staged = {}
+    try:
+        for path, text in written.items():
+            temporary = path.with_name(f".{path.name}.litbackprop-page")
+            temporary.write_text(text, encoding="utf-8")
+            staged[path] = temporary
+        for path, temporary in staged.items():
+            os.replace(temporary, path)
+    finally:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -384,6 +468,10 @@ def main(argv: list[str] | None = None) -> int:
     for page in getattr(args, "pages", []):
         if not (page.suffix == ".md" and page.is_file() and page.resolve().is_relative_to(docs)):
             parser.error(f"{page} is not a Markdown page of docs/ (such as docs/weight-decay.md)")
+        try:
+            page.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            parser.error(f"{page} is not UTF-8 text: byte {error.start} is {error.object[error.start]:#04x}")
 
     if args.command == "new":
         page = new(args.slug, args.title, args.section)
@@ -398,8 +486,11 @@ def main(argv: list[str] | None = None) -> int:
     problems = []
     for page in args.pages:
         started, before = time.perf_counter(), page.read_text()
-        with contextlib.redirect_stdout(io.StringIO()):  # what the blocks print is the site's, not the tool's
-            found = write(page) if args.command == "write" else check(page)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # what the blocks print is the site's, not the tool's
+                found = write(page) if args.command == "write" else check(page)
+        except (Exception, RecursionError) as error:  # noqa: BLE001 - a page the tool cannot read: one line
+            found = [f"{page}: {args.command} stopped: {type(error).__name__}: {str(error)[:300]}"]
         problems += found
         if args.command == "check" and not found:
             print(f"{page}: every check passes ({time.perf_counter() - started:.1f} s)")

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from litbackprop.pages.tool import read_config
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -150,3 +152,124 @@ def test_write_fills_in_a_check_written_over_several_lines(project):
         page.unlink()
     assert written.returncode == 0, written.stderr
     assert 'assert_rounds_to(\n    z,\n    ["-1.5", "-2.5"],\n    name="z",\n)' in text
+
+
+# The tool never corrupts the site: every failure is one line and changes nothing (issue 29, item 7)
+
+
+def _fresh_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "litbackprop", root / "litbackprop", ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "docs").mkdir()
+    for page in (ROOT / "docs").glob("*.md"):
+        shutil.copy(page, root / "docs" / page.name)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    return root
+
+
+def _state(root: Path) -> dict[str, bytes]:
+    """Every file `new` may write, as bytes: the page folder, the nav and the exercises."""
+    files = [*sorted((root / "docs").iterdir()), root / "mkdocs.yml", root / "litbackprop" / "course" / "exercises.py"]
+    return {str(f.relative_to(root)): f.read_bytes() for f in files}
+
+
+@pytest.fixture
+def fresh(tmp_path) -> Path:
+    return _fresh_copy(tmp_path)
+
+
+@pytest.mark.parametrize("title", ["The gradient \\(W\\)", 'A "quoted" title: with a colon', "# hash, and 'quotes'"])
+def test_a_title_of_any_text_is_written_into_the_nav_as_that_text(fresh, title):
+    started = page_tool(fresh, "new", "grad-w", title)
+    assert started.returncode in (0, 1) and "Traceback" not in started.stderr, started.stderr
+    config = read_config(fresh)  # mkdocs.yml as YAML reads it, its !!python/name tags read as names
+    entries = [i for s in config["nav"] if isinstance(s, dict) for items in s.values() for i in items]
+    assert {title: "grad-w.md"} in entries
+
+
+@pytest.mark.parametrize(
+    ("slug", "title", "said"),
+    [
+        ("grad-w", "Two\nlines", "must be one line of text"),
+        ("grad-w", "A line\u2028separator", "must be one line of text"),
+        ("grad-w", "   ", "must be one line of text"),
+        ("used-three-times", "X", "has an exercise or a helper named 'used-three-times' or _used_three_times"),
+        ("a" * 300, "X", "must be lowercase words joined by hyphens, at most 80 characters"),
+        ("index", "X", "exists already"),
+    ],
+    ids=["newline", "U+2028", "blank", "a helper's name", "300 characters", "an existing page"],
+)
+def test_new_refuses_in_one_line_and_changes_nothing(fresh, slug, title, said):
+    before = _state(fresh)
+    started = page_tool(fresh, "new", slug, title)
+    assert started.returncode == 1 and said in started.stderr, started.stderr
+    assert started.stderr.count("\n") == 1 and "Traceback" not in started.stderr
+    assert _state(fresh) == before
+
+
+def _page_with(fresh: Path, code: str, text: str = "") -> Path:
+    page = fresh / "docs" / "tool-trial.md"
+    page.write_text(f"# Trial\n\n{text}\n\n```{{.python}}\n{code}\n```\n")
+    return page
+
+
+def test_write_fills_the_ellipsis_of_the_check_not_an_index_before_it(fresh):
+    code = (
+        "import numpy as np\nfrom litbackprop.course.testing import assert_rounds_to\n"
+        "z = np.array([[-1.5, 7.0], [-2.5, 8.0]])\nassert_rounds_to(z[..., 0], ...); assert_rounds_to(z[0, 1], ...)"
+    )
+    page = _page_with(fresh, code, "The first column is -1.5 and -2.5; the corner is 7.")
+    written = page_tool(fresh, "write", "docs/tool-trial.md")
+    assert written.returncode == 0, written.stderr
+    assert 'assert_rounds_to(z[..., 0], ["-1.5", "-2.5"]); assert_rounds_to(z[0, 1], "7")' in page.read_text()
+
+
+def test_write_refuses_to_fill_a_check_that_runs_in_a_loop(fresh):
+    code = (
+        "from litbackprop.course.testing import assert_rounds_to\nfor v in (0.5, 0.25):\n    assert_rounds_to(v, ...)"
+    )
+    page = _page_with(fresh, code, "The values are 0.5 and 0.25.")
+    before = page.read_text()
+    written = page_tool(fresh, "write", "docs/tool-trial.md")
+    assert written.returncode == 1 and "runs more than once (in a loop)" in written.stderr, written.stderr
+    assert page.read_text() == before
+
+
+@pytest.mark.parametrize("summary", ["", "checked", "1", "d"])
+def test_write_rewrites_a_hand_written_title_not_the_tag_that_holds_it(fresh, summary):
+    page = fresh / "docs" / "tool-trial.md"
+    page.write_text(
+        "# Trial\n\n```{.python}\nx = 0.5\nprint(x)\n```\n\n"
+        f'<details class="success checked" markdown="1">\n<summary>{summary}</summary>\n\n'
+        "```{.python continuation}\nassert x == 0.5\n```\n\n</details>\n"
+    )
+    written = page_tool(fresh, "write", "docs/tool-trial.md")
+    assert written.returncode == 0, written.stderr
+    text = page.read_text()
+    assert '<details class="success checked" markdown="1">' in text and f"<summary>{summary}</summary>" not in text
+
+
+def test_write_keeps_a_page_s_crlf_line_endings(fresh):
+    page = fresh / "docs" / "tool-trial.md"
+    page.write_bytes(
+        b"# Trial\r\n\r\nThe value is 0.5.\r\n\r\n```{.python}\r\n"
+        b"from litbackprop.course.testing import assert_rounds_to\r\nassert_rounds_to(0.5, ...)\r\n```\r\n"
+    )
+    assert page_tool(fresh, "write", "docs/tool-trial.md").returncode == 0
+    data = page.read_bytes()
+    assert b'assert_rounds_to(0.5, "0.5")\r\n' in data and data.count(b"\n") == data.count(b"\r\n")
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"# Trial\n\n\xff\xfe not UTF-8\n", "is not UTF-8 text: byte 9 is 0xff"),
+        (b"# Trial\n\n```{.python}\nraise RuntimeError('in a block')\n```\n", "RuntimeError: in a block"),
+    ],
+    ids=["not UTF-8", "a block that raises"],
+)
+def test_a_page_the_tool_cannot_read_or_run_is_one_line(fresh, content, said):
+    (fresh / "docs" / "tool-trial.md").write_bytes(content)
+    written = page_tool(fresh, "write", "docs/tool-trial.md")
+    assert written.returncode in (1, 2) and said in written.stderr, written.stderr
+    assert "Traceback" not in written.stderr and written.stderr.strip().count("\n") <= 1, written.stderr

@@ -665,6 +665,9 @@ def summaries(source: str, page: Path) -> list[str]:
 def write_summaries(page: Path) -> None:
     """Rewrite `page`'s summaries from its verification code (after editing a checked section)."""
     source = page.read_text()
-    page.write_text(
-        CHECKED.sub(lambda m: m.group(0).replace(m.group("summary"), summarise(m.group("code")), 1), source)
-    )
+
+    def rewritten(match: re.Match) -> str:  # by the summary's own position: its old text may be in the tag too
+        start, end = (position - match.start() for position in match.span("summary"))
+        return match.group(0)[:start] + summarise(match.group("code")) + match.group(0)[end:]
+
+    page.write_text(CHECKED.sub(rewritten, source))
