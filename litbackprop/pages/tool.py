@@ -120,8 +120,9 @@ def title_of(page: Path) -> str:
     return first.removeprefix("# ").strip() or page.stem
 
 
-def check(page: Path, root: Path = ROOT) -> list[str]:
+def check(page: Path, root: Path | None = None) -> list[str]:
     """Everything the suite would find wrong with one page, each with what to do; empty when it passes."""
+    root = ROOT if root is None else root
     source = page.read_text()
     return [
         *place_problems(page, root),
@@ -374,9 +375,10 @@ MAX_SLUG = 80
 """The longest page name: its file, notebook and anchors stay well within a file system's 255 bytes."""
 
 
-def new(slug: str, title: str, section: str, root: Path = ROOT) -> Path:
+def new(slug: str, title: str, section: str, root: Path | None = None) -> Path:
     """Write docs/SLUG.md from the template, add it to the nav's `section` and the home page's list, register its
     exercise: every file or none, each written whole, once every one of them is made and checked."""
+    root = ROOT if root is None else root
     if not SLUG.match(slug) or len(slug) > MAX_SLUG:
         raise SystemExit(
             f"litbackprop-page: the name {slug[:100]!r} must be lowercase words joined by hyphens, at most "

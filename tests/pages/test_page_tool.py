@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from litbackprop.pages import tool
 from litbackprop.pages.tool import read_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,10 +179,22 @@ def fresh(tmp_path) -> Path:
     return _fresh_copy(tmp_path)
 
 
+def run_tool(root: Path, *args: str, monkeypatch, capsys) -> tuple[int, str]:
+    """The command line of the tool run in this process on the project at `root`: its status and its stderr."""
+    monkeypatch.setattr(tool, "ROOT", root)
+    monkeypatch.chdir(root)
+    try:
+        status = tool.main(list(args))
+    except SystemExit as exit_:  # as the interpreter reports it: a message is one line on stderr, status 1
+        status = exit_.code if isinstance(exit_.code, int) else 1
+        if not isinstance(exit_.code, int):
+            print(exit_.code, file=sys.stderr)
+    return status, capsys.readouterr().err
+
+
 @pytest.mark.parametrize("title", ["The gradient \\(W\\)", 'A "quoted" title: with a colon', "# hash, and 'quotes'"])
 def test_a_title_of_any_text_is_written_into_the_nav_as_that_text(fresh, title):
-    started = page_tool(fresh, "new", "grad-w", title)
-    assert started.returncode in (0, 1) and "Traceback" not in started.stderr, started.stderr
+    tool.new("grad-w", title, "Beyond the notes", root=fresh)  # the files only: its checks are the test above
     config = read_config(fresh)  # mkdocs.yml as YAML reads it, its !!python/name tags read as names
     entries = [i for s in config["nav"] if isinstance(s, dict) for items in s.values() for i in items]
     assert {title: "grad-w.md"} in entries
@@ -199,11 +212,10 @@ def test_a_title_of_any_text_is_written_into_the_nav_as_that_text(fresh, title):
     ],
     ids=["newline", "U+2028", "blank", "a helper's name", "300 characters", "an existing page"],
 )
-def test_new_refuses_in_one_line_and_changes_nothing(fresh, slug, title, said):
+def test_new_refuses_in_one_line_and_changes_nothing(fresh, slug, title, said, monkeypatch, capsys):
     before = _state(fresh)
-    started = page_tool(fresh, "new", slug, title)
-    assert started.returncode == 1 and said in started.stderr, started.stderr
-    assert started.stderr.count("\n") == 1 and "Traceback" not in started.stderr
+    status, stderr = run_tool(fresh, "new", slug, title, monkeypatch=monkeypatch, capsys=capsys)
+    assert status == 1 and said in stderr and stderr.count("\n") == 1, stderr
     assert _state(fresh) == before
 
 
@@ -213,49 +225,50 @@ def _page_with(fresh: Path, code: str, text: str = "") -> Path:
     return page
 
 
-def test_write_fills_the_ellipsis_of_the_check_not_an_index_before_it(fresh):
+def test_write_fills_the_ellipsis_of_the_check_not_an_index_before_it(fresh, monkeypatch, capsys):
     code = (
         "import numpy as np\nfrom litbackprop.course.testing import assert_rounds_to\n"
         "z = np.array([[-1.5, 7.0], [-2.5, 8.0]])\nassert_rounds_to(z[..., 0], ...); assert_rounds_to(z[0, 1], ...)"
     )
     page = _page_with(fresh, code, "The first column is -1.5 and -2.5; the corner is 7.")
-    written = page_tool(fresh, "write", "docs/tool-trial.md")
-    assert written.returncode == 0, written.stderr
+    status, stderr = run_tool(fresh, "write", "docs/tool-trial.md", monkeypatch=monkeypatch, capsys=capsys)
+    assert status == 0, stderr
     assert 'assert_rounds_to(z[..., 0], ["-1.5", "-2.5"]); assert_rounds_to(z[0, 1], "7")' in page.read_text()
 
 
-def test_write_refuses_to_fill_a_check_that_runs_in_a_loop(fresh):
+def test_write_refuses_to_fill_a_check_that_runs_in_a_loop(fresh, monkeypatch, capsys):
     code = (
         "from litbackprop.course.testing import assert_rounds_to\nfor v in (0.5, 0.25):\n    assert_rounds_to(v, ...)"
     )
     page = _page_with(fresh, code, "The values are 0.5 and 0.25.")
     before = page.read_text()
-    written = page_tool(fresh, "write", "docs/tool-trial.md")
-    assert written.returncode == 1 and "runs more than once (in a loop)" in written.stderr, written.stderr
+    status, stderr = run_tool(fresh, "write", "docs/tool-trial.md", monkeypatch=monkeypatch, capsys=capsys)
+    assert status == 1 and "runs more than once (in a loop)" in stderr, stderr
     assert page.read_text() == before
 
 
 @pytest.mark.parametrize("summary", ["", "checked", "1", "d"])
-def test_write_rewrites_a_hand_written_title_not_the_tag_that_holds_it(fresh, summary):
+def test_write_rewrites_a_hand_written_title_not_the_tag_that_holds_it(fresh, summary, monkeypatch, capsys):
     page = fresh / "docs" / "tool-trial.md"
     page.write_text(
         "# Trial\n\n```{.python}\nx = 0.5\nprint(x)\n```\n\n"
         f'<details class="success checked" markdown="1">\n<summary>{summary}</summary>\n\n'
         "```{.python continuation}\nassert x == 0.5\n```\n\n</details>\n"
     )
-    written = page_tool(fresh, "write", "docs/tool-trial.md")
-    assert written.returncode == 0, written.stderr
+    status, stderr = run_tool(fresh, "write", "docs/tool-trial.md", monkeypatch=monkeypatch, capsys=capsys)
+    assert status == 0, stderr
     text = page.read_text()
     assert '<details class="success checked" markdown="1">' in text and f"<summary>{summary}</summary>" not in text
 
 
-def test_write_keeps_a_page_s_crlf_line_endings(fresh):
+def test_write_keeps_a_page_s_crlf_line_endings(fresh, monkeypatch, capsys):
     page = fresh / "docs" / "tool-trial.md"
     page.write_bytes(
         b"# Trial\r\n\r\nThe value is 0.5.\r\n\r\n```{.python}\r\n"
         b"from litbackprop.course.testing import assert_rounds_to\r\nassert_rounds_to(0.5, ...)\r\n```\r\n"
     )
-    assert page_tool(fresh, "write", "docs/tool-trial.md").returncode == 0
+    status, stderr = run_tool(fresh, "write", "docs/tool-trial.md", monkeypatch=monkeypatch, capsys=capsys)
+    assert status == 0, stderr
     data = page.read_bytes()
     assert b'assert_rounds_to(0.5, "0.5")\r\n' in data and data.count(b"\n") == data.count(b"\r\n")
 
@@ -268,8 +281,8 @@ def test_write_keeps_a_page_s_crlf_line_endings(fresh):
     ],
     ids=["not UTF-8", "a block that raises"],
 )
-def test_a_page_the_tool_cannot_read_or_run_is_one_line(fresh, content, said):
+def test_a_page_the_tool_cannot_read_or_run_is_one_line(fresh, content, said, monkeypatch, capsys):
     (fresh / "docs" / "tool-trial.md").write_bytes(content)
-    written = page_tool(fresh, "write", "docs/tool-trial.md")
-    assert written.returncode in (1, 2) and said in written.stderr, written.stderr
-    assert "Traceback" not in written.stderr and written.stderr.strip().count("\n") <= 1, written.stderr
+    status, stderr = run_tool(fresh, "write", "docs/tool-trial.md", monkeypatch=monkeypatch, capsys=capsys)
+    assert status in (1, 2) and said in stderr, stderr
+    assert "Traceback" not in stderr and stderr.strip().count("\n") <= 1, stderr
