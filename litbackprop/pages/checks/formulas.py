@@ -49,7 +49,7 @@ UNEVALUATED: dict[str, str] = {
 
 PARTLY: dict[str, dict[str, str]] = {
     "eq-pit-reset": {"\\leftarrow": "a loop, run twice, not one relation: its result, the second line, is evaluated"},
-    "eq-pit-lr": {"\\leftarrow": "the update rule of momentum, evaluated on Learning; here its values are"},
+    "eq-pit-lr": {"\\leftarrow": "the update rule of momentum, evaluated on Learning; here its values are checked"},
     "eq-batch-data": {"\\cdots": "a matrix written with an ellipsis, x_1 ... x_N, stands for no one array"},
 }
 """Sides of equations that are not evaluated, spelled as the tokenizer joins them, each with the reason."""
