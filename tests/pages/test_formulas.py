@@ -156,3 +156,47 @@ def test_every_page_of_the_nav_with_an_equation_is_mutated_with_nothing_to_regis
     with_equations = [p for p in in_nav if equations(visible_source((DOCS / p).read_text()))]
     course = course_pages()
     assert course == with_equations and "checks.md" in course and "api.md" not in course
+
+
+# Spellings that mean the same are read as the same (issue 29, item 4, in part)
+
+RIGHT_SPELLINGS = {
+    "\\top": r"\frac{\partial L}{\partial a^{(1)}} = {W^{(2)}}^\top (\hat{y} - y)",
+    "\\intercal": r"\frac{\partial L}{\partial a^{(1)}} = {W^{(2)}}^{\intercal} (\hat{y} - y)",
+    "W^{(2)T}": r"\frac{\partial L}{\partial a^{(1)}} = W^{(2)T} (\hat{y} - y)",
+    "\\mathbf": r"\frac{\partial L}{\partial a^{(1)}} = {\mathbf{W}^{(2)}}^T (\hat{y} - y)",
+    "\\nabla": r"\nabla_{a^{(1)}} L = {W^{(2)}}^T (\hat{y} - y)",
+    "\\mathcal L": r"\frac{\partial \mathcal{L}}{\partial a^{(1)}} = {W^{(2)}}^T (\hat{y} - y)",
+}
+
+
+@pytest.mark.parametrize("spelling", RIGHT_SPELLINGS.values(), ids=RIGHT_SPELLINGS)
+def test_a_right_formula_in_another_spelling_holds(two_layer, spelling):
+    assert formula_problems(two_layer.replace(BACKWARD_3B, spelling), "two-layer-network.md") == []
+
+
+@pytest.mark.parametrize(
+    ("right", "spelling"),
+    [
+        (r"a^{(1)} = \max(0, z^{(1)}) = \begin", r"a^{(1)} = \operatorname{ReLU}(z^{(1)}) = \begin"),
+        (r"\hat{y} = \text{softmax}(z^{(2)}), \quad", r"\hat{y} = \mathrm{softmax}(z^{(2)}), \quad"),
+    ],
+    ids=["\\operatorname{ReLU}", "\\mathrm{softmax}"],
+)
+def test_a_function_in_another_spelling_is_the_library_s(two_layer, right, spelling):
+    assert right in two_layer
+    assert formula_problems(two_layer.replace(right, spelling), "two-layer-network.md") == []
+
+
+def test_a_wrong_formula_in_another_spelling_still_fails(two_layer):
+    flipped = r"\frac{\partial L}{\partial a^{(1)}} = {W^{(2)}}^\top (y - \hat{y})"
+    assert "the sides differ" in formula_problems(two_layer.replace(BACKWARD_3B, flipped), "two-layer-network.md")[0]
+
+
+def test_a_braced_hat_on_the_left_is_read_not_a_crash(two_layer):
+    right = "\\frac{\\partial L}{\\partial z^{(2)}} = \\hat{y} - y\n"
+    assert right in two_layer
+    swapped = two_layer.replace(right, "{\\hat{y}} - y = \\frac{\\partial L}{\\partial z^{(2)}}\n", 1)
+    assert formula_problems(swapped, "two-layer-network.md") == []
+    off = two_layer.replace(right, "{\\hat{y}} - y = \\frac{\\partial L}{\\partial z^{(2)}} + 1\n", 1)
+    assert "the sides differ" in formula_problems(off, "two-layer-network.md")[0]

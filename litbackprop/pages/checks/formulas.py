@@ -85,7 +85,22 @@ class Tok:
     value: str
 
 
+SYNONYMS = [
+    (r"\^\s*\{?\\(?:top|intercal|mathsf\{T\})\}?", "^T"),  # W^\top, W^{\intercal}: the transpose
+    (r"([A-Za-z])\^\{\((\d+)\)\s*T\}", r"{\1^{(\2)}}^T"),  # W^{(2)T} is {W^{(2)}}^T
+    (r"\\mathcal\s*\{?L\}?", "L"),  # \mathcal{L}, the loss
+    (r"\\(?:mathrm|operatorname|mathit)\{([A-Za-z]{2,})\}", r"\\text{\1}"),  # \mathrm{softmax}: a function
+    (r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit)\s*\{([A-Za-z])\}", r"\1"),  # \mathbf{W} is W
+    (r"\\nabla_\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}\s*L\b", r"\\frac{\\partial L}{\\partial \1}"),  # \nabla_{W^{(1)}} L
+    (r"\\nabla_([A-Za-z])\s*L\b", r"\\frac{\\partial L}{\\partial \1}"),  # \nabla_W L
+    (r"\\sum_\{\s*1\s*\\le\s*([a-z])\s*\\le\s*([A-Za-z])\s*\}", r"\\sum_{\1=1}^{\2}"),  # a range as bounds
+]
+"""Spellings that mean the same as the one the evaluator reads, rewritten into it before the tokens are read."""
+
+
 def tokenize(tex: str) -> list[Tok]:
+    for pattern, replacement in SYNONYMS:
+        tex = re.sub(pattern, replacement, tex)
     tex = re.sub(r"\\tag\{[^}]*\}", " ", tex)
     tex = tex.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
     tex = tex.replace("\\lvert", "|").replace("\\rvert", "|").replace("\\lVert", "\\|").replace("\\rVert", "\\|")
@@ -811,6 +826,8 @@ def call(code: str, args: list[V]) -> V:
         return apply(lambda z: lb.sigmoid.math(z) * (1 - lb.sigmoid.math(z)), _one(args))
     if code == "softmax":
         return apply(lambda z: lb.softmax.math(z, axis=-2), _one(args), columnwise=True)
+    if code == "relu":
+        return apply(lb.relu.math, _one(args))
     if code == "cross_entropy":
         if len(args) != 2:
             raise FormulaError("CE takes the target and the prediction")
@@ -844,18 +861,31 @@ def _split_index(tokens: list[Tok]) -> tuple[list[Tok], list[Tok]]:
     return tokens, []
 
 
+def _closing(values: list[str], start: int) -> int | None:
+    """The index of the ``}`` that closes the ``{`` at `start`, or None if none does."""
+    depth = 0
+    for at in range(start, len(values)):
+        depth += {"{": 1, "}": -1}.get(values[at], 0)
+        if depth == 0:
+            return at
+    return None
+
+
 def _spelled(tokens: list[Tok]) -> str | None:
     """A lone symbol's spelling (``W^{(1)}``, ``\\hat y``, ``L``), or None for an expression."""
     values = [t.value for t in tokens]
     if values[:1] == ["\\hat"]:
-        if values[1] == "{":
-            inner = values[2 : values.index("}")]
-            rest = values[values.index("}") + 1 :]
+        if values[1:2] == ["{"]:
+            end = _closing(values, 1)
+            if end is None:
+                return None
+            inner, rest = values[2:end], values[end + 1 :]
         else:
             inner, rest = values[1:2], values[2:]
         head = "\\hat " + "".join(inner)
-    elif values[:1] == ["{"] and "}" in values:
-        head, rest = _spelled(tokens[1 : values.index("}")]), values[values.index("}") + 1 :]
+    elif values[:1] == ["{"] and _closing(values, 0) is not None:
+        end = _closing(values, 0)
+        head, rest = _spelled(tokens[1:end]), values[end + 1 :]
         if head is None:
             return None
     elif values and (tokens[0].kind == "char" or tokens[0].kind == "cmd" and values[0] not in ("\\max",)):

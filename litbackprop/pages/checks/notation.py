@@ -39,6 +39,7 @@ FUNCTIONS = {
     "\\sigma'": "sigmoid_prime",
     "softmax": "softmax",
     "CE": "cross_entropy",
+    "ReLU": "relu",
 }
 """Functions the equations apply, by the name the library gives them."""
 
