@@ -200,3 +200,26 @@ def test_a_braced_hat_on_the_left_is_read_not_a_crash(two_layer):
     assert formula_problems(swapped, "two-layer-network.md") == []
     off = two_layer.replace(right, "{\\hat{y}} - y = \\frac{\\partial L}{\\partial z^{(2)}} + 1\n", 1)
     assert "the sides differ" in formula_problems(off, "two-layer-network.md")[0]
+
+
+# Sums over their bounds, norms by their subscripts (issue 29, item 4, in part)
+
+MEAN = r"L = \frac{1}{N}\sum_{n=1}^{N} \text{CE}(y_n, \hat y_n)"
+NORM = r"\lVert g_{\text{analytic}} - g_{\text{numerical}} \rVert_2"
+
+
+@pytest.mark.parametrize("bounds", [r"\sum_{n=2}^{N}", r"\sum_{n=1}^{N-1}", r"\sum_{n=1}^{1}"])
+def test_a_sum_over_other_bounds_than_the_batch_fails(bounds):
+    source = (DOCS / "mini-batches.md").read_text()
+    assert MEAN in source
+    problems = formula_problems(source.replace(MEAN, MEAN.replace(r"\sum_{n=1}^{N}", bounds)), "mini-batches.md")
+    assert any("eq-batch-loss" in p or "differ" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(("subscript", "holds"), [("_1", False), ("_\\infty", False), ("_F", True), ("_3", False)])
+def test_a_norm_is_read_by_its_subscript(subscript, holds):
+    source = (DOCS / "gradient-checking.md").read_text()
+    assert NORM in source
+    line = next(line for line in source.splitlines() if NORM in line)  # every norm of the equation: the page's
+    changed = source.replace(line, line.replace("\\rVert_2", "\\rVert" + subscript))  # one differs in one entry
+    assert (formula_problems(changed, "gradient-checking.md") == []) == holds

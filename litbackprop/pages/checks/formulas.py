@@ -85,6 +85,9 @@ class Tok:
     value: str
 
 
+NORMS = {"1": 1, "2": None, "F": None, "\\infty": np.inf}
+"""The subscripts of a norm the evaluator reads, each as numpy's ``ord`` of the entries."""
+
 SYNONYMS = [
     (r"\^\s*\{?\\(?:top|intercal|mathsf\{T\})\}?", "^T"),  # W^\top, W^{\intercal}: the transpose
     (r"([A-Za-z])\^\{\((\d+)\)\s*T\}", r"{\1^{(\2)}}^T"),  # W^{(2)T} is {W^{(2)}}^T
@@ -495,10 +498,14 @@ class Parser:
             return apply(np.abs, self.sub(self.until("|")))
         if v == "\\|":
             inner = self.sub(self.until("\\|"))
+            order = None  # the 2-norm of the entries
             if self.peek() is not None and self.peek().value == "_":
                 self.take()
-                self.group_tokens()
-            return V(np.array(np.linalg.norm(inner.array)))
+                subscript = "".join(t.value for t in self.group_tokens())
+                if subscript not in NORMS:
+                    raise FormulaError(f"a norm with the subscript {subscript!r}: only {', '.join(NORMS)} are read")
+                order = NORMS[subscript]
+            return V(np.array(np.linalg.norm(inner.array.ravel(), order)))
         if v in FUNCTIONS and self.peek() is not None and self.peek().value == "'":
             self.take("'")
             return self.function(v + "'")
@@ -624,18 +631,33 @@ class Parser:
         return elementwise(left, right, "comparison", lambda p, q: compare(p, q).astype(np.float64))
 
     def sum_rest(self) -> V:
-        """``\\sum_j term`` (or ``\\sum_{n=1}^{N}``): the term, summed over axis j."""
+        """``\\sum_j term``, or ``\\sum_{n=1}^{N}`` with its bounds: the term, summed over axis j from its bounds
+        (counted from 1, as the notes count), or over all of it."""
         self.take("_")
         below = self.group_tokens()
         name = below[0].value
+        low = self.bound(below[2:]) if len(below) > 2 and below[1].value == "=" else 1
+        high = None
         if self.peek() is not None and self.peek().value == "^":
             self.take("^")
-            self.group_tokens()
+            high = self.bound(self.group_tokens())
         term = self.term_for_sum()
         if name not in term.axes:
             raise FormulaError(f"a sum over {name} of a term with no index {name}")
         k = term.axes.index(name)
-        return V(term.array.sum(axis=k), term.axes[:k] + term.axes[k + 1 :])
+        size = term.array.shape[k]
+        high = size if high is None else high
+        if not 1 <= low <= high <= size:
+            raise FormulaError(f"a sum over {name} from {low} to {high}, where {name} runs from 1 to {size}")
+        kept = np.take(term.array, np.arange(low - 1, high), axis=k)
+        return V(kept.sum(axis=k), term.axes[:k] + term.axes[k + 1 :])
+
+    def bound(self, tokens: list[Tok]) -> int:
+        """A bound of a sum, such as ``1`` or ``N - 1``: an integer, from the page's values."""
+        value = np.asarray(self.sub(tokens).array, dtype=float)
+        if value.shape != () or value != round(float(value)):
+            raise FormulaError(f"a bound of a sum that is not one integer: {''.join(t.value for t in tokens)}")
+        return int(round(float(value)))
 
     def term_for_sum(self) -> V:
         negative = self.peek() is not None and self.peek().value == "-"
