@@ -223,3 +223,10 @@ def test_a_norm_is_read_by_its_subscript(subscript, holds):
     line = next(line for line in source.splitlines() if NORM in line)  # every norm of the equation: the page's
     changed = source.replace(line, line.replace("\\rVert_2", "\\rVert" + subscript))  # one differs in one entry
     assert (formula_problems(changed, "gradient-checking.md") == []) == holds
+
+
+def test_a_relation_whose_side_is_prose_is_refused(two_layer):
+    right = "\\frac{\\partial L}{\\partial z^{(2)}} = \\hat{y} - y\n"
+    assert right in two_layer
+    prose = two_layer.replace(right, "\\text{the gradient} = \\hat{y} - y + 1\n", 1)
+    assert "a relation with an empty side" in "\n".join(formula_problems(prose, "two-layer-network.md"))

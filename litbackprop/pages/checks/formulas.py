@@ -1176,6 +1176,8 @@ def _statement(statement, after, current, definitions, skipped, key, previous):
     updating = "\\leftarrow" in statement.relations
     values: list[tuple[V, np.ndarray] | None] = []
     sizes: dict[str, int] = {}
+    if statement.relations and not all(statement.sides):  # "\\text{...} = x": nothing is compared with x
+        return "a relation with an empty side (prose is no value: write the symbol it names)", None
     for at, side in enumerate(statement.sides):
         if any(fragment in "".join(t.value for t in side) for fragment in skipped):
             values.append(None)
