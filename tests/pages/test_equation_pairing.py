@@ -87,3 +87,11 @@ def test_a_notest_block_may_show_only_the_librarys_own_code():
     assert pairing_problems(included) == []
     (problem,) = pairing_problems("```{.python notest}\nx = 1  # never run\n```\n")
     assert "never runs" in problem
+
+
+@pytest.mark.parametrize("opening", ["\\[", "\\begin{align}", "\\begin{equation*}"])
+def test_a_display_equation_not_between_dollars_is_seen_and_refused(opening):
+    closing = {"\\[": "\\]", "\\begin{align}": "\\end{align}", "\\begin{equation*}": "\\end{equation*}"}[opening]
+    page = f"# A page\n\nSome text.\n\n{opening}\nz = W x\n{closing}\n"
+    problems = pairing_problems(page)
+    assert len(problems) == 1 and f"a display equation opened with {opening}: write it between $$ lines" in problems[0]

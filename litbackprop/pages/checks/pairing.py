@@ -25,6 +25,11 @@ class Page:
     malformed: dict[int, str] = field(default_factory=dict)  # an equation's line: the id of its malformed anchor
     glued: list[int] = field(default_factory=list)  # closing fences with text after them on their line
     untested: list[int] = field(default_factory=list)  # notest blocks that hold more than the library's code
+    other_displays: list[tuple[int, str]] = field(default_factory=list)  # displays not between $$: (line, form)
+
+
+OTHER_DISPLAY = re.compile(r"\\\[|\\begin\{(?:align|equation|gather|multline|eqnarray)\*?\}")
+"""A display equation typeset without ``$$``: MathJax shows it, so the checks must see it too."""
 
 
 def parse(text: str) -> Page:
@@ -49,6 +54,8 @@ def parse(text: str) -> Page:
                 page.untested.append(start)
             if i < len(lines) and lines[i].strip().rstrip("`~") != "":
                 page.glued.append(i + 1)
+        elif OTHER_DISPLAY.match(line):
+            page.other_displays.append((i + 1, OTHER_DISPLAY.match(line).group(0)))
         elif line.startswith("$$"):
             previous = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
             anchor = ANCHOR.match(previous)
@@ -96,6 +103,11 @@ def pairing_problems(text: str) -> list[str]:
         problems.append(
             f"line {line}: a notest block shows code that never runs: it may hold only the library's own code, "
             'included with --8<-- "litbackprop/FILE.py:SECTION"'
+        )
+    for line, form in page.other_displays:
+        problems.append(
+            f"line {line}: a display equation opened with {form}: write it between $$ lines, with its anchor and its "
+            "block, so that its pairing and its formula are checked"
         )
     for line in page.glued:
         problems.append(f"line {line}: text after a closing fence: put the fence's ``` on a line of its own")
