@@ -230,3 +230,11 @@ def test_a_relation_whose_side_is_prose_is_refused(two_layer):
     assert right in two_layer
     prose = two_layer.replace(right, "\\text{the gradient} = \\hat{y} - y + 1\n", 1)
     assert "a relation with an empty side" in "\n".join(formula_problems(prose, "two-layer-network.md"))
+
+
+def test_an_ellipsis_outside_an_index_range_is_refused_not_dropped(two_layer):
+    right = "\\frac{\\partial L}{\\partial z^{(2)}} = \\hat{y} - y\n"
+    dotted = two_layer.replace(
+        right, "\\frac{\\partial L}{\\partial z^{(2)}} = \\hat{y} - y, \\quad y_1 + \\ldots = 7\n", 1
+    )
+    assert "\\ldots outside the range of an index" in "\n".join(formula_problems(dotted, "two-layer-network.md"))

@@ -176,8 +176,8 @@ def statements(tokens: list[Tok]) -> list[Statement]:
             piece = piece[:-1]
         if not piece:
             continue
-        if any(t.value in ("\\ldots", "\\dots") for t in piece) and not any(t.value == "\\cdots" for t in piece):
-            continue  # n = 1, \ldots, N: the range of an index
+        if any(t.value in ("\\ldots", "\\dots") for t in piece):  # ranges (n = 1, \ldots, N) are gone already
+            raise FormulaError("\\ldots outside the range of an index (n = 1, \\ldots, N): it stands for no value")
         sides, relations = [[]], []
         depth = 0
         for tok in piece:
