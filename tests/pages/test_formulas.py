@@ -238,3 +238,9 @@ def test_an_ellipsis_outside_an_index_range_is_refused_not_dropped(two_layer):
         right, "\\frac{\\partial L}{\\partial z^{(2)}} = \\hat{y} - y, \\quad y_1 + \\ldots = 7\n", 1
     )
     assert "\\ldots outside the range of an index" in "\n".join(formula_problems(dotted, "two-layer-network.md"))
+
+
+def test_a_formula_that_overflows_at_the_page_s_values_is_refused_not_taken_as_equal():
+    problems = check_equation(r"e^{z} = 2\, e^{z}", {"z": np.array(1000.0)})  # inf = inf, where it is wrong
+    assert problems and "is not finite at the page's values" in problems[0], problems
+    assert check_equation(r"e^{z} = e^{z}", {"z": np.array(1.0)}) == []

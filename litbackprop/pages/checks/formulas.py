@@ -1192,6 +1192,10 @@ def _statement(statement, after, current, definitions, skipped, key, previous):
                 return "the wrong formula gives the same value as the right one", None
         return None, None
     kept = [(v, r) for v, r in zip(values, ["", *statement.relations], strict=True) if v is not None]
+    finite = [bool(np.isfinite(np.asarray(v[0].array, dtype=float)).all()) for v, _ in kept]
+    if not all(finite):  # numpy's overflow, silent here, would pass for a value (inf = inf, inf against anything)
+        side = next(i for i, f in enumerate(finite) if not f)
+        return f"side {side + 1} is not finite at the page's values: it overflows, or is 0/0", None
     for (left, _), (right, relation) in zip(kept, kept[1:], strict=False):
         why = agree(left[0], left[1], right[0], right[1], "=" if relation == "\\leftarrow" else relation or "=")
         if why:
