@@ -13,6 +13,7 @@ from litbackprop.pages.checks.formulas import (
     UNEVALUATED,
     check_equation,
     equations,
+    exemptions,
     formula_problems,
     visible_source,
 )
@@ -244,3 +245,51 @@ def test_a_formula_that_overflows_at_the_page_s_values_is_refused_not_taken_as_e
     problems = check_equation(r"e^{z} = 2\, e^{z}", {"z": np.array(1000.0)})  # inf = inf, where it is wrong
     assert problems and "is not finite at the page's values" in problems[0], problems
     assert check_equation(r"e^{z} = e^{z}", {"z": np.array(1.0)}) == []
+
+
+# A page extends the notation and the exemptions itself (issue 29, item 3)
+
+DECAY = """# Trial
+
+{declarations}
+
+<a id="eq-t-decay"></a>
+
+$$
+w = \\lambda\\, u
+$$
+
+```{{.python}}
+# eq-t-decay
+import numpy as np
+
+weight_decay, u = 0.5, np.array([2.0, 4.0])
+w = weight_decay * u
+```
+"""
+
+
+def test_a_page_names_a_symbol_itself_in_its_notation_comment():
+    declared = DECAY.format(declarations="<!-- notation\n\\lambda: weight_decay\n-->")
+    assert formula_problems(declared, "t.md") == []
+    undeclared = formula_problems(DECAY.format(declarations=""), "t.md")
+    assert undeclared and "no value for \\lambda" in undeclared[0] and "<!-- notation -->" in undeclared[0]
+
+
+def test_a_page_leaves_an_equation_out_with_its_reason_and_the_count_includes_it(tmp_path):
+    leaving = DECAY.format(declarations="<!-- not evaluated\neq-t-decay: a trial of the declaration\n-->")
+    assert formula_problems(leaving, "t.md") == []
+    (tmp_path / "t.md").write_text(leaving)
+    assert exemptions([tmp_path / "t.md"])["eq-t-decay"] == "a trial of the declaration"
+
+
+def test_a_declaration_that_is_not_key_and_value_is_one_line():
+    problems = formula_problems(DECAY.format(declarations="<!-- notation\n\\lambda weight_decay\n-->"), "t.md")
+    assert problems == [
+        "t.md: the page's notation comment has a line that is not 'key: value': '\\\\lambda weight_decay'"
+    ]
+
+
+def test_a_declaration_shown_as_an_example_in_a_fence_declares_nothing():
+    shown = DECAY.format(declarations="```text\n<!-- notation\n\\lambda: weight_decay\n-->\n```")
+    assert "no value for \\lambda" in formula_problems(shown, "t.md")[0]

@@ -34,11 +34,12 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 import litbackprop as lb
-from litbackprop.pages.checks.notation import FUNCTIONS, code_name, gradient_name
+from litbackprop.pages.checks.notation import FUNCTIONS, PAGE_SYMBOLS, code_name, gradient_name
 
 UNEVALUATED: dict[str, str] = {
     "eq-gc-taylor": "a Taylor expansion with O(epsilon^2) remainders, which no value can be given",
@@ -957,7 +958,7 @@ class Env:
         if found is None:
             raise FormulaError(
                 f"no value for {tex or name}: the block beside the equation (or one before it) must name it "
-                f"{name}, as litbackprop/pages/checks/notation.py spells it"
+                f"{name}, or the page declares the name it gives it, in a <!-- notation --> comment"
             )
         return self.wrap(found)
 
@@ -1298,18 +1299,79 @@ def page_namespaces(source: str, name: str) -> dict[str, tuple[dict, dict]]:
     return found
 
 
+DECLARATION = re.compile(r"<!--[ \t]*(notation|not evaluated)[ \t]*\n(.*?)-->", flags=re.S)
+"""A page's own additions to the tables, in a comment the reader does not see::
+
+    <!-- notation
+    \\lambda: weight_decay
+    -->
+    <!-- not evaluated
+    eq-wd-bound: a bound with an unnamed constant
+    -->
+"""
+
+
+def page_declarations(source: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The symbols a page names itself (symbol: name in its code) and the equations it leaves out (id: reason)."""
+    declared: dict[str, dict[str, str]] = {"notation": {}, "not evaluated": {}}
+    for kind, body in DECLARATION.findall(_outside_fences(source)):
+        for line in filter(str.strip, body.splitlines()):
+            key, colon, value = line.partition(": ")
+            if not (colon and key.strip() and value.strip()):
+                raise FormulaError(f"the page's {kind} comment has a line that is not 'key: value': {line.strip()!r}")
+            declared[kind][key.strip()] = value.strip()
+    return declared["notation"], declared["not evaluated"]
+
+
+def _outside_fences(source: str) -> str:
+    """The page without its fenced blocks: a comment shown as an example in one declares nothing."""
+    kept, fence = [], None
+    for line in source.splitlines(keepends=True):
+        marker = re.match(r"\s*(`{3,}|~{3,})", line)
+        if fence is None and marker:
+            fence = marker.group(1)
+        elif fence is not None and line.strip().startswith(fence):
+            fence = None
+        elif fence is None:
+            kept.append(line)
+    return "".join(kept)
+
+
+def exemptions(pages: list[Path]) -> dict[str, str]:
+    """Every equation not evaluated, by id, with its reason: the table's and the pages' own."""
+    found = dict(UNEVALUATED)
+    for page in pages:
+        found.update(page_declarations(page.read_text())[1])
+    return found
+
+
 def formula_problems(source: str, name: str, namespaces: dict | None = None, memo: dict | None = None) -> list[str]:
     """Every display equation of a page that does not hold with its block's values, with the reason.
 
     ``memo`` (a dictionary the caller keeps for one page and its namespaces) remembers each equation's
     result, so that the mutation test evaluates only the equations a mutant changed (or whose definitions it did).
+    The page's own notation and exemptions (`page_declarations`) extend the tables while it is checked.
     """
+    try:
+        symbols, unevaluated = page_declarations(source)
+    except FormulaError as error:
+        return [f"{name}: {error}"]
+    token = PAGE_SYMBOLS.set(symbols)
+    try:
+        return _formula_problems(source, name, namespaces, memo, unevaluated)
+    finally:
+        PAGE_SYMBOLS.reset(token)
+
+
+def _formula_problems(
+    source: str, name: str, namespaces: dict | None, memo: dict | None, unevaluated: dict
+) -> list[str]:
     namespaces = page_namespaces(source, name) if namespaces is None else namespaces
     memo = {} if memo is None else memo
     problems = []
     definitions: dict[str, list[Tok]] = {}
     for equation in equations(visible_source(source)):
-        if equation.eq_id in UNEVALUATED:
+        if equation.eq_id in UNEVALUATED or equation.eq_id in unevaluated:
             continue
         if equation.eq_id not in namespaces and "failed" in namespaces:
             continue

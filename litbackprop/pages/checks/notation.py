@@ -18,6 +18,7 @@ notes: ``W^{(1)}`` is ``W1``. Most symbols need no entry: a letter is its own na
 
 from __future__ import annotations
 
+import contextvars
 import keyword
 import re
 
@@ -33,6 +34,9 @@ SYMBOLS: dict[str, str] = {
     "g_{\\text{numerical}}": "g_n",
 }
 """Symbols whose code name the general rules above do not give: the Greek letters the code spells as words."""
+
+PAGE_SYMBOLS: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("page_symbols", default=None)
+"""The symbols the page being checked declares itself (``<!-- notation`` in its source), read before `SYMBOLS`."""
 
 FUNCTIONS = {
     "\\sigma": "sigmoid",
@@ -50,6 +54,9 @@ def code_name(symbol: str) -> str:
     A subscript in words is part of the name, ``L_{\text{total}}`` → ``L_total``; a Greek letter is its name,
     ``\lambda`` → ``lambda_``, with an underscore where the name is one of Python's keywords.
     """
+    declared = PAGE_SYMBOLS.get() or {}
+    if symbol in declared:
+        return declared[symbol]
     if symbol in SYMBOLS:
         return SYMBOLS[symbol]
     worded = re.fullmatch(r"(.+)_\{\\text\{([^{}]*)\}\}", symbol)
