@@ -186,10 +186,11 @@ display(Markdown("\n".join(lines)))
 #
 # ## What a step spends its time on
 #
-# Each row of the readable pass at MNIST size, timed on its own as `trace`
-# runs it: the argument checks at its door, the check that its loss and
-# gradients are finite, then each row bare (the `math` of its library function,
-# as a row runs inside the pass's door, which its own door then skips):
+# Each stage of the readable pass at MNIST size, timed on its own: the
+# argument checks at its door, a check that every node is
+# finite (more than `trace` makes: its loss and its gradients, and the two
+# products a ReLU could hide), then each row bare (the `math` of its library
+# function, as a row runs inside the pass's door, which its own door skips):
 
 # %%
 profile = step["stage_profile_mnist"]
@@ -238,8 +239,8 @@ display(Markdown("\n".join(lines)))
 assert abs(epoch["ratios"]["train / hand loop"] - e["train"] / e["hand loop"]) < 1e-12
 
 # %% [markdown]
-# The training loop runs `TwoLayerNet.trace` itself, each row writing its
-# node into a buffer the loop allocated once (`TwoLayerNet.buffers`), and the
+# The training loop runs `TwoLayerNet.trace` itself, each row that makes an
+# array writing it into a buffer the loop allocated once (`TwoLayerNet.buffers`), and the
 # momentum step of every parameter into two more; both loops gather each
 # shuffled batch as whole rows of a copy of `x` with the examples as rows (no
 # copy when `x` is the transpose of an array of rows, as a data loader gives

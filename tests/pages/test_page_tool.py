@@ -46,7 +46,7 @@ def page_tool(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def check_with(path: Path, edit, project: Path) -> subprocess.CompletedProcess:
-    """`page.py check` of the trial page while the file at `path` holds `edit` of its text; the file put back after."""
+    """`litbackprop-page check` of the trial page while the file at `path` holds `edit` of its text; put back after."""
     source = path.read_text()
     path.write_text(edit(source))
     try:

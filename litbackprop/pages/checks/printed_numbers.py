@@ -227,7 +227,8 @@ def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[s
                     problems.append(
                         f"{page.name}:{part.line + offset}: {token} is not checked by the block before or after it: "
                         f"if the code computes it, check it there with assert_rounds_to(value, ...) and let "
-                        f"`page.py write` fill in the digits; if it is a given, write it as a literal in that block"
+                        f"`litbackprop-page write` fill in the digits; if it is a given, write it as a literal in that "
+                        f"block"
                     )
     return problems
 
