@@ -45,8 +45,6 @@ import numpy as np
 
 from litbackprop.errors import NumericalError
 
-__all__ = ["NumericalError"]  # and the constraints below, imported by name
-
 ANY_NDIM = (0, 1, 2)
 
 

@@ -26,25 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litbackprop.pages.checks.formulas import equations, formula_problems, page_namespaces, visible_source
-from litbackprop.pages.tool import read_config
+from litbackprop.pages.tool import nav_sections
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def nav_pages(nav) -> list[str]:
-    """The Markdown pages of mkdocs.yml's nav, in its order."""
-    pages = []
-    for item in nav:
-        values = item.values() if isinstance(item, dict) else [item]
-        for value in values:
-            pages += nav_pages(value) if isinstance(value, list) else [value] if str(value).endswith(".md") else []
-    return pages
-
-
 def course_pages() -> list[str]:
     """Every page of the nav with a display equation: each is mutated, with nothing to register."""
-    nav = read_config(DOCS.parent)["nav"]
-    return [page for page in nav_pages(nav) if equations(visible_source((DOCS / page).read_text()))]
+    in_nav = [page for page in nav_sections(DOCS.parent) if page.endswith(".md")]  # in the nav's order
+    return [page for page in in_nav if equations(visible_source((DOCS / page).read_text()))]
 
 
 TARGET = 0.90
