@@ -15,6 +15,7 @@ from litbackprop.pages.checks.formulas import (
     equations,
     exemptions,
     formula_problems,
+    page_namespaces,
     visible_source,
 )
 from litbackprop.pages.checks.notation import code_name, gradient_name
@@ -297,3 +298,59 @@ def test_a_declaration_that_is_not_key_and_value_is_one_line():
 def test_a_declaration_shown_as_an_example_in_a_fence_declares_nothing():
     shown = DECAY.format(declarations="```text\n<!-- notation\n\\lambda: weight_decay\n-->\n```")
     assert "no value for \\lambda" in formula_problems(shown, "t.md")[0]
+
+
+DIAMOND = r"\frac{\partial f}{\partial a} = 30\,a = 60"
+
+
+@pytest.mark.parametrize("numerator", ["c", "b", "a"])
+def test_an_engine_derivative_is_read_from_the_pass_of_its_own_numerator(numerator):
+    source = (DOCS / "autodiff.md").read_text()
+    assert DIAMOND in source
+    wrong = source.replace(DIAMOND, DIAMOND.replace(r"\partial f}", rf"\partial {numerator}}}"))
+    problems = formula_problems(wrong, "autodiff.md")
+    assert any("eq-ad-diamond" in p for p in problems), problems
+
+
+def test_an_engine_derivative_leaves_every_grad_as_the_block_left_it():
+    from litbackprop.autodiff import Value
+    from litbackprop.pages.checks.formulas import ENGINE, snapshot
+
+    a = Value(2.0)
+    b, c = a * 3.0, a * 5.0
+    f = b * c
+    b.backward()  # the last pass ran from b: a.grad is db/da = 3, not df/da = 60
+    copied = snapshot({"a": a, "b": b, "c": c, "f": f})
+    assert copied[ENGINE][("f", "a")] == 60 and copied[ENGINE][("b", "a")] == 3 and copied[ENGINE][("c", "b")] == 0
+    assert (a.grad, b.grad, c.grad, f.grad) == (3.0, 1.0, 0.0, 0.0)
+
+
+MOMENTUM = r"v \leftarrow \mu\, v - \eta"
+
+
+@pytest.mark.parametrize(
+    "wrong", [r"v \leftarrow v - \eta", r"v \leftarrow \mu - \eta", r"v \leftarrow 2 \mu\, v - \eta"]
+)
+@pytest.mark.parametrize("page", ["learning.md", "mini-batches.md"])
+def test_a_wrong_momentum_term_fails_though_the_page_steps_from_zero_velocity(page, wrong):
+    source = (DOCS / page).read_text()
+    assert MOMENTUM in source
+    assert formula_problems(source.replace(MOMENTUM, wrong), page), f"{wrong} passed on {page}"
+
+
+def test_a_block_that_starts_from_zeros_is_also_evaluated_from_values_drawn_in_their_place():
+    points = page_namespaces((DOCS / "learning.md").read_text(), "learning.md")["eq-learn-momentum"]
+    (before, _), (drawn, _) = points
+    assert not any(v.any() for v in before["velocity"].values())
+    assert all(v.all() for v in drawn["velocity"].values())
+
+
+LOG_SOFTMAX = r"\log \text{softmax}(z)_i = z_i - m - \log \sum_j e^{z_j - m}"
+
+
+@pytest.mark.parametrize("dropped", [r"z_i - m", r"z_i - \log \sum_j e^{z_j - m}"])
+def test_a_log_softmax_without_its_log_sum_exp_fails_at_the_page_s_second_point(dropped):
+    source = (DOCS / "numerical-stability.md").read_text()
+    assert LOG_SOFTMAX in source
+    wrong = source.replace(LOG_SOFTMAX, LOG_SOFTMAX.split("= ")[0] + "= " + dropped)
+    assert any("eq-stab-lse" in p for p in formula_problems(wrong, "numerical-stability.md"))

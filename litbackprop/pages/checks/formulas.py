@@ -999,7 +999,7 @@ class Env:
         plain = code_name(wrt)
         holder = self.raw(plain) if "." not in plain else None
         if qualifier and qualifier.startswith("engine"):
-            return holder.grad if hasattr(holder, "grad") else None
+            return self.engine_gradient(of, holder, wrt) if hasattr(holder, "grad") else None
         if qualifier and qualifier.startswith("rows"):
             return getattr(self.namespace.get("rows"), name, None)
         found = self.raw(name)
@@ -1012,8 +1012,21 @@ class Env:
             if isinstance(grads, dict) and self.key is not None and isinstance(self.namespace.get(plain), dict):
                 return grads[self.key]  # theta holds each parameter by name, grads its gradient
         if hasattr(holder, "grad") and holder.grad is not None:
-            return holder.grad  # the engine's gradient of what it was last run back from
+            return self.engine_gradient(of, holder, wrt)
         return None
+
+    def engine_gradient(self, of: str | None, holder, wrt: str):
+        """The engine's gradient of `of` with respect to `holder`, as the block's snapshot ran it back from `of`.
+
+        A value's ``grad`` holds the gradient of whatever the last backward pass started from: read as
+        it is, a page could write any numerator over it. So the snapshot ran the pass from every value the
+        block names (``ENGINE``), and the derivative is read from the pass of its own numerator.
+        """
+        passes = self.namespace.get(ENGINE, {})
+        found = passes.get((code_name(of), code_name(wrt))) if of is not None else None
+        if found is None:
+            raise FormulaError(f"d{of}/d{wrt} by the engine: the block names no engine value {of} run back to {wrt}")
+        return found
 
     def _keyed(self, found: dict):
         if self.key is None:
@@ -1183,6 +1196,9 @@ def _statement(statement, after, current, definitions, skipped, key, previous):
         if any(fragment in "".join(t.value for t in side) for fragment in skipped):
             values.append(None)
             continue
+        if after.get(MOVED) and _bare_number(side):
+            values.append(None)  # the worked value holds at the page's values, not at the ones drawn
+            continue
         # the left side of an update is the value after the step; every other side, the value before
         namespace = after if (not updating or at == 0) else current
         context = Context(namespace, definitions, sizes, key=key)
@@ -1202,6 +1218,46 @@ def _statement(statement, after, current, definitions, skipped, key, previous):
         if why:
             return why, None
     return None, (kept[0][0] if kept else None)
+
+
+ARITHMETIC = {"\\cdot", "\\times", "\\frac", "\\dfrac", "\\tfrac", "\\sqrt", "\\pm"}
+
+
+def _bare_number(side: list[Tok]) -> bool:
+    """A side written in numbers only (60, 2 \\cdot 60): the worked value, no formula."""
+    return all(t.kind in ("num", "sym") or t.value in ARITHMETIC for t in side)
+
+
+ENGINE = "__engine_passes__"
+"""The key of a snapshot's backward passes: (numerator, variable) to the engine's gradient."""
+
+
+def _engine_passes(namespace: dict) -> dict[tuple[str, str], np.ndarray]:
+    """For every pair of engine values the block names, the gradient of the first by the second.
+
+    Each pass runs on the block's own values, and their ``grad`` is put back as it was: copies cannot
+    run back, since each value's rule is a closure over the values it was made from.
+    """
+    named = {name: v for name, v in namespace.items() if hasattr(v, "backward") and hasattr(v, "parents")}
+    passes: dict[tuple[str, str], np.ndarray] = {}
+    for top_name, top in named.items():
+        graph, members = [top], {id(top)}
+        for value in graph:  # every value top was made from: a pass overwrites their grad, and only theirs
+            for parent in value.parents:
+                if id(parent) not in members:
+                    members.add(id(parent))
+                    graph.append(parent)
+        saved = [(value, value.grad) for value in graph]
+        try:
+            top.backward()
+            for name, v in named.items():
+                passes[(top_name, name)] = v.grad.copy() if id(v) in members else np.zeros_like(v.data)
+        except Exception:  # noqa: BLE001 - a pass that fails (an overflow) is no value for any equation
+            pass
+        finally:
+            for value, grad in saved:
+                value.grad = grad
+    return passes
 
 
 def _names(tokens: list[Tok]) -> list[str]:
@@ -1246,15 +1302,18 @@ def equations(source: str) -> list[Equation]:
 
 def snapshot(namespace: dict) -> dict:
     """A copy of a block's values that later blocks cannot change (networks and dictionaries included)."""
-    copied = {}
+    copied, memo = {}, {}  # one memo: values that share objects still share them
     for name, value in namespace.items():
         if name.startswith("__") or callable(value) and not hasattr(value, "parameters"):
             copied[name] = value
             continue
         try:
-            copied[name] = copy.deepcopy(value)
+            copied[name] = copy.deepcopy(value, memo)
         except Exception:  # noqa: BLE001 - a module, a generator: kept as it is
             copied[name] = value
+    passes = _engine_passes(namespace)
+    if passes:
+        copied[ENGINE] = passes
     return copied
 
 
@@ -1274,11 +1333,17 @@ def visible_source(source: str) -> str:
     return "\n".join(lines)
 
 
-def page_namespaces(source: str, name: str) -> dict[str, tuple[dict, dict]]:
-    """Run the page's blocks in order; for each block that names an equation, the values before and after it."""
+def page_namespaces(source: str, name: str) -> dict[str, list[tuple[dict, dict]]]:
+    """Run the page's blocks in order; for each equation, the values before and after each block naming it.
+
+    Every block whose first line names an equation is a point where the equation is evaluated: a page
+    adds a second point, with values that tell its formula from a wrong one, by naming the equation again.
+    A block that starts from an array of zeros (a velocity before the first step) is also run from
+    values drawn at random in place of the zeros (`_moved`), so that no term of an update is checked at 0 alone.
+    """
     from litbackprop.pages.checks.printed_numbers import Block, split  # it imports this module: here, not at the top
 
-    found: dict[str, tuple[dict, dict]] = {}
+    found: dict[str, list[tuple[dict, dict]]] = {}
     namespace: dict = {}
     for part in split(source):
         if not isinstance(part, Block):
@@ -1288,15 +1353,54 @@ def page_namespaces(source: str, name: str) -> dict[str, tuple[dict, dict]]:
         first = part.code.lstrip().splitlines()[0] if part.code.strip() else ""
         match = re.match(r"# (eq-[a-z0-9-]+)\s*$", first)
         before = snapshot(namespace) if match else None
+        code = compile(part.code, f"{name}:{part.line}", "exec")
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(part.code, f"{name}:{part.line}", "exec"), namespace)
+                exec(code, namespace)
         except Exception:  # noqa: BLE001 - the page's own check reports a failing block; its equations wait
-            found["failed"] = ({}, {})
+            found["failed"] = []
             return found
         if match:
-            found[match.group(1)] = (before, snapshot(namespace))
+            points = found.setdefault(match.group(1), [])
+            points.append((before, snapshot(namespace)))
+            moved = _moved(before, code)
+            if moved is not None:
+                points.append(moved)
     return found
+
+
+def _moved(before: dict, code) -> tuple[dict, dict] | None:
+    """The block run again from its values with every all-zero float array drawn at random, or None.
+
+    A term multiplied by zeros (the momentum term at the first step) gives no value a wrong formula could
+    differ from; from random values every term counts. The page's own values are not touched.
+    """
+    rng = np.random.default_rng(0)
+    start = {k: v for k, v in snapshot(before).items() if k not in (ENGINE, MOVED)}
+    zeros = 0
+
+    def draw(array):
+        nonlocal zeros
+        if isinstance(array, np.ndarray) and array.dtype.kind == "f" and array.size and not array.any():
+            array[...] = rng.normal(size=array.shape)
+            zeros += 1
+
+    for value in start.values():
+        for array in value.values() if isinstance(value, dict) else [value]:
+            draw(array)
+    if not zeros:
+        return None
+    moved_before = snapshot(start)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(code, start)
+    except Exception:  # noqa: BLE001 - a block that only runs from zeros: its equations are checked there
+        return None
+    return moved_before, snapshot(start) | {MOVED: True}
+
+
+MOVED = "__moved_from_zeros__"
+"""Marks a point run from random values in place of the page's zeros: a side of bare numbers is not its value."""
 
 
 DECLARATION = re.compile(r"<!--[ \t]*(notation|not evaluated)[ \t]*\n(.*?)-->", flags=re.S)
@@ -1378,12 +1482,15 @@ def _formula_problems(
         if equation.eq_id not in namespaces:
             problems.append(f"{name}:{equation.line}: {equation.eq_id} has no block to evaluate it with")
             continue
-        before, after = namespaces[equation.eq_id]
         skipped = tuple(PARTLY.get(equation.eq_id, {}))
         key = (equation.eq_id, equation.tex, tuple((k, tuple(t.value for t in v)) for k, v in definitions.items()))
         if key not in memo:
             known = set(definitions)
-            found = check_equation(equation.tex, after, skipped, before=before, definitions=definitions)
+            found = []
+            for before, after in namespaces[equation.eq_id]:  # every point, each with the page's definitions
+                for problem in check_equation(equation.tex, after, skipped, before=before, definitions=definitions):
+                    if problem not in found:
+                        found.append(problem)
             memo[key] = (found, {k: v for k, v in definitions.items() if k not in known})
         found, defined = memo[key]
         definitions.update(defined)
@@ -1395,9 +1502,12 @@ def _formula_problems(
         if eq_id not in namespaces:
             problems.append(f"{name}:{line}: the table row links to {eq_id}, which has no block to evaluate it with")
             continue
-        before, after = namespaces[eq_id]
-        for problem in check_equation(tex, after, before=before, definitions=dict(definitions)):
-            problems.append(f"{name}:{line}: the table's row for {eq_id}: {problem}")
+        shown = set()
+        for before, after in namespaces[eq_id]:
+            for problem in check_equation(tex, after, before=before, definitions=dict(definitions)):
+                if problem not in shown:
+                    shown.add(problem)
+                    problems.append(f"{name}:{line}: the table's row for {eq_id}: {problem}")
     return problems
 
 
