@@ -354,3 +354,68 @@ def test_a_log_softmax_without_its_log_sum_exp_fails_at_the_page_s_second_point(
     assert LOG_SOFTMAX in source
     wrong = source.replace(LOG_SOFTMAX, LOG_SOFTMAX.split("= ")[0] + "= " + dropped)
     assert any("eq-stab-lse" in p for p in formula_problems(wrong, "numerical-stability.md"))
+
+
+MSE = """# Trial
+
+<a id="eq-t-mse"></a>
+
+$$
+L = \\frac{{1}}{{2N}} \\sum_{{n=1}}^{{N}} \\lVert \\hat y_n - y_n \\rVert{norm}^2
+$$
+
+```{{.python}}
+# eq-t-mse
+import numpy as np
+
+Y_hat = np.array([[0.5, 1.0, -1.0], [2.0, 0.0, 1.0]])
+Y = np.array([[0.0, 1.0, 0.0], [1.0, 1.0, 1.0]])
+N = Y.shape[1]
+L = np.sum((Y_hat - Y) ** 2) / (2 * N)
+```
+"""
+
+
+def test_a_norm_inside_a_sum_is_taken_for_each_example():
+    assert formula_problems(MSE.format(norm=""), "t.md") == []
+
+
+@pytest.mark.parametrize("norm", ["_1", "_\\infty"])
+def test_a_norm_inside_a_sum_is_still_read_by_its_subscript(norm):
+    assert "the sides differ" in formula_problems(MSE.format(norm=norm), "t.md")[0]
+
+
+def test_a_numbered_example_of_a_batch_counts_from_one():
+    source = MSE.format(norm="").replace(
+        "\\sum_{n=1}^{N} \\lVert \\hat y_n - y_n \\rVert^2", "\\lVert \\hat y_1 - y_1 \\rVert^2"
+    )
+    # the whole batch's 3.25 / 6 against the first example's 1.25 / 6
+    assert "the sides differ: 0.541667 against 0.208333" in formula_problems(source, "t.md")[0]
+    assert (
+        formula_problems(
+            source.replace("N}", "}")
+            .replace("np.sum((Y_hat - Y) ** 2)", "np.sum((Y_hat[:, 0] - Y[:, 0]) ** 2)")
+            .replace("(2 * N)", "2"),
+            "t.md",
+        )
+        == []
+    )
+
+
+BATCH_DATA = r"Y = \begin{bmatrix} y_1 & y_2 & \cdots & y_N \end{bmatrix}"
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        r"\hat y_1 & y_2 & \cdots & y_N",
+        r"y_1 & y_2 & \cdots & \hat y_N",
+        r"y_1 & y_2 & \cdots & y_{N-1}",
+        r"y_2 & \cdots & y_N",
+    ],
+)
+def test_a_row_with_an_ellipsis_is_every_column_of_its_range(wrong):
+    source = (DOCS / "mini-batches.md").read_text()
+    assert BATCH_DATA in source
+    mutated = source.replace(BATCH_DATA, BATCH_DATA.replace(r"y_1 & y_2 & \cdots & y_N", wrong))
+    assert any("eq-batch-data" in p for p in formula_problems(mutated, "mini-batches.md"))

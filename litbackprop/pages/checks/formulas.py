@@ -51,7 +51,6 @@ UNEVALUATED: dict[str, str] = {
 PARTLY: dict[str, dict[str, str]] = {
     "eq-pit-reset": {"\\leftarrow": "a loop, run twice, not one relation: its result, the second line, is evaluated"},
     "eq-pit-lr": {"\\leftarrow": "the update rule of momentum, evaluated on Learning; here its values are checked"},
-    "eq-batch-data": {"\\cdots": "a matrix written with an ellipsis, x_1 ... x_N, stands for no one array"},
 }
 """Sides of equations that are not evaluated, spelled as the tokenizer joins them, each with the reason."""
 
@@ -364,7 +363,7 @@ class Parser:
     def starts_factor(self, tok: Tok | None) -> bool:
         if tok is None:
             return False
-        if tok.value in RELATIONS or tok.value in ("+", "-", ")", "]", "}", "&", "\\\\", ",", "|", "\\|", "\\end"):
+        if tok.value in RELATIONS or tok.value in ("+", "-", ")", "]", "}", "&", "\\\\", ",", "|", "\\end"):
             return False
         return tok.value not in ("\\cdot", "\\odot", "\\times", "/")
 
@@ -411,6 +410,11 @@ class Parser:
             if int(names[0]) >= value.matrix[0]:
                 raise FormulaError(f"entry {names[0]} of a column of {value.matrix[0]} (entries count from 0)")
             return V(value.array[..., int(names[0]), 0], value.axes)
+        if len(names) == 1 and names[0].isdigit() and len(value.matrix) == 2 and value.matrix[1] > 1:
+            column = int(names[0])  # y_1, the first example of a batch: columns count from 1, as sums over n do
+            if not 1 <= column <= value.matrix[1]:
+                raise FormulaError(f"example {column} of a batch of {value.matrix[1]} (examples count from 1)")
+            return V(value.array[..., :, column - 1 : column], value.axes)
         if not all(len(n) == 1 and (n.isalpha() or n == ":") for n in names):
             raise FormulaError(f"cannot index with {''.join(names)!r}")
         array, axes = value.array, value.axes
@@ -506,7 +510,9 @@ class Parser:
                 if subscript not in NORMS:
                     raise FormulaError(f"a norm with the subscript {subscript!r}: only {', '.join(NORMS)} are read")
                 order = NORMS[subscript]
-            return V(np.array(np.linalg.norm(inner.array.ravel(), order)))
+            k = len(inner.axes)  # the norm of each entry of the named indices: \sum_n \lVert y_n \rVert
+            flat = inner.array.reshape(inner.array.shape[:k] + (-1,))
+            return V(np.linalg.norm(flat, order, axis=-1), inner.axes)
         if v in FUNCTIONS and self.peek() is not None and self.peek().value == "'":
             self.take("'")
             return self.function(v + "'")
@@ -803,9 +809,14 @@ class Parser:
                 rows[-1][-1].append(tok)
         rows = [r for r in rows if any(cell for cell in r)]
         if kind in ("bmatrix", "pmatrix"):
+            if len(rows) == 1:
+                rows = [self.expanded(rows[0])]  # x_1 & x_2 & \cdots & x_N: every column the range names
             if any(t.value in ("\\cdots", "\\vdots", "\\ldots") for r in rows for c in r for t in c):
-                raise FormulaError("a matrix with an ellipsis stands for no one value")
+                raise FormulaError("a matrix with an ellipsis that is not a range x_1 & x_2 & \\cdots & x_N")
             cells = [[self.sub(c) for c in r] for r in rows]
+            if len(rows) == 1 and all(len(c.matrix) == 2 and c.matrix[1] == 1 and not c.axes for c in cells[0]):
+                if len(cells[0]) > 1 and not all(c.scalar for c in cells[0]):  # columns side by side: a batch
+                    return V(np.concatenate([c.array for c in cells[0]], axis=1))
             if any(not cell.scalar or cell.axes for r in cells for cell in r):
                 raise FormulaError("a matrix whose entries are not numbers")
             return V(np.array([[float(cell.array.reshape(())) for cell in r] for r in cells]))
@@ -822,6 +833,29 @@ class Parser:
                     result = elementwise(result, picked, "cases", lambda p, q: np.where(np.isnan(p), q, p))
             return result
         raise FormulaError(f"cannot evaluate a {kind} environment")
+
+    def expanded(self, row: list[list[Tok]]) -> list[list[Tok]]:
+        """A row ``c_1 & c_2 & \\cdots & c_N`` as every cell from 1 to N; any other row as it is.
+
+        The cells before the ellipsis must count up from 1 at one place and agree elsewhere, and the last
+        cell must be the same with the range's end there: an ellipsis stands only inside a range it declares.
+        """
+        dots = [i for i, cell in enumerate(row) if [t.value for t in cell] in (["\\cdots"], ["\\ldots"])]
+        if not (len(dots) == 1 and dots[0] == len(row) - 2 >= 1):
+            return row
+        written, last = row[:-2], row[-1]
+        for k, tok in enumerate(written[0]):
+            if (tok.kind, tok.value) != ("num", "1"):
+                continue
+            head, tail = written[0][:k], written[0][k + 1 :]
+            counts = all(cell == [*head, Tok("num", str(n)), *tail] for n, cell in enumerate(written, start=1))
+            end = last[k : len(last) - len(tail)]
+            if counts and end and last[:k] == head and last[len(last) - len(tail) :] == tail:
+                high = self.bound(end)
+                if high < len(written):
+                    raise FormulaError(f"a range of {len(written)} written cells that ends at {high}")
+                return [[*head, Tok("num", str(n)), *tail] for n in range(1, high + 1)]
+        raise FormulaError("a matrix with an ellipsis that is not a range x_1 & x_2 & \\cdots & x_N")
 
     def delta(self) -> V:
         self.take("_")
