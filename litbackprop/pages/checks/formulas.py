@@ -22,8 +22,9 @@ recursive-descent parser over numpy), not a general computer algebra system:
 - ``\frac{\partial (a\,b)}{\partial a}`` of an expression is its derivative by central differences in float64;
 - ``X \qquad\text{not}\qquad Y`` says the wrong formula Y gives another value than X: it must differ.
 
-An equation part this cannot evaluate (a Taylor remainder, a distribution, prose) must be listed
-in ``UNEVALUATED`` with the reason, and the report counts them.
+An equation, or a part of one, that this cannot evaluate (a Taylor remainder, an estimate with
+unnamed constants) is left out by its page, with the reason, in a ``<!-- not evaluated -->``
+comment (`page_declarations`); How this site checks itself lists and counts them all.
 """
 
 from __future__ import annotations
@@ -40,19 +41,6 @@ import numpy as np
 
 import litbackprop as lb
 from litbackprop.pages.checks.notation import FUNCTIONS, PAGE_SYMBOLS, code_name, gradient_name
-
-UNEVALUATED: dict[str, str] = {
-    "eq-gc-taylor": "a Taylor expansion with O(epsilon^2) remainders, which no value can be given",
-    "eq-gc-roundoff": "an estimate of the error with unnamed constants, measured on the page's plot instead",
-    "eq-batch-mean": "one example's gradient has no array by the notation's names: the block checks the mean",
-}
-"""Equations that cannot be evaluated, each with the reason; at most a tenth of all display equations."""
-
-PARTLY: dict[str, dict[str, str]] = {
-    "eq-pit-reset": {"\\leftarrow": "a loop, run twice, not one relation: its result, the second line, is evaluated"},
-    "eq-pit-lr": {"\\leftarrow": "the update rule of momentum, evaluated on Learning; here its values are checked"},
-}
-"""Sides of equations that are not evaluated, spelled as the tokenizer joins them, each with the reason."""
 
 
 class FormulaError(Exception):
@@ -146,9 +134,9 @@ def statements(tokens: list[Tok]) -> list[Statement]:
             i += 3 + len(_environment(tokens, i))  # \begin { a l i g n e d }
             pieces.append([])
             continue
-        if tok.value in ("{", "(", "[") or tok.value == "\\begin":
+        if tok.value in ("{", "(", "[", "\\{") or tok.value == "\\begin":
             depth += 1
-        elif tok.value in ("}", ")", "]") or tok.value == "\\end":
+        elif tok.value in ("}", ")", "]", "\\}") or tok.value == "\\end":
             depth -= 1
         if depth == 0 and tok.value in SEPARATORS:
             nxt = _skip(tokens, i + 1, {"&"})
@@ -181,9 +169,9 @@ def statements(tokens: list[Tok]) -> list[Statement]:
         sides, relations = [[]], []
         depth = 0
         for tok in piece:
-            if tok.value in ("{", "(", "[", "\\begin"):
+            if tok.value in ("{", "(", "[", "\\{", "\\begin"):
                 depth += 1
-            elif tok.value in ("}", ")", "]", "\\end"):
+            elif tok.value in ("}", ")", "]", "\\}", "\\end"):
                 depth -= 1
             if depth == 0 and tok.value in RELATIONS:
                 relations.append(tok.value)
@@ -234,6 +222,13 @@ class V:
 @dataclass
 class Space(V):
     shape: tuple[int, ...] = ()
+
+
+@dataclass
+class Members(V):
+    """A set written out, ``\\{W^{(1)}, b^{(1)}\\}``: what ``\\in`` compares a value with, member by member."""
+
+    members: tuple[V, ...] = ()
 
 
 @dataclass
@@ -497,6 +492,8 @@ class Parser:
             return value_of(np.ones(int(self.env.lookup("N").array.reshape(()))))
         if v == "\\begin":
             return self.environment()
+        if v == "\\{":
+            return self.members()
         if v == "\\delta":
             return self.delta()
         if v == "|":
@@ -834,6 +831,23 @@ class Parser:
             return result
         raise FormulaError(f"cannot evaluate a {kind} environment")
 
+    def members(self) -> V:
+        """``\\{a, b, c\\}``: each member evaluated; ``x \\in`` the set holds when x is one of them."""
+        inner = self.until("\\}")
+        members, current, depth = [], [], 0
+        for tok in inner:
+            depth += tok.value in ("{", "(", "[", "\\{")
+            depth -= tok.value in ("}", ")", "]", "\\}")
+            if depth == 0 and tok.value == ",":
+                members.append(current)
+                current = []
+            else:
+                current.append(tok)
+        members.append(current)
+        if not all(members):
+            raise FormulaError("a set with an empty member")
+        return Members(np.zeros(()), (), tuple(self.sub(m) for m in members))
+
     def expanded(self, row: list[list[Tok]]) -> list[list[Tok]]:
         """A row ``c_1 & c_2 & \\cdots & c_N`` as every cell from 1 to N; any other row as it is.
 
@@ -1124,6 +1138,13 @@ def as_matrix(v: V, t: np.ndarray, other: V) -> tuple[V, np.ndarray]:
 
 def agree(a: V, ta: np.ndarray, b: V, tb: np.ndarray, relation: str) -> str | None:
     """Why two sides do not stand in their relation, or None when they do."""
+    if isinstance(b, Members):
+        if relation != "\\in":
+            return "a set is compared with \\in"
+        for member in b.members:
+            if member.axes == a.axes and member.matrix == a.matrix and np.array_equal(member.array, a.array):
+                return None
+        return "the value is none of the set's members"
     if relation == "\\in" or isinstance(b, Space):
         if not isinstance(b, Space) or relation != "\\in":
             return "\\in compares an array with a space, \\mathbb{R}^{...}"
@@ -1176,8 +1197,8 @@ def check_equation(
 
     ``namespace`` holds the values after the block paired with the equation, ``before`` those before it:
     in ``S \\leftarrow expr`` the right side is computed before the step, S after it, and a later
-    statement sees S's new value. A side or statement whose TeX holds one of ``skipped`` (listed in
-    ``PARTLY`` with the reason) is not evaluated; the sides around it are compared with each other.
+    statement sees S's new value. A side or statement whose tokens hold one of ``skipped`` (a part its
+    page leaves out, `parts_left_out`) is not evaluated; the sides around it are compared with each other.
     ``definitions`` collects what the page's equations define (``z = w^T x``), for derivatives.
     """
     try:
@@ -1190,7 +1211,7 @@ def check_equation(
     previous: tuple[V, np.ndarray] | None = None
     for statement in parts:
         if any(fragment in statement.relations for fragment in skipped):
-            continue  # a relation this cannot check (an update run in a loop): listed in PARTLY
+            continue  # a relation this cannot check: its page leaves it out, with the reason
         updating = "\\leftarrow" in statement.relations
         try:
             try:
@@ -1226,6 +1247,9 @@ def _statement(statement, after, current, definitions, skipped, key, previous):
     sizes: dict[str, int] = {}
     if statement.relations and not all(statement.sides):  # "\\text{...} = x": nothing is compared with x
         return "a relation with an empty side (prose is no value: write the symbol it names)", None
+    left = [side for side in statement.sides if not any(f in "".join(t.value for t in side) for f in skipped)]
+    if skipped and len(left) < 2 and len(left) < len(statement.sides):
+        return None, None  # a part left out leaves nothing to compare
     for at, side in enumerate(statement.sides):
         if any(fragment in "".join(t.value for t in side) for fragment in skipped):
             values.append(None)
@@ -1461,6 +1485,19 @@ def page_declarations(source: str) -> tuple[dict[str, str], dict[str, str]]:
     return declared["notation"], declared["not evaluated"]
 
 
+def parts_left_out(unevaluated: dict[str, str], eq_id: str) -> tuple[str, ...]:
+    """The parts of an equation its page leaves out (``eq-id fragment: reason``), spelled as its sides' tokens.
+
+    A side or statement that holds the fragment is not evaluated; the sides around it are still compared.
+    """
+    parts = []
+    for key in unevaluated:
+        anchor, _, fragment = key.partition(" ")
+        if anchor == eq_id and fragment.strip():
+            parts.append("".join(t.value for t in tokenize(fragment)))
+    return tuple(parts)
+
+
 def _outside_fences(source: str) -> str:
     """The page without its fenced blocks: a comment shown as an example in one declares nothing."""
     kept, fence = [], None
@@ -1476,8 +1513,8 @@ def _outside_fences(source: str) -> str:
 
 
 def exemptions(pages: list[Path]) -> dict[str, str]:
-    """Every equation not evaluated, by id, with its reason: the table's and the pages' own."""
-    found = dict(UNEVALUATED)
+    """Every equation or part not evaluated (``eq-id`` or ``eq-id fragment``) with its reason, over the pages."""
+    found: dict[str, str] = {}
     for page in pages:
         found.update(page_declarations(page.read_text())[1])
     return found
@@ -1509,14 +1546,14 @@ def _formula_problems(
     problems = []
     definitions: dict[str, list[Tok]] = {}
     for equation in equations(visible_source(source)):
-        if equation.eq_id in UNEVALUATED or equation.eq_id in unevaluated:
+        if equation.eq_id in unevaluated:
             continue
         if equation.eq_id not in namespaces and "failed" in namespaces:
             continue
         if equation.eq_id not in namespaces:
             problems.append(f"{name}:{equation.line}: {equation.eq_id} has no block to evaluate it with")
             continue
-        skipped = tuple(PARTLY.get(equation.eq_id, {}))
+        skipped = parts_left_out(unevaluated, equation.eq_id)
         key = (equation.eq_id, equation.tex, tuple((k, tuple(t.value for t in v)) for k, v in definitions.items()))
         if key not in memo:
             known = set(definitions)
