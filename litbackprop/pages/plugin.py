@@ -10,9 +10,20 @@ from __future__ import annotations
 
 from mkdocs.plugins import BasePlugin
 
-from litbackprop.pages.build import access, assets, graphs, kernel, notebooks, plots, printing, sections, tables
+from litbackprop.pages.build import (
+    access,
+    assets,
+    graphs,
+    kernel,
+    notation_table,
+    notebooks,
+    plots,
+    printing,
+    sections,
+    tables,
+)
 
-STEPS = (printing, graphs, sections, tables, access, assets, kernel, notebooks, plots)
+STEPS = (notation_table, printing, graphs, sections, tables, access, assets, kernel, notebooks, plots)
 """The build's steps, in the order they run at every event."""
 
 

@@ -549,6 +549,15 @@ def test_no_page_shows_an_html_escape_as_text(site):
     assert not shown, "\n".join(shown)
 
 
+def test_the_home_page_shows_the_notation_table_in_place_of_its_marker(site):
+    from litbackprop.pages.checks.notation import NOTATION
+
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "notation table" not in home
+    table = home[home.index('id="notation"') :].split("</table>")[0]
+    assert table.count("<tr>") == 1 + len(NOTATION) and "<code>W1</code>" in table
+
+
 LIVE_READ = """() => Object.fromEntries(Array.from(document.querySelectorAll('figure [data-live]'), span =>
     [span.dataset.live, {text: span.textContent, digits: Number(span.dataset.digits)}]))"""
 LIVE_SET = """values => {

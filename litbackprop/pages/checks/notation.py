@@ -1,8 +1,9 @@
 r"""The notation: which name in a page's code holds the value of each symbol its equations use.
 
 The formula checker (``formulas.py``) evaluates a display equation by looking each symbol up here,
-then in the namespace of the block paired with the equation. The home page's notation table is
-checked against this table (``tests/pages/test_formulas.py``), so the two cannot drift apart.
+then in the namespace of the block paired with the equation. The home page's notation table is made
+from `NOTATION` at the site's build (``<!-- notation table -->``, `table`), its code names by the rules
+below, so the table a student reads is the one the checker uses.
 
 A symbol is written as the parser spells it: the letter or Greek command, an accent before it
 (``\hat y``) and a layer after it (``W^{(1)}``). A layer number is part of the name, as in the
@@ -46,6 +47,47 @@ FUNCTIONS = {
     "ReLU": "relu",
 }
 """Functions the equations apply, by the name the library gives them."""
+
+
+NOTATION: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("x", "x^{(1)}"), "\\((d,)\\) or \\((d, N)\\)", "one input column, or a batch of \\(N\\) columns"),
+    (("W^{(1)}", "W^{(2)}"), "\\((h, d)\\), \\((k, h)\\)", "weights, one row per output unit"),
+    (("b^{(1)}", "b^{(2)}"), "\\((h,)\\), \\((k,)\\)", "biases, one per output unit"),
+    (("z^{(1)}", "a^{(1)}"), "\\((h,)\\) or \\((h, N)\\)", "hidden pre-activation and activation"),
+    (("z^{(2)}", "\\hat y"), "\\((k,)\\) or \\((k, N)\\)", "logits and predicted probabilities"),
+    (("y",), "\\((k,)\\) or \\((k, N)\\)", "one-hot targets"),
+    (("L",), "scalar", "the loss, averaged over a batch"),
+    (("\\frac{\\partial L}{\\partial W^{(2)}}",), "like `W2`", "a gradient is named `d` + the quantity"),
+    (("\\theta",), "a dictionary", "every parameter, by name"),
+    (("\\eta", "\\mu", "v"), "scalars; like \\(\\theta\\)", "learning rate, momentum, velocity"),
+)
+"""The home page's notation table: each row's symbols (as the parser spells them), shape and meaning.
+
+Its code column is not written here: `table` gives each symbol the name the checker looks it up by.
+"""
+
+
+def table() -> str:
+    """The notation table as Markdown: symbol, the name the checker reads it by, shape, meaning."""
+    rows = ["| Symbol | Code | Shape | Meaning |", "| :--- | :--- | :--- | :--- |"]
+    for symbols, shape, meaning in NOTATION:
+        names = []
+        for symbol in symbols:
+            derivative = re.fullmatch(r"\\frac\{\\partial (\S+)\}\{\\partial (.+)\}", symbol)
+            names.append(gradient_name(*derivative.groups())[0] if derivative else code_name(symbol))
+        shown = ", ".join(_inline(symbol.replace("\\frac", "\\dfrac")) for symbol in symbols)
+        code = ", ".join(f"`{name}`" for name in dict.fromkeys(names))
+        rows.append(f"| {shown} | {code} | {shape} | {meaning} |")
+    functions = [
+        _inline(tex if tex.startswith("\\") else "\\text{" + tex + "}") + f" is `lb.{name}`"
+        for tex, name in FUNCTIONS.items()
+        if not tex.endswith("'")
+    ]
+    return "\n".join(rows) + "\n\nThe functions the equations apply are the library's: " + ", ".join(functions) + ".\n"
+
+
+def _inline(tex: str) -> str:
+    return "\\(" + tex + "\\)"
 
 
 def code_name(symbol: str) -> str:
