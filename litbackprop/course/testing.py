@@ -1,7 +1,8 @@
 r"""Assertions for checking a derivation: printed digits, and gradients against central differences.
 
 They raise ``AssertionError`` with a message that says what was expected and
-what was computed, so a failing docs block reads on its own.
+what was computed, so a failing docs block reads on its own. numpy's `assert_allclose`
+is here too, so that a page's checks need one import line.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.testing import assert_allclose as assert_allclose  # re-exported: one import for a page's checks
 
 from litbackprop.gradcheck import numerical_gradient, relative_error
 

@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from litbackprop.pages.checks.formulas import equations, formula_problems, page_namespaces, visible_source
+from litbackprop.pages.checks.formulas import equations, formula_problems, page_namespaces
 from litbackprop.pages.tool import nav_sections
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -44,7 +44,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 def course_pages() -> list[str]:
     """Every page of the nav with a display equation: each is mutated, with nothing to register."""
     in_nav = [page for page in nav_sections(DOCS.parent) if page.endswith(".md")]  # in the nav's order
-    return [page for page in in_nav if equations(visible_source((DOCS / page).read_text()))]
+    return [page for page in in_nav if equations((DOCS / page).read_text())]
 
 
 TARGET = 0.96

@@ -12,6 +12,7 @@ from mkdocs.plugins import BasePlugin
 
 from litbackprop.pages.build import (
     access,
+    anchors,
     assets,
     graphs,
     kernel,
@@ -23,7 +24,7 @@ from litbackprop.pages.build import (
     tables,
 )
 
-STEPS = (notation_table, printing, graphs, sections, tables, access, assets, kernel, notebooks, plots)
+STEPS = (anchors, notation_table, printing, graphs, sections, tables, access, assets, kernel, notebooks, plots)
 """The build's steps, in the order they run at every event."""
 
 

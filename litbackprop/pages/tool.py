@@ -276,11 +276,9 @@ TEMPLATE = r"""# {title}
 
 What this page derives, in a sentence or two. The example below is a layer
 \(z = W x\) and the gradient of its weights; replace it with yours, keeping the
-pattern: an equation with its id, the block that computes it, its checks.
+pattern: an equation, the block that computes it (its first line the equation's id), its checks.
 
 ## The forward step
-
-<a id="eq-{slug}-forward"></a>
 
 $$
 z = W x = \begin{{bmatrix}} 1 & 2 \\ 3 & 4 \end{{bmatrix}} \begin{{bmatrix}} 0.5 \\ -1 \end{{bmatrix}}
@@ -299,8 +297,7 @@ print(z)
 ```
 
 ```{{.python continuation .checked}}
-from numpy.testing import assert_allclose
-from litbackprop.course.testing import assert_rounds_to
+from litbackprop.course.testing import assert_allclose, assert_gradient_matches, assert_rounds_to
 
 assert_allclose(z, W @ x, rtol=1e-15)
 assert_rounds_to(z, ..., name="z")
@@ -312,8 +309,6 @@ With an upstream gradient \(\frac{{\partial L}}{{\partial z}}\), each weight
 \(W_{{kj}}\) meets the loss only through \(z_k\), so
 \(\frac{{\partial L}}{{\partial W_{{kj}}}} = \frac{{\partial L}}{{\partial z_k}}\, x_j\):
 an outer product.
-
-<a id="eq-{slug}-backward"></a>
 
 $$
 \frac{{\partial L}}{{\partial W}} = \frac{{\partial L}}{{\partial z}}\, x^T
@@ -329,8 +324,6 @@ print(dW)
 ```
 
 ```{{.python continuation .checked}}
-from litbackprop.course.testing import assert_gradient_matches
-
 assert_gradient_matches(dW, lambda: float(dz @ (W @ x)), W)
 assert_rounds_to(dW, ..., name="dW")
 ```

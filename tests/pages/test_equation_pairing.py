@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from litbackprop.pages.checks.pairing import pairing_problems, parse
+from litbackprop.pages.checks.pairing import Display, anchored, displays, pairing_problems, parse
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
@@ -47,7 +47,25 @@ def test_an_equation_without_a_block_is_reported():
 
 def test_an_equation_without_an_id_is_reported():
     problems = pairing_problems("Text.\n\n$$\nc = 3\n$$\n\n```python\nc = 3\n```\n")
-    assert problems[0].startswith("line 3: display equation without an anchor")
+    assert problems[0].startswith("line 3: display equation without an id: start the Python block after it")
+
+
+def test_an_equation_takes_the_id_its_block_names_and_the_build_anchors_it():
+    page = "Text.\n\n$$\nc = 3\n$$\n\n```python\n# eq-c\nc = 3\n```\n\nSee [(1)](#eq-c).\n"
+    assert pairing_problems(page) == []
+    assert displays(page) == [Display("eq-c", 3, "\nc = 3\n")]
+    assert anchored(page).startswith('Text.\n\n<a id="eq-c"></a>\n\n$$\nc = 3\n$$')
+
+
+def test_an_anchor_written_by_hand_must_name_what_its_block_names():
+    page = '<a id="eq-b"></a>\n\n$$\nc = 3\n$$\n\n```python\n# eq-c\nc = 3\n```\n'
+    assert "equation eq-b is followed by a block that does not start with '# eq-b'" in pairing_problems(page)[0]
+    assert anchored(page) == page  # the build adds no second anchor
+
+
+def test_an_equation_in_an_admonition_gets_its_anchor_at_its_own_indent():
+    page = "!!! note\n\n    $$\n    c = 3\n    $$\n\n```python\n# eq-c\nc = 3\n```\n"
+    assert '\n    <a id="eq-c"></a>\n\n    $$\n' in anchored(page)
 
 
 def test_an_anchor_whose_id_is_not_in_the_format_says_what_the_format_is():

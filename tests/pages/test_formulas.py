@@ -13,7 +13,6 @@ from litbackprop.pages.checks.formulas import (
     exemptions,
     formula_problems,
     page_namespaces,
-    visible_source,
 )
 from litbackprop.pages.checks.notation import NOTATION, code_name, table
 from litbackprop.pages.mutate_symbols import TARGET, course_pages, run
@@ -108,7 +107,7 @@ def test_a_formula_shown_as_wrong_must_give_another_value():
 
 
 def test_at_most_a_tenth_of_the_display_equations_are_not_evaluated():
-    count = sum(len(equations(visible_source((DOCS / page).read_text()))) for page in course_pages())
+    count = sum(len(equations((DOCS / page).read_text())) for page in course_pages())
     assert count >= 60
     left_out = exemptions([DOCS / page for page in course_pages()])
     assert len(left_out) <= count / 10, (len(left_out), count)
@@ -159,7 +158,7 @@ def test_every_page_of_the_nav_with_an_equation_is_mutated_with_nothing_to_regis
                 yield from walk(value) if isinstance(value, list) else [value]
 
     in_nav = [page for page in walk(read_config(DOCS.parent)["nav"]) if page.endswith(".md")]
-    with_equations = [p for p in in_nav if equations(visible_source((DOCS / p).read_text()))]
+    with_equations = [p for p in in_nav if equations((DOCS / p).read_text())]
     course = course_pages()
     assert course == with_equations and "checks.md" in course and "api.md" not in course
 

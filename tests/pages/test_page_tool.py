@@ -89,10 +89,10 @@ def test_write_says_so_when_the_text_shows_no_such_number(project, tmp_path):
     ("change", "said"),
     [
         (("-1.5 \\\\ -2.5", "-1.5 \\\\ -2.6"), "2.6 is not checked by the block before or after it: if the code"),
-        (('id="eq-tool-trial-forward"', 'id="Eq-Forward"'), "the anchor's id 'Eq-Forward' is not an equation id"),
+        (("# eq-tool-trial-forward\n", "# Eq-Forward\n"), "display equation without an id"),
         (
-            ("# eq-tool-trial-backward\n", ""),
-            "is followed by a block that does not start with '# eq-tool-trial-backward'",
+            ("# eq-tool-trial-backward\n", "# eq-tool-trial-forward\n"),
+            "equation id eq-tool-trial-forward is used more than once",
         ),
         (("x = np.array([0.5, -1.0])", "x = np.array([0.5, -1.0, 2.0])"), "the block fails: ValueError: x must"),
     ],

@@ -41,6 +41,7 @@ import numpy as np
 
 import litbackprop as lb
 from litbackprop.pages.checks.notation import FUNCTIONS, PAGE_SYMBOLS, code_name, gradient_name
+from litbackprop.pages.checks.pairing import displays
 
 
 class FormulaError(Exception):
@@ -1348,11 +1349,8 @@ class Equation:
 
 
 def equations(source: str) -> list[Equation]:
-    """The page's display equations with their anchors."""
-    out = []
-    for match in re.finditer(r'<a id="(eq-[a-z0-9-]+)"></a>\s*\n\s*\$\$(.*?)\$\$', source, flags=re.S):
-        out.append(Equation(match.group(1), source.count("\n", 0, match.start(2)) + 1, match.group(2)))
-    return out
+    """The page's display equations with their ids (`pairing.displays`: the anchor's, or the block's)."""
+    return [Equation(d.eq_id, d.line, d.tex) for d in displays(source)]
 
 
 # --- a page: its blocks run in order, each equation evaluated in the namespace of its block
@@ -1545,7 +1543,7 @@ def _formula_problems(
     memo = {} if memo is None else memo
     problems = []
     definitions: dict[str, list[Tok]] = {}
-    for equation in equations(visible_source(source)):
+    for equation in equations(source):
         if equation.eq_id in unevaluated:
             continue
         if equation.eq_id not in namespaces and "failed" in namespaces:

@@ -1,8 +1,10 @@
 """The pairing of a page's display equations with the Python blocks that implement them.
 
-Each display equation carries an anchor, ``<a id="eq-..."></a>``, on the line before it (the id
-is ``eq-`` then lowercase letters, digits and hyphens: ``eq-weight-decay``), and the next block
-on the page starts with the line ``# eq-...`` naming it.
+The next block after a display equation starts with the line ``# eq-...`` naming it (the id is
+``eq-`` then lowercase letters, digits and hyphens: ``eq-weight-decay``), and that line is the
+equation's id: the site's build puts its anchor, ``<a id="eq-..."></a>``, before the equation, so that
+``[(3a)](#eq-bwd-3a)`` links to it. An anchor written by hand on the line before the equation says the
+same and must agree. `parse` reads a page's equations and blocks once; every check reads them from it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ SNIPPET = re.compile(r'^--8<-- "[^"]+"$')
 @dataclass
 class Page:
     equations: list[tuple[int, str | None]] = field(default_factory=list)  # (line, id)
+    tex: dict[int, str] = field(default_factory=dict)  # an equation's line: its TeX, between the $$
+    written: dict[int, str] = field(default_factory=dict)  # an equation's line: the id of its hand-written anchor
     blocks: list[tuple[int, bool, str | None]] = field(default_factory=list)  # (line, is_python, id)
     malformed: dict[int, str] = field(default_factory=dict)  # an equation's line: the id of its malformed anchor
     glued: list[int] = field(default_factory=list)  # closing fences with text after them on their line
@@ -60,15 +64,56 @@ def parse(text: str) -> Page:
             previous = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
             anchor = ANCHOR.match(previous)
             malformed = ANY_ANCHOR.match(previous)
+            start = i
             page.equations.append((i + 1, anchor.group(1) if anchor else None))
+            if anchor:
+                page.written[i + 1] = anchor.group(1)
             if malformed and not anchor:
                 page.malformed[i + 1] = malformed.group(1)
             if not (len(line) > 4 and line.endswith("$$")):
                 i += 1
                 while i < len(lines) and not lines[i].strip().startswith("$$"):
                     i += 1
+            body = "\n".join(lines[start : i + 1]).strip()
+            page.tex[start + 1] = body[2:-2] if len(body) >= 4 and body.endswith("$$") else body[2:]
         i += 1
+    _name_by_blocks(page)
     return page
+
+
+def _name_by_blocks(page: Page) -> None:
+    """An equation without an anchor takes the id its block names, the next block before the next equation."""
+    for k, (line, eq_id) in enumerate(page.equations):
+        if eq_id is not None or line in page.malformed:
+            continue
+        block = next((b for b in page.blocks if b[0] > line), None)
+        following = page.equations[k + 1][0] if k + 1 < len(page.equations) else None
+        if block is not None and block[1] and block[2] and (following is None or block[0] < following):
+            page.equations[k] = (line, block[2])
+
+
+@dataclass(frozen=True)
+class Display:
+    eq_id: str
+    line: int  # the line of its opening $$
+    tex: str
+
+
+def displays(text: str) -> list[Display]:
+    """The page's display equations that have an id (their anchor's, or their block's), in order."""
+    page = parse(text)
+    return [Display(eq_id, line, page.tex[line]) for line, eq_id in page.equations if eq_id]
+
+
+def anchored(text: str) -> str:
+    """The page with an anchor before each equation that its block names and no hand-written anchor gives."""
+    page = parse(text)
+    lines = text.split("\n")
+    for line, eq_id in reversed(page.equations):
+        if eq_id and line not in page.written:
+            indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]  # in an admonition too
+            lines[line - 1 : line - 1] = [f'{indent}<a id="{eq_id}"></a>', ""]
+    return "\n".join(lines)
 
 
 def pairing_problems(text: str) -> list[str]:
@@ -84,8 +129,8 @@ def pairing_problems(text: str) -> list[str]:
             continue
         if eq_id is None:
             problems.append(
-                f'line {line}: display equation without an anchor: put <a id="eq-..."></a> on a line of its own '
-                f"before it, the id {ID_FORMAT}"
+                f"line {line}: display equation without an id: start the Python block after it with a line "
+                f"'# eq-...', the id {ID_FORMAT}"
             )
             continue
         following = [b for b in page.blocks if b[0] > line]

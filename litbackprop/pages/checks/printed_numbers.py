@@ -47,7 +47,8 @@ from pathlib import Path
 import numpy as np
 
 from litbackprop.course import testing
-from litbackprop.pages.build.sections import summarise  # the site's build writes the same sections
+from litbackprop.pages.build.sections import summarise
+from litbackprop.pages.checks.pairing import displays  # the site's build writes the same sections
 
 FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
 # A number: digits, a decimal part, an exponent. Not part of a name (W1, x_0, float64, eq-fwd-1).
@@ -480,9 +481,9 @@ def _literals(code: str, labels: set[str]) -> set[str]:
 def references(source: str, page: Path) -> list[str]:
     """Each [(tag)](#eq-id) shows the tag of the equation it links to."""
     tags = {}
-    for match in re.finditer(r'<a id="(eq-[a-z0-9-]+)"></a>\s*\$\$(.*?)\$\$', source, flags=re.S):
-        tag = re.search(r"\\tag\{([^}]*)\}", match.group(2))
-        tags[match.group(1)] = tag.group(1) if tag else None
+    for display in displays(source):
+        tag = re.search(r"\\tag\{([^}]*)\}", display.tex)
+        tags[display.eq_id] = tag.group(1) if tag else None
     problems = []
     for shown, target in re.findall(r"\[\(([0-9a-z, ]+)\)\]\(#(eq-[a-z0-9-]+)\)", source):
         if target not in tags:
