@@ -75,6 +75,11 @@ def nav_sections(root: Path) -> dict[str, str]:
     return dict(walk(read_config(root)["nav"], None))
 
 
+PLACEHOLDER_PAGE = "What this page derives, in a sentence or two."
+PLACEHOLDER_HOME = "what this page derives, in a line."
+"""The sentences `new` writes for the author to replace: `check` fails while either is left."""
+
+
 def place_problems(page: Path, root: Path) -> list[str]:
     """Where the page stands in the site: in the nav, and, for a course page, on the home page's list."""
     relative = page.resolve().relative_to((root / "docs").resolve()).as_posix()
@@ -85,13 +90,23 @@ def place_problems(page: Path, root: Path) -> list[str]:
             f"{page.name}: {html} is built but is not in mkdocs.yml's nav: add the line "
             f"'- {title_of(page)}: {relative}' under the section it belongs to"
         ]
-    listed = {match[3] for match in ITEM.finditer((root / "docs" / "index.md").read_text())}
-    if sections[relative] not in (None, PROJECT_SECTION) and relative not in listed:
+    home = (root / "docs" / "index.md").read_text()
+    items = {match[3]: home[match.start() : home.find("\n", match.start())] for match in ITEM.finditer(home)}
+    if sections[relative] not in (None, PROJECT_SECTION) and relative not in items:
         return [
             f"{page.name}: a course page, but the home page's list of pages does not link to it: add the item "
             f"'[**{title_of(page)}**]({relative}): what it derives' to docs/index.md's list, in its place"
         ]
-    return []
+    problems = []
+    if PLACEHOLDER_PAGE in page.read_text():
+        problems.append(
+            f"{page.name}: the page still opens with the template's {PLACEHOLDER_PAGE!r}: say what it derives"
+        )
+    if PLACEHOLDER_HOME in items.get(relative, ""):
+        problems.append(
+            f"{page.name}: the home page's list still says {PLACEHOLDER_HOME!r} for it: say there what it derives"
+        )
+    return problems
 
 
 def list_on_home_page(text: str, slug: str, title: str, section: str, root: Path) -> str:
@@ -106,9 +121,7 @@ def list_on_home_page(text: str, slug: str, title: str, section: str, root: Path
     while text[end + 1 : end + 4] == "   ":  # the item's continuation lines
         end = text.index("\n", end + 1)
     number = int(same[-1][1]) + 1
-    text = (
-        text[: end + 1] + f"{number}. [**{title}**]({slug}.md): what this page derives, in a line.\n" + text[end + 1 :]
-    )
+    text = text[: end + 1] + f"{number}. [**{title}**]({slug}.md): {PLACEHOLDER_HOME}\n" + text[end + 1 :]
     later = [m for m in ITEM.finditer(text) if m.start() > end + 1]
     for match in reversed(later):  # renumber the items after it, from the end, so offsets stay right
         text = text[: match.start()] + str(int(match[1]) + 1) + text[match.start() + len(match[1]) :]
@@ -274,7 +287,7 @@ def what_was_written(before: str, after: str) -> str:
 
 TEMPLATE = r"""# {title}
 
-What this page derives, in a sentence or two. The example below is a layer
+{placeholder} The example below is a layer
 \(z = W x\) and the gradient of its weights; replace it with yours, keeping the
 pattern: an equation, the block that computes it (its first line the equation's id), its checks.
 
@@ -403,7 +416,7 @@ def new(slug: str, title: str, section: str, root: Path | None = None) -> Path:
         )
     entry = f"      - {json.dumps(title, ensure_ascii=False)}: {slug}.md\n"  # a JSON string is a YAML string
     written = {
-        page: TEMPLATE.format(slug=slug, title=title),
+        page: TEMPLATE.format(slug=slug, title=title, placeholder=PLACEHOLDER_PAGE),
         config: text[: heading.end()] + entry + text[heading.end() :],
     }
     end = registry.index("\n}\n", registry.index("EXERCISES: dict[str, Exercise] = {"))
@@ -495,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(problems: list[str]) -> int:
+    sys.stdout.flush()  # what went to stdout first stays first where both streams go to one terminal
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from litbackprop.pages import tool
-from litbackprop.pages.tool import read_config
+from litbackprop.pages.tool import PLACEHOLDER_HOME, PLACEHOLDER_PAGE, read_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,6 +31,12 @@ def project(tmp_path_factory) -> Path:
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     started = page_tool(root, "new", "tool-trial", "Tool trial")
     assert started.returncode == 0, started.stderr
+    (root / "untouched.txt").write_text(page_tool(root, "check", "docs/tool-trial.md").stderr)
+    for path, placeholder, said in (
+        (root / "docs" / "tool-trial.md", PLACEHOLDER_PAGE, "This page derives a layer's weight gradient."),
+        (root / "docs" / "index.md", PLACEHOLDER_HOME, "a layer's weight gradient, as a trial."),
+    ):
+        path.write_text(path.read_text().replace(placeholder, said))  # as its author does first
     return root
 
 
@@ -55,7 +61,13 @@ def check_with(path: Path, edit, project: Path) -> subprocess.CompletedProcess:
         path.write_text(source)
 
 
-def test_a_new_page_passes_every_check(project):
+def test_a_new_page_fails_until_its_author_replaces_the_template_s_placeholders(project):
+    untouched = (project / "untouched.txt").read_text()
+    assert f"the page still opens with the template's {PLACEHOLDER_PAGE!r}" in untouched
+    assert f"the home page's list still says {PLACEHOLDER_HOME!r}" in untouched
+
+
+def test_a_new_page_passes_every_check_once_its_placeholders_are_replaced(project):
     checked = page_tool(project, "check", "docs/tool-trial.md")
     assert checked.returncode == 0 and "every check passes" in checked.stdout, checked.stderr
 
