@@ -145,6 +145,16 @@ def check(page: Path, root: Path | None = None) -> list[str]:
     ]
 
 
+def phone(page: Path, root: Path | None = None) -> tuple[list[str], str | None]:
+    """The browser test's layout rules for `page` at a phone's width, the page built alone; or why they were not run."""
+    from litbackprop.pages.checks.layout import phone_problems  # Playwright and MkDocs: only when asked
+
+    root = ROOT if root is None else root
+    relative = page.resolve().relative_to((root / "docs").resolve()).as_posix()
+    section = nav_sections(root).get(relative)
+    return phone_problems(page, section, root, course=section != PROJECT_SECTION)
+
+
 # write
 
 
@@ -471,6 +481,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, help_ in (("write", "fill in the Checked titles and the digits left as ..."), ("check", "check pages")):
         command = commands.add_parser(name, help=help_)
         command.add_argument("pages", nargs="+", type=Path)
+        if name == "check":
+            command.add_argument(
+                "--no-browser", action="store_true", help="leave out the phone-width rules (a few seconds a page)"
+            )
     args = parser.parse_args(argv)
     docs = (ROOT / "docs").resolve()
     for page in getattr(args, "pages", []):
@@ -497,6 +511,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with contextlib.redirect_stdout(io.StringIO()):  # what the blocks print is the site's, not the tool's
                 found = write(page) if args.command == "write" else check(page)
+            if args.command == "check" and not found and not args.no_browser:
+                found, why_not = phone(page)
+                if why_not:
+                    print(f"{page}: the phone-width rules were not run: {why_not}")
         except (Exception, RecursionError) as error:  # noqa: BLE001 - a page the tool cannot read: one line
             found = [f"{page}: {args.command} stopped: {type(error).__name__}: {str(error)[:300]}"]
         problems += found

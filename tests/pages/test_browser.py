@@ -25,7 +25,6 @@ import html
 import http.server
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,8 @@ import numpy as np
 import pytest
 
 from litbackprop.pages.build import assets, notebooks
+from litbackprop.pages.checks.layout import CHROMIUM, CHROMIUM_ARGS, MATH_STATE, resize, wait_for_math
+from litbackprop.pages.checks.layout import layout_problems as _layout_problems
 from litbackprop.pages.tool import read_config  # mkdocs.yml as data, its !!python/name tags read as names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,21 +46,6 @@ SCREENSHOTS = ROOT / "screenshots"
 # asks for them, LITBACKPROP_FULL_PAGES=1 for whole pages rather than the first screen.
 FULL_PAGES = os.environ.get("LITBACKPROP_FULL_PAGES") == "1"
 PHOTOGRAPH = FULL_PAGES or os.environ.get("LITBACKPROP_SCREENSHOTS") == "1"
-# Debian's headless shell first: the build of Chromium that Playwright itself runs headless, which draws
-# the same pages with about 40 % less CPU than the full browser.
-CHROMIUM = next(
-    filter(None, map(shutil.which, ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"))),
-    None,
-)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _unavailable(reason: str):
@@ -227,95 +213,8 @@ def open_page(page, url: str):
     wait_for_math(page)
 
 
-def wait_for_math(page):
-    # MathJax typesets after load; the notebook page also waits for its outputs' math.
-    page.wait_for_function("() => window.MathJax && window.MathJax.startup && window.MathJax.startup.promise")
-    page.evaluate("() => window.MathJax.startup.promise")
-
-
-MATH_STATE = """() => {
-  const math = Array.from(document.querySelectorAll('article .arithmatex'));
-  const typeset = math.filter(el => el.querySelector('mjx-container svg'));
-  const article = document.querySelector('article').cloneNode(true);
-  article.querySelectorAll('pre, code, mjx-container, script').forEach(el => el.remove());
-  const images = Array.from(document.querySelectorAll('article img'));
-  return {
-    math: math.length,
-    display: math.filter(el => el.tagName === 'DIV').length,
-    typeset: typeset.length,
-    mathErrors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
-    text: article.innerText,
-    images: images.length,
-    brokenImages: images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src),
-    diagrams: Array.from(document.querySelectorAll('figure.diagram svg')).map(svg => {
-      const box = svg.getBoundingClientRect();
-      return { width: box.width, height: box.height, shapes: svg.querySelectorAll('rect, path').length };
-    }),
-    scheme: document.body.getAttribute('data-md-color-scheme'),
-    smallMath: Array.from(document.querySelectorAll('article div.arithmatex > mjx-container > svg'))
-      .map(svg => svg.getBoundingClientRect())
-      .filter(box => box.width < 10 || box.height < 10).length,
-    pageWidth: document.documentElement.scrollWidth,
-    viewWidth: window.innerWidth,
-    // What does not fit the box that shows it: a display equation, a diagram, a table, a figure.
-    wide: Array.from(document.querySelectorAll(
-      'article div.arithmatex, article figure, article table, article .jp-RenderedImage'
-    )).map(el => {
-      // a table's box is its wrapper's content, inside the padding Material gives it on a phone
-      const holder = el.tagName === 'TABLE' ? el.parentElement : el;
-      const style = getComputedStyle(holder);
-      const inner = holder.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      const anchors = Array.from(document.querySelectorAll('a[id^="eq-"]'))
-        .filter(a => a.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
-      const where = el.tagName === 'DIV' && el.classList.contains('arithmatex')
-        ? `equation after #${anchors.length ? anchors[anchors.length - 1].id : 'the top'}`
-        : `${el.tagName.toLowerCase()} "${(el.innerText || '').trim().slice(0, 40).replace(/\\s+/g, ' ')}"`;
-      const width = el.tagName === 'TABLE' ? Math.max(el.scrollWidth, el.getBoundingClientRect().width) : el.scrollWidth;
-      return { where, over: Math.round(width - (el.tagName === 'TABLE' ? inner : el.clientWidth)) };
-    }).filter(o => o.over > 1),
-    // A display equation drawn smaller than its own size (shrunk to fit): its rendered width against the width
-    // its SVG asks for, in ex of its own font.
-    shrunkMath: Array.from(document.querySelectorAll('article div.arithmatex > mjx-container > svg')).filter(svg => {
-      const ex = document.createElement('div');
-      ex.style.cssText = 'position:absolute;visibility:hidden;width:10ex';
-      svg.parentElement.appendChild(ex);
-      const exPx = ex.getBoundingClientRect().width / 10;
-      ex.remove();
-      // a tagged equation is 100% wide with a min-width: that is the width it asks for
-      const width = svg.getAttribute('width').endsWith('%')
-        ? (svg.style.minWidth || '0ex') : svg.getAttribute('width');
-      const asked = parseFloat(width) * exPx;
-      return asked > 0 && svg.getBoundingClientRect().width < 0.97 * asked;
-    }).length,
-    // A plot is drawn at 200 dpi with text of 8 points or more (docs/notebooks): shown at 45 % of its pixels or
-    // more, that text is at least 10 CSS px; and it fits its column.
-    shrunkPlots: Array.from(document.querySelectorAll('article .jp-RenderedImage img')).filter(img => {
-      const column = (img.closest('.jp-Cell') || img.closest('article')).getBoundingClientRect().width;
-      const width = img.getBoundingClientRect().width;
-      return width < 0.45 * img.naturalWidth || width > column + 1;
-    }).concat(Array.from(document.querySelectorAll('article figure.plot img')).filter(img => {
-      // a plot the build draws as SVG with 10-point text (13.3 px at its own size): 10 px needs 75 % of it
-      return img.getBoundingClientRect().width < 0.75 * img.naturalWidth;
-    })).map(img => img.src.slice(-40)),
-  };
-}"""
-
-
 def layout_problems(name: str, state: dict) -> list[str]:
-    """What a reader at this width would miss: math too small to read or shrunk, a page that scrolls sideways, an
-    equation, diagram, table or figure of a course page wider than its box, shrunk plots."""
-    problems = []
-    if course_page(name.split(" ")[0]):
-        problems += [f"{name}: the {o['where']} is {o['over']} px wider than its box" for o in state["wide"]]
-    if state["shrunkMath"]:
-        problems.append(f"{name}: {state['shrunkMath']} display equations drawn smaller than the page's math")
-    if state["smallMath"]:
-        problems.append(f"{name}: {state['smallMath']} display equations drawn smaller than 10 px")
-    if state["pageWidth"] > state["viewWidth"] + 1:
-        problems.append(f"{name}: the page scrolls sideways: {state['pageWidth']} px wide in {state['viewWidth']} px")
-    if state["shrunkPlots"]:
-        problems.append(f"{name}: plots shown at a fraction of their size: {state['shrunkPlots']}")
-    return problems
+    return _layout_problems(name, state, course=course_page(name.split(" ")[0]))
 
 
 def switch_scheme(page, scheme: str) -> str:
@@ -329,19 +228,6 @@ def switch_scheme(page, scheme: str) -> str:
         }""",
         title,
     )
-
-
-def resize(page, width: int, height: int) -> None:
-    """Resize the viewport and let the page reflow: up to a second for it to fit the new width."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    page.set_viewport_size({"width": width, "height": height})
-    # MathJax breaks the equations again for the new width (docs/javascripts/mathjax-config.js), and says when
-    page.wait_for_function(f"() => document.documentElement.dataset.mathWidth === '{width}'", timeout=15_000)
-    try:
-        page.wait_for_function("() => document.documentElement.scrollWidth <= window.innerWidth + 1", timeout=1000)
-    except PlaywrightTimeout:  # a page that still scrolls sideways is reported by the check that follows
-        pass
 
 
 def photograph(page, name: str) -> None:

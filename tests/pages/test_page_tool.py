@@ -298,3 +298,40 @@ def test_a_page_the_tool_cannot_read_or_run_is_one_line(fresh, content, said, mo
     status, stderr = run_tool(fresh, "write", "docs/tool-trial.md", monkeypatch=monkeypatch, capsys=capsys)
     assert status in (1, 2) and said in stderr, stderr
     assert "Traceback" not in stderr and stderr.strip().count("\n") <= 1, stderr
+
+
+WIDE = """# Wide
+
+The sum of twelve long entries, as no phone shows it:
+
+$$
+s = \\begin{bmatrix} 1000.25 & 2000.25 & 3000.25 & 4000.25 & 5000.25 & 6000.25 & 7000.25 & 8000.25 & 9000.25 & 10000.25
+\\end{bmatrix}
+$$
+"""
+
+
+def test_check_applies_the_browser_s_phone_width_rule_to_the_page_built_alone(tmp_path):
+    from litbackprop.pages.checks import layout
+    from litbackprop.pages.tool import phone
+
+    if layout.CHROMIUM is None:
+        pytest.skip("no Chromium: the phone-width rule says so and is not run (the next test)")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("notebooks"))
+    config = (ROOT / "mkdocs.yml").read_text().replace("      - Biases: biases.md\n", "      - Wide: wide.md\n")
+    (tmp_path / "mkdocs.yml").write_text(config)
+    (tmp_path / "docs" / "wide.md").write_text(WIDE)
+    problems, why_not = phone(tmp_path / "docs" / "wide.md", root=tmp_path)
+    assert why_not is None
+    assert len(problems) == 1 and "wide.md at 390 px: the equation after #the top is" in problems[0], problems
+    assert "px wider than its box" in problems[0]
+
+
+def test_without_a_browser_check_says_the_phone_width_rule_was_not_run(monkeypatch):
+    from litbackprop.pages.checks import layout
+
+    monkeypatch.setattr(layout, "CHROMIUM", None)
+    assert layout.phone_problems(ROOT / "docs" / "biases.md", "Beyond the notes", ROOT) == (
+        [],
+        "no Chromium (apt-get install chromium-headless-shell)",
+    )

@@ -231,10 +231,10 @@ def has_python(source: str) -> bool:
     return bool(FENCE.search(re.sub(r"^````.*?^````", "", source, flags=re.S | re.M)))
 
 
-def notebook_name(src_uri: str) -> str | None:
-    """Where the notebook of the page at `src_uri` is offered, or None if the page has no Python of its own."""
+def notebook_name(src_uri: str, docs: Path = ROOT / "docs") -> str | None:
+    """Where the notebook of the page at `src_uri` (in `docs`) is offered, or None if it has no Python of its own."""
     path = Path(src_uri)
-    if path.suffix == ".py" or (path.suffix == ".md" and has_python((ROOT / "docs" / src_uri).read_text("utf-8"))):
+    if path.suffix == ".py" or (path.suffix == ".md" and has_python((docs / src_uri).read_text("utf-8"))):
         return f"{DOWNLOADS}/{path.stem}.ipynb"
     return None
 
@@ -299,47 +299,49 @@ def _digest(data: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-def notebook_of(src_uri: str, site_url: str | None = None) -> nbformat.NotebookNode:
-    """The notebook offered for the page at `src_uri` (a path in ``docs/``), as the site offers it."""
-    source = (ROOT / "docs" / src_uri).read_text(encoding="utf-8")
+def notebook_of(src_uri: str, site_url: str | None = None, docs: Path = ROOT / "docs") -> nbformat.NotebookNode:
+    """The notebook offered for the page at `src_uri` (a path in `docs`), as the site offers it."""
+    source = (docs / src_uri).read_text(encoding="utf-8")
     fmt = "py:percent" if src_uri.endswith(".py") else "md"
     source = source if fmt == "py:percent" else expand(source)
     return page_notebook(source, site_url, posixpath.dirname(src_uri), src_uri in IN_A_CLONE, fmt)
 
 
 def on_files(files, config):
+    docs = Path(config["docs_dir"])  # the build's own: a page built alone has another (pages.checks.layout)
     for page in list(files.documentation_pages()):
-        name = notebook_name(page.src_uri)
+        name = notebook_name(page.src_uri, docs)
         if name is not None:
-            notebook = notebook_of(page.src_uri, config["site_url"])
+            notebook = notebook_of(page.src_uri, config["site_url"], docs)
             files.append(File.generated(config, name, content=nbformat.writes(notebook)))
     files.append(File.generated(config, f"{DOWNLOADS}/{wheel_name()}", content=build_wheel()))
     return files
 
 
-def download_link(src_uri: str) -> str:
+def download_link(src_uri: str, docs: Path = ROOT / "docs") -> str:
     """The line under a page's title that offers it as a notebook, with the wheel; links relative to the page."""
     up = "../" * src_uri.count("/")
-    notebook = f'<a href="{up}{notebook_name(src_uri)}">Run this page yourself: download it as a notebook</a>'
+    notebook = f'<a href="{up}{notebook_name(src_uri, docs)}">Run this page yourself: download it as a notebook</a>'
     if src_uri in IN_A_CLONE:
         return f"{notebook}, to run in a clone of the repository"
     return f'{notebook}, with <a href="{up}{DOWNLOADS}/{wheel_name()}">the library</a> it installs'
 
 
 def on_page_markdown(markdown, page, config, files):
-    if page.file.src_uri.endswith(".md") and notebook_name(page.file.src_uri):
+    docs = Path(config["docs_dir"])
+    if page.file.src_uri.endswith(".md") and notebook_name(page.file.src_uri, docs):
         title, _, rest = markdown.partition("\n")
-        link = download_link(page.file.src_uri)
+        link = download_link(page.file.src_uri, docs)
         return f"{title}\n\n{link}\n{rest}" if title.startswith("# ") else f"{link}\n\n{markdown}"
     return markdown
 
 
 def on_page_content(html, page, config, files):
     """A notebook page (rendered by mkdocs-jupyter, which skips the Markdown event) gets its link here."""
-    if page.file.src_uri.endswith(".py") and notebook_name(page.file.src_uri):
+    if page.file.src_uri.endswith(".py") and notebook_name(page.file.src_uri, Path(config["docs_dir"])):
         title_end = html.find("</h1>")
         if title_end < 0:
             raise ValueError(f"{page.file.src_uri}: no title to put the notebook's link under")
         at = title_end + len("</h1>")
-        return f"{html[:at]}\n<p>{download_link(page.file.src_uri)}</p>\n{html[at:]}"
+        return f"{html[:at]}\n<p>{download_link(page.file.src_uri, Path(config['docs_dir']))}</p>\n{html[at:]}"
     return html
