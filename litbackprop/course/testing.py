@@ -21,6 +21,8 @@ def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> No
     ``"0.993"`` shows three decimals, so it passes for 0.99330 and fails for
     0.9936 (which rounds to 0.994). A number printed with no decimal point,
     such as ``"0"`` or ``"-2"``, claims to be exact and must equal the value.
+    A number in scientific notation, ``"1.7e-13"`` (the page's
+    \(1.7 \times 10^{-13}\)), is its mantissa rounded to the decimals it shows.
     For an array give one string per entry.
 
     Parameters
@@ -44,6 +46,11 @@ def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> No
     Traceback (most recent call last):
     ...
     AssertionError: da/dz: printed 0.0069, but the computed value 0.0066481 rounds to 0.0066
+    >>> assert_rounds_to(1.6667e-13, "1.7e-13", name="truncation")
+    >>> assert_rounds_to(1.6667e-13, "1.0e-13", name="truncation")
+    Traceback (most recent call last):
+    ...
+    AssertionError: truncation: printed 1.0e-13, but the computed value 1.6667e-13 rounds to 1.7e-13
     """
     values = np.asarray(actual, dtype=np.float64)
     texts = np.asarray(printed, dtype=object)
@@ -53,6 +60,16 @@ def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> No
         )
     for index in np.ndindex(values.shape):
         text = str(texts[index])
+        mantissa, e, exponent = text.partition("e")
+        if e:  # 1.7e-13: the value over its power of ten, rounded as the mantissa shows it
+            decimals = len(mantissa.partition(".")[2])
+            rounded = f"{values[index] / 10.0 ** int(exponent):.{decimals}f}e{exponent}"
+            if rounded != text:
+                where = f"{name}{list(index)}" if index else name
+                raise AssertionError(
+                    f"{where}: printed {text}, but the computed value {float(values[index])!r} rounds to {rounded}"
+                )
+            continue
         if "." not in text:
             if values[index] != int(text):
                 where = f"{name}{list(index)}" if index else name

@@ -31,7 +31,7 @@ def project(tmp_path_factory) -> Path:
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     started = page_tool(root, "new", "tool-trial", "Tool trial")
     assert started.returncode == 0, started.stderr
-    (root / "untouched.txt").write_text(page_tool(root, "check", "docs/tool-trial.md").stderr)
+    (root / "untouched.txt").write_text(page_tool(root, "check", "--no-browser", "docs/tool-trial.md").stderr)
     for path, placeholder, said in (
         (root / "docs" / "tool-trial.md", PLACEHOLDER_PAGE, "This page derives a layer's weight gradient."),
         (root / "docs" / "index.md", PLACEHOLDER_HOME, "a layer's weight gradient, as a trial."),
@@ -56,7 +56,7 @@ def check_with(path: Path, edit, project: Path) -> subprocess.CompletedProcess:
     source = path.read_text()
     path.write_text(edit(source))
     try:
-        return page_tool(project, "check", "docs/tool-trial.md")
+        return page_tool(project, "check", "--no-browser", "docs/tool-trial.md")
     finally:
         path.write_text(source)
 
@@ -68,7 +68,7 @@ def test_a_new_page_fails_until_its_author_replaces_the_template_s_placeholders(
 
 
 def test_a_new_page_passes_every_check_once_its_placeholders_are_replaced(project):
-    checked = page_tool(project, "check", "docs/tool-trial.md")
+    checked = page_tool(project, "check", "--no-browser", "docs/tool-trial.md")
     assert checked.returncode == 0 and "every check passes" in checked.stdout, checked.stderr
 
 
@@ -123,7 +123,7 @@ def test_a_page_missing_from_the_nav_is_named_with_the_line_to_add(project):
 
 @pytest.mark.parametrize("path", ["docs/nowhere.md", "README.md", "litbackprop/pages/tool.py"])
 def test_a_path_that_is_no_page_of_the_site_is_refused_in_one_line(project, path):
-    checked = page_tool(project, "check", path)
+    checked = page_tool(project, "check", "--no-browser", path)
     assert checked.returncode == 2 and "is not a Markdown page of docs/" in checked.stderr
     assert "Traceback" not in checked.stderr
 

@@ -56,3 +56,37 @@ def test_a_tolerance_below_float64s_resolution_is_refused():
 def test_a_number_a_print_shows_beside_a_value_is_one_of_its_statement():
     source = '```{.python}\nz = 2.0\nprint("z + 1004:", z + 1000.0)\n```\n\nWith 1000 added.\n'
     assert any("1004 in a check's label" in p for p in check_page(Path("p.md"), source))
+
+
+SQUARED = r"""# Trial
+
+For \(\hat y = (0.3, 0.5)\) and \(y = (0.2, 0.2)\), the loss \(\frac{1}{2}\lVert \hat y - y \rVert^2\)
+is \(L = 0.05\), and its gradient \(\frac{\partial L}{\partial \hat y} = (0.10, 0.30)\):
+
+```{.python}
+import numpy as np
+from litbackprop.course.testing import assert_rounds_to
+
+y_hat, y = np.array([0.3, 0.5]), np.array([0.2, 0.2])
+L = float(np.sum((y_hat - y) ** 2)) / 2
+dL_dy_hat = y_hat - y
+assert_rounds_to(L, "0.05", name="L")
+assert_rounds_to(dL_dy_hat, ["0.10", "0.30"], name="dL/dy_hat")
+```
+"""
+
+
+def test_a_value_stated_inline_is_tied_to_its_own_symbol_not_to_a_neighbour_s_other_value(tmp_path):
+    page = tmp_path / "t.md"
+    assert check_page(page, SQUARED) == []  # (0.1^2 + 0.3^2) / 2
+    wrong = SQUARED.replace(r"\(L = 0.05\)", r"\(L = 0.10\)")  # 0.10 is a value the block checks, but not L's
+    assert any(r"\(L = 0.10\) does not hold with the values beside it" in p for p in check_page(page, wrong))
+
+
+def test_a_number_in_scientific_notation_is_one_number_with_its_mantissa():
+    assert numbers(visible(r"about \(1.7 \times 10^{-13}\,\lvert f'''\rvert\)")) == ["1.7e-13"]
+    page = DOCS / "gradient-checking.md"
+    source = page.read_text()
+    assert r"\(1.7 \times 10^{-13}" in source
+    mutated = source.replace(r"\(1.7 \times 10^{-13}", r"\(1.0 \times 10^{-13}")
+    assert any("1.0e-13 is not checked by the block" in p for p in check_page(page, mutated))

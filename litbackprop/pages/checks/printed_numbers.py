@@ -62,6 +62,7 @@ class Block:
     code: str
     continuation: bool
     printed: list[list[str]] = field(default_factory=list)  # what each of its assert_rounds_to calls checked
+    values: dict | None = None  # its namespace after it ran, kept for a text beside it that states a value
     checked: bool = False  # a one-fence verification (``.checked``): the build gives it its title
 
 
@@ -110,6 +111,7 @@ def visible(text: str) -> str:
     text = re.sub(r"\\tag\{[^}]*\}", " ", text)
     text = re.sub(r"\^\{\(([12])\)\}", " ", text)  # layer numbers, W^{(1)}: a network of two layers
     text = re.sub(r"_\{[^}]*\}|_[0-9a-z]", " ", text)  # indices: x_0, Y_{in}
+    text = re.sub(r"(\d+(?:\.\d+)?)\s*\\times\s*10\^\{(-?\d+)\}", r"\1e\2", text)  # 1.7 \times 10^{-13} is 1.7e-13
     text = re.sub(r"\b10\^\{(-?\d+)\}", r"1e\1", text)  # 10^{-7} is the number 1e-7
     text = re.sub(r"^(#+) \d+\. ", r"\1 ", text, flags=re.M)  # heading numbers, checked by headings()
     text = re.sub(r"^\s*\d+\. ", "", text, flags=re.M)  # list numbers, checked by lists()
@@ -146,7 +148,18 @@ def recording_printed() -> Iterator[list[list[list[str]]]]:
 
 
 def run(parts: list[Block | Text], page: Path) -> str | None:
-    """Execute the page's blocks in order, recording what each one checked; the first failure, or None."""
+    """Execute the page's blocks in order, recording what each one checked; the first failure, or None.
+
+    A block beside a text that states a value inline (`stated`) keeps a copy of its namespace as it left it.
+    """
+    from litbackprop.pages.checks.formulas import snapshot  # it imports this module: here, not at the top
+
+    keep = {
+        id(block)
+        for i, part in enumerate(parts)
+        if isinstance(part, Text) and stated(part.text)
+        for block in neighbours(parts, i)
+    }
     namespace: dict = {}
     with recording_printed() as blocks:
         for part in parts:
@@ -160,12 +173,72 @@ def run(parts: list[Block | Text], page: Path) -> str | None:
             except Exception as error:  # noqa: BLE001 - any failure of a block is the page's problem
                 return f"{page.name}:{part.line}: the block fails: {type(error).__name__}: {error}"
             part.printed = blocks[-1]
+            if id(part) in keep:
+                part.values = snapshot(namespace)
     return None
+
+
+INLINE = re.compile(r"\\\((.*?)\\\)", flags=re.S)
+STATES = re.compile(r"(?:=|\\approx)\s*-?\d")
+"""An inline equation that gives a symbol a number: ``\\(L = 1.417\\)``, ``\\(e \\approx 10^{-6}\\)``."""
+
+
+def stated(text: str) -> list[tuple[int, str]]:
+    """The inline equations of a text that state a value: (where in the text, the TeX)."""
+    return [
+        (m.start(), m.group(1))
+        for m in INLINE.finditer(text)
+        if STATES.search(m.group(1)) and re.search(r"[A-Za-z]", m.group(1).split("=")[0])
+    ]
+
+
+def inline_values(parts: list[Block | Text], page: Path) -> list[str]:
+    """A value stated inline, ``\\(L = 1.417\\)``, is the value of that symbol in a block beside the text.
+
+    The formula check evaluates it as it does a display equation, with the values of the block before the
+    text and of the block after it; it holds if it holds with either, or if its number is a given of either
+    block's code (one of the learning rates a loop runs through). So the number is tied to its own symbol,
+    not to whatever other value a neighbour checks. One whose symbols neither block names (a general
+    statement) is left to the digits' rule.
+    """
+    from litbackprop.pages.checks.formulas import check_equation
+
+    problems = []
+    for index, part in enumerate(parts):
+        if not isinstance(part, Text):
+            continue
+        blocks = neighbours(parts, index)
+        spaces = [b.values for b in blocks if b.values is not None]
+        written = [n for b in blocks for n in _numeric_literals(b.code)]  # not the digits a check's strings hold
+        givens = {normal(n) for n in written} | {normal(n)[:-2] for n in written if n.endswith(".0")}
+        for at, tex in stated(part.text):
+            found = [check_equation(tex, values) for values in spaces]
+            if not found or any(not f for f in found):
+                continue
+            right = tex.split("=")[-1] if "=" in tex else ""
+            if numbers(visible(right)) and all(normal(n) in givens for n in numbers(visible(right))):
+                continue  # a given the block computes with (one of a sweep's learning rates), not its current value
+            differing = [f for f in found if f and all("differ" in p or "not in the order" in p for p in f)]
+            if differing:
+                line = part.line + part.text.count("\n", 0, at)
+                problems.append(
+                    f"{page.name}:{line}: \\({tex}\\) does not hold with the values beside it: {differing[0][0]}"
+                )
+    return problems
 
 
 MATH_SPAN = re.compile(r"(\$\$.*?\$\$|\\\(.*?\\\))", flags=re.S)
 FORM = {"0", "1", "2"}
 """Numbers that are part of the math's form as often as values: 1/N, 2 epsilon, 1 - a, n = 1."""
+
+
+def _numeric_literals(code: str) -> list[str]:
+    """The numbers written in `code` as numbers (ints and floats), as written: not those inside its strings."""
+    return [
+        ast.get_source_segment(code, node) or ""
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float)
+    ]
 
 
 def tags(source: str) -> set[str]:
@@ -607,6 +680,7 @@ def check_page(page: Path, source: str | None = None) -> list[str]:
     labels = site_labels(page.parent)
     return [
         *uncovered(parts, page, labels),
+        *inline_values(parts, page),
         *matrices(parts, page),
         *labels_in_code(parts, page, labels),
         *tolerances(parts, page),
