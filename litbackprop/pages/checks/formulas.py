@@ -1291,13 +1291,17 @@ ENGINE = "__engine_passes__"
 """The key of a snapshot's backward passes: (numerator, variable) to the engine's gradient."""
 
 
+def _is_engine_value(value) -> bool:
+    return hasattr(value, "backward") and hasattr(value, "parents")
+
+
 def _engine_passes(namespace: dict) -> dict[tuple[str, str], np.ndarray]:
     """For every pair of engine values the block names, the gradient of the first by the second.
 
     Each pass runs on the block's own values, and their ``grad`` is put back as it was: copies cannot
     run back, since each value's rule is a closure over the values it was made from.
     """
-    named = {name: v for name, v in namespace.items() if hasattr(v, "backward") and hasattr(v, "parents")}
+    named = {name: v for name, v in namespace.items() if _is_engine_value(v)}
     passes: dict[tuple[str, str], np.ndarray] = {}
     for top_name, top in named.items():
         graph, members = [top], {id(top)}
@@ -1390,47 +1394,32 @@ def visible_source(source: str) -> str:
 
 
 def page_namespaces(source: str, name: str) -> dict[str, list[tuple[dict, dict]]]:
-    """Run the page's blocks in order; for each equation, the values before and after each block naming it.
+    """The page's equations' points, from its one run (`runner.run_page`): for each equation, the values
+    before and after each block naming it.
 
     Every block whose first line names an equation is a point where the equation is evaluated: a page
     adds a second point, with values that tell its formula from a wrong one, by naming the equation again.
     A block that starts from an array of zeros (a velocity before the first step) is also run from
-    values drawn at random in place of the zeros (`_moved`), so that no term of an update is checked at 0 alone.
+    values drawn at random in place of the zeros (`moved`), so that no term of an update is checked at 0 alone.
     """
-    from litbackprop.pages.checks.printed_numbers import Block, split  # it imports this module: here, not at the top
+    from litbackprop.pages.runner import run_page  # it reads this module: here, not at the top
 
-    found: dict[str, list[tuple[dict, dict]]] = {}
-    namespace: dict = {}
-    for part in split(source):
-        if not isinstance(part, Block):
-            continue
-        if not part.continuation:
-            namespace = {"__name__": "__main__"}
-        first = part.code.lstrip().splitlines()[0] if part.code.strip() else ""
-        match = re.match(r"# (eq-[a-z0-9-]+)\s*$", first)
-        before = snapshot(namespace) if match else None
-        code = compile(part.code, f"{name}:{part.line}", "exec")
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                exec(code, namespace)
-        except Exception:  # noqa: BLE001 - the page's own check reports a failing block; its equations wait
-            found["failed"] = []
-            return found
-        if match:
-            points = found.setdefault(match.group(1), [])
-            points.append((before, snapshot(namespace)))
-            moved = _moved(before, code)
-            if moved is not None:
-                points.append(moved)
-    return found
+    return points_of(run_page(source, name))
 
 
-def _moved(before: dict, code) -> tuple[dict, dict] | None:
+def points_of(run) -> dict[str, list[tuple[dict, dict]]]:
+    """A run's points, with ``"failed"`` among them when a block failed (its equations then wait)."""
+    return {**run.points, "failed": []} if run.failure else run.points
+
+
+def moved(before: dict, code) -> tuple[dict, dict] | None:
     """The block run again from its values with every all-zero float array drawn at random, or None.
 
     A term multiplied by zeros (the momentum term at the first step) gives no value a wrong formula could
     differ from; from random values every term counts. The page's own values are not touched.
     """
+    if any(_is_engine_value(v) for v in before.values()):
+        return None  # a copy of an engine's value runs back into the original: its closures hold the original
     rng = np.random.default_rng(0)
     start = {k: v for k, v in snapshot(before).items() if k not in (ENGINE, MOVED)}
     zeros = 0

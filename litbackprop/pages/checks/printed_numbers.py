@@ -35,68 +35,27 @@ pytest-markdown-docs runs them) and returns the problems it finds.
 from __future__ import annotations
 
 import ast
-import functools
 import io
 import re
 import tokenize
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
+from litbackprop.pages.build.sections import summarise  # the site's build writes the same sections
+from litbackprop.pages.checks.pairing import displays
+from litbackprop.pages.runner import (  # the page's one run: its parts, what each block checked, its values
+    Block,
+    PageRun,
+    Text,
+    execute,
+    neighbours,
+    run_page,
+    split,
+    stated,
+)
 
-from litbackprop.course import testing
-from litbackprop.pages.build.sections import summarise
-from litbackprop.pages.checks.pairing import displays  # the site's build writes the same sections
-
-FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
 # A number: digits, a decimal part, an exponent. Not part of a name (W1, x_0, float64, eq-fwd-1).
 # 1,797 is one number (thousands grouped); [1, 2] with a space is two.
 NUMBER = re.compile(r"(?<![A-Za-z_\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e-?\d+)?(?![A-Za-z_\d])")
-
-
-@dataclass
-class Block:
-    line: int
-    code: str
-    continuation: bool
-    printed: list[list[str]] = field(default_factory=list)  # what each of its assert_rounds_to calls checked
-    values: dict | None = None  # its namespace after it ran, kept for a text beside it that states a value
-    checked: bool = False  # a one-fence verification (``.checked``): the build gives it its title
-
-
-@dataclass
-class Text:
-    line: int
-    text: str
-
-
-def split(source: str) -> list[Block | Text]:
-    """The page as alternating stretches of text and Python blocks; other fences count as text."""
-    parts: list[Block | Text] = []
-    lines = source.splitlines()
-    start, i = 0, 0
-    while i < len(lines):
-        fence = FENCE.match(lines[i].strip())
-        if fence:
-            marker, info = fence.groups()
-            j = i + 1
-            while j < len(lines) and not lines[j].strip().startswith(marker):
-                j += 1
-            if "python" in info and "notest" not in info:  # notest: code shown, never run (the engine's own)
-                parts.append(Text(start + 1, "\n".join(lines[start:i])))
-                parts.append(
-                    Block(i + 1, "\n".join(lines[i + 1 : j]), "continuation" in info, checked=".checked" in info)
-                )
-                start = j + 1
-            else:  # an example in another language (a shell command, Markdown source): shown, never run
-                lines[i : j + 1] = [""] * (min(j, len(lines) - 1) + 1 - i)
-            i = j + 1
-            continue
-        i += 1
-    parts.append(Text(start + 1, "\n".join(lines[start:])))
-    return parts
 
 
 def visible(text: str) -> str:
@@ -126,70 +85,6 @@ def normal(token: str) -> str:
     """One spelling per number, so that 1e-07, 1e-7 and 10^{-7} meet."""
     mantissa, _, exponent = token.replace(",", "").partition("e")
     return f"{mantissa}e{int(exponent)}" if exponent else mantissa
-
-
-@contextmanager
-def recording_printed() -> Iterator[list[list[list[str]]]]:
-    """While a page runs, `testing.assert_rounds_to` also records the digits each call checks, per call, in order:
-    the last list of the one yielded is the current block's. The library knows nothing of it."""
-    blocks: list[list[list[str]]] = [[]]
-    original = testing.assert_rounds_to
-
-    @functools.wraps(original)
-    def recording(actual, printed, name="value"):
-        blocks[-1].append([str(text) for text in np.asarray(printed, dtype=object).flat])
-        return original(actual, printed, name)
-
-    testing.assert_rounds_to = recording  # a block imports it by name when it runs: it gets this one
-    try:
-        yield blocks
-    finally:
-        testing.assert_rounds_to = original
-
-
-def run(parts: list[Block | Text], page: Path) -> str | None:
-    """Execute the page's blocks in order, recording what each one checked; the first failure, or None.
-
-    A block beside a text that states a value inline (`stated`) keeps a copy of its namespace as it left it.
-    """
-    from litbackprop.pages.checks.formulas import snapshot  # it imports this module: here, not at the top
-
-    keep = {
-        id(block)
-        for i, part in enumerate(parts)
-        if isinstance(part, Text) and stated(part.text)
-        for block in neighbours(parts, i)
-    }
-    namespace: dict = {}
-    with recording_printed() as blocks:
-        for part in parts:
-            if not isinstance(part, Block):
-                continue
-            if not part.continuation:
-                namespace = {"__name__": "__main__"}
-            blocks.append([])
-            try:
-                exec(compile(part.code, f"{page.name}:{part.line}", "exec"), namespace)
-            except Exception as error:  # noqa: BLE001 - any failure of a block is the page's problem
-                return f"{page.name}:{part.line}: the block fails: {type(error).__name__}: {error}"
-            part.printed = blocks[-1]
-            if id(part) in keep:
-                part.values = snapshot(namespace)
-    return None
-
-
-INLINE = re.compile(r"\\\((.*?)\\\)", flags=re.S)
-STATES = re.compile(r"(?:=|\\approx)\s*-?\d")
-"""An inline equation that gives a symbol a number: ``\\(L = 1.417\\)``, ``\\(e \\approx 10^{-6}\\)``."""
-
-
-def stated(text: str) -> list[tuple[int, str]]:
-    """The inline equations of a text that state a value: (where in the text, the TeX)."""
-    return [
-        (m.start(), m.group(1))
-        for m in INLINE.finditer(text)
-        if STATES.search(m.group(1)) and re.search(r"[A-Za-z]", m.group(1).split("=")[0])
-    ]
 
 
 def inline_values(parts: list[Block | Text], page: Path) -> list[str]:
@@ -249,29 +144,6 @@ def tags(source: str) -> set[str]:
 def site_labels(docs: Path) -> set[str]:
     """The equation numbers of every Markdown page in `docs`: the text may name them, as in "steps (1) and (3)"."""
     return set().union(*(tags(page.read_text()) for page in docs.glob("*.md")))
-
-
-GLUE = re.compile(r"^\s*(<details[^>]*>\s*(<summary>.*?</summary>)?|</details>)?\s*$", flags=re.S)
-
-
-def neighbours(parts: list[Block | Text], index: int) -> list[Block]:
-    """The blocks around `parts[index]`: the one before and the one after, each with the block it is split
-    from by a "checked" section (an equation's implementation and its collapsed verification are one)."""
-    found = []
-    for step in (-1, 1):
-        i = index + step
-        while 0 <= i < len(parts):
-            part = parts[i]
-            if isinstance(part, Block):
-                found.append(part)
-            elif not GLUE.match(part.text):
-                break
-            i += step
-            if isinstance(part, Block) and not (
-                0 <= i < len(parts) and isinstance(parts[i], Text) and GLUE.match(parts[i].text)
-            ):
-                break
-    return found
 
 
 def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[str]:
@@ -670,13 +542,16 @@ def tolerances(parts: list[Block | Text], page: Path) -> list[str]:
     return problems
 
 
-def check_page(page: Path, source: str | None = None) -> list[str]:
-    """Everything wrong with `page`'s numbers; empty when each one is tied to its code."""
+def check_page(page: Path, source: str | None = None, run: PageRun | None = None) -> list[str]:
+    """Everything wrong with `page`'s numbers; empty when each one is tied to its code.
+
+    `run` is the page's one run (`runner.run_page`) when the caller has it; otherwise the page is run here.
+    """
     source = page.read_text() if source is None else source
-    parts = split(source)
-    failure = run(parts, page)
-    if failure:
-        return [failure]
+    run = run_page(source, page.name) if run is None else run
+    if run.failure:
+        return [run.failure]
+    parts = run.parts
     labels = site_labels(page.parent)
     return [
         *uncovered(parts, page, labels),
@@ -710,7 +585,7 @@ def check_notebook_page(page: Path) -> list[str]:
         else:
             pieces.append(f"```{{.python continuation}}\n{cell.source}\n```")
     parts = split("\n\n".join(pieces) + "\n")
-    failure = run(parts, page)
+    failure = execute(parts, page.name).failure
     if failure:
         return [failure]
     labels = site_labels(page.parents[1])
