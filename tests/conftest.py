@@ -15,4 +15,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 # The page machinery's pytest plugin: the site's build first, then the library's tests, then the pages.
-from litbackprop.pages.pytest_plugin import pytest_collection_modifyitems, pytest_xdist_make_scheduler  # noqa: E402, F401
+from litbackprop.pages.pytest_plugin import (  # noqa: E402, F401
+    pytest_collection_modifyitems,
+    pytest_sessionfinish,
+    pytest_xdist_make_scheduler,
+)

@@ -17,9 +17,10 @@ import random
 import sys
 from pathlib import Path
 
-from litbackprop.pages.checks.formulas import formula_problems
+from litbackprop.pages.checks.formulas import formula_problems, points_of
 from litbackprop.pages.checks.pairing import pairing_problems
 from litbackprop.pages.checks.printed_numbers import check_page
+from litbackprop.pages.runner import run_page
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -34,7 +35,12 @@ def mutants(rng: random.Random, count: int):
 
 
 def problems(page: Path, source: str) -> set[str]:
-    return set(check_page(page, source)) | set(pairing_problems(source)) | set(formula_problems(source, page.name))
+    ran = run_page(source, page.name)  # one run of the mutant: both checks read it
+    return (
+        set(check_page(page, source, ran))
+        | set(pairing_problems(source))
+        | set(formula_problems(source, page.name, points_of(ran)))
+    )
 
 
 def caught(page: Path, source: str) -> bool:

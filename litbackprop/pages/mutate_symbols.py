@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from litbackprop.pages.checks.formulas import equations, formula_problems, page_namespaces
@@ -195,30 +195,49 @@ def mutants(page: str, source: str):
                 yield Mutant(page, kind, start + a, source[:start] + mutated + source[end:])
 
 
-def run(verbose: bool = False) -> float:
-    total, caught = Counter(), Counter()
-    survivors = []
+@dataclass
+class Tally:
+    """Mutants made and caught, by operator, and where each survivor is."""
+
+    total: Counter = field(default_factory=Counter)
+    caught: Counter = field(default_factory=Counter)
+    survivors: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        self.total.update(other.total)
+        self.caught.update(other.caught)
+        self.survivors += other.survivors
+
+
+def mutate_page(page: str, source: str, namespaces: dict | None = None) -> Tally:
+    """Every mutant of one page, evaluated with the values of the page's run (`namespaces`, or a run here)."""
+    namespaces, memo, tally = page_namespaces(source, page) if namespaces is None else namespaces, {}, Tally()
+    baseline = set(formula_problems(source, page, namespaces, memo))
+    for mutant in mutants(page, source):
+        tally.total[mutant.kind] += 1
+        if set(formula_problems(mutant.source, page, namespaces, memo)) - baseline:
+            tally.caught[mutant.kind] += 1
+        else:
+            line = mutant.source.count("\n", 0, mutant.start) + 1
+            begin = mutant.source.rfind("\n", 0, mutant.start) + 1
+            end = mutant.source.find("\n", mutant.start)
+            tally.survivors.append(f"{page}:{line} ({mutant.kind}): {mutant.source[begin:end].strip()[:110]}")
+    return tally
+
+
+def run(verbose: bool = False, tallies: dict[str, Tally] | None = None) -> float:
+    """The score over every course page; `tallies` holds pages already mutated (by the pages' own tests)."""
+    tallies = {} if tallies is None else tallies
+    whole = Tally()
     for page in course_pages():
-        source = (DOCS / page).read_text()
-        namespaces, memo = page_namespaces(source, page), {}
-        baseline = set(formula_problems(source, page, namespaces, memo))
-        for mutant in mutants(page, source):
-            total[mutant.kind] += 1
-            found = set(formula_problems(mutant.source, page, namespaces, memo)) - baseline
-            if found:
-                caught[mutant.kind] += 1
-            else:
-                line = mutant.source.count("\n", 0, mutant.start) + 1
-                begin = mutant.source.rfind("\n", 0, mutant.start) + 1
-                end = mutant.source.find("\n", mutant.start)
-                survivors.append(f"{page}:{line} ({mutant.kind}): {mutant.source[begin:end].strip()[:110]}")
-    all_total, all_caught = sum(total.values()), sum(caught.values())
+        whole.add(tallies[page] if page in tallies else mutate_page(page, (DOCS / page).read_text()))
+    all_total, all_caught = sum(whole.total.values()), sum(whole.caught.values())
     score = all_caught / all_total
     print(f"{all_total} symbol mutants, {all_caught} caught ({score:.1%}), {all_total - all_caught} survived")
-    for kind in sorted(total):
-        print(f"  {kind}: {caught[kind]} of {total[kind]}")
+    for kind in sorted(whole.total):
+        print(f"  {kind}: {whole.caught[kind]} of {whole.total[kind]}")
     if verbose:
-        for survivor in survivors:
+        for survivor in whole.survivors:
             print("  survived:", survivor)
     return score
 

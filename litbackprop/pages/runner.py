@@ -188,3 +188,27 @@ def execute(parts: list[Block | Text], name: str) -> PageRun:
                 if drawn is not None:
                     points.append(drawn)
     return run
+
+
+def main(folder: str) -> int:
+    """Add up the counts each pytest worker wrote (``LITBACKPROP_COUNT_RUNS``) and print the most runs of a block."""
+    import json
+    from pathlib import Path
+
+    totals: dict[str, Counter] = {}
+    for path in Path(folder).glob("*.json"):
+        for runner, rows in json.loads(path.read_text()).items():
+            for page, line, n in rows:
+                totals.setdefault(runner, Counter())[(page, line)] += n
+    for runner, counts in sorted(totals.items()):
+        started = sum(n for (page, line), n in counts.items() if line == "chains started")
+        blocks = {key: n for key, n in counts.items() if key[1] != "chains started"}
+        most = max(blocks.values(), default=0)
+        print(f"{runner}: {len(blocks)} blocks, each run at most {most} times; {started} chains started")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1]))

@@ -34,9 +34,10 @@ import yaml
 
 import litbackprop.course.testing
 from litbackprop.pages.checks import printed_numbers
-from litbackprop.pages.checks.formulas import formula_problems
+from litbackprop.pages.checks.formulas import formula_problems, points_of
 from litbackprop.pages.checks.pairing import pairing_problems
 from litbackprop.pages.checks.printed_numbers import Block, Text, check_page, neighbours, split, write_summaries
+from litbackprop.pages.runner import run_page
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,11 +138,12 @@ def check(page: Path, root: Path | None = None) -> list[str]:
     """Everything the suite would find wrong with one page, each with what to do; empty when it passes."""
     root = ROOT if root is None else root
     source = page.read_text()
+    ran = run_page(source, page.name)  # the page's one run: both checks read it
     return [
         *place_problems(page, root),
         *(f"{page.name}: {problem}" for problem in pairing_problems(source)),
-        *check_page(page),
-        *formula_problems(source, page.name),
+        *check_page(page, source, ran),
+        *formula_problems(source, page.name, points_of(ran)),
     ]
 
 

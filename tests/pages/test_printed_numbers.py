@@ -2,18 +2,10 @@
 
 from pathlib import Path
 
-import pytest
-
 from litbackprop.pages.checks.printed_numbers import check_notebook_page, check_page, numbers, references, visible
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
-
-
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_every_number_on_the_page_is_tied_to_its_code(page):
-    problems = check_page(page)
-    assert not problems, "\n".join(problems)
 
 
 def test_every_number_in_the_text_of_the_digits_page_is_tied_to_its_cells():

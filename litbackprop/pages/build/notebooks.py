@@ -25,7 +25,6 @@ import hashlib
 import io
 import posixpath
 import re
-import sys
 import textwrap
 import tomllib
 import zipfile
