@@ -40,6 +40,8 @@ import re
 import tokenize
 from pathlib import Path
 
+import numpy as np
+
 from litbackprop.pages.build.sections import summarise  # the site's build writes the same sections
 from litbackprop.pages.checks.pairing import displays
 from litbackprop.pages.runner import (  # the page's one run: its parts, what each block checked, its values
@@ -107,6 +109,8 @@ def inline_values(parts: list[Block | Text], page: Path) -> list[str]:
         written = [n for b in blocks for n in _numeric_literals(b.code)]  # not the digits a check's strings hold
         givens = {normal(n) for n in written} | {normal(n)[:-2] for n in written if n.endswith(".0")}
         for at, tex in stated(part.text):
+            if _names_an_array(tex, spaces):
+                continue  # z = -745 of a block whose z is five points: a value the symbol takes, not its value
             found = [check_equation(tex, values) for values in spaces]
             if not found or any(not f for f in found):
                 continue
@@ -125,6 +129,18 @@ def inline_values(parts: list[Block | Text], page: Path) -> list[str]:
 MATH_SPAN = re.compile(r"(\$\$.*?\$\$|\\\(.*?\\\))", flags=re.S)
 FORM = {"0", "1", "2"}
 """Numbers that are part of the math's form as often as values: 1/N, 2 epsilon, 1 - a, n = 1."""
+
+
+def _names_an_array(tex: str, spaces: list[dict]) -> bool:
+    """Whether the symbol `tex` gives a number is, in the blocks beside it, an array of more than one entry."""
+    from litbackprop.pages.checks.formulas import _spelled, tokenize
+    from litbackprop.pages.checks.notation import code_name
+
+    spelled = _spelled(tokenize(tex.split("=")[0]))
+    if spelled is None:
+        return False
+    name = code_name(spelled)
+    return any(np.size(values[name]) > 1 for values in spaces if isinstance(values.get(name), (np.ndarray, list)))
 
 
 def _numeric_literals(code: str) -> list[str]:
