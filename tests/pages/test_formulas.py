@@ -457,3 +457,43 @@ def test_each_new_mutation_class_makes_its_mistake(kind, tex):
 
     made = [tex[:a] + replacement + tex[b:] for k, a, b, replacement in edits(tex) if k == kind]
     assert made and all(m != tex for m in made), made
+
+
+SECOND = r"""# Trial
+
+$$
+z = W x = 5
+$$
+
+```{.python}
+# eq-t-second
+import numpy as np
+
+W, x = np.array([[1.0, 2.0]]), np.array([1.0, 2.0])
+z = W @ x
+```
+
+At another point:
+
+```{.python continuation}
+# eq-t-second
+W, x = np.array([[3.0, -1.0]]), np.array([0.5, 4.0])
+z = W @ x
+```
+"""
+
+
+def test_a_second_point_evaluates_the_formula_and_leaves_the_worked_value_out():
+    assert formula_problems(SECOND, "t.md") == []  # 5 is the first point's z, not the second's 0.5 * 3 - 4
+    first, second = SECOND.rsplit("z = W @ x", 1)
+    assert "the sides differ" in formula_problems(first + "z = W @ x + 1" + second, "t.md")[0]
+
+
+def test_a_block_left_to_fill_says_to_run_the_page_tool_s_write():
+    from litbackprop.pages.runner import run_page
+
+    ran = run_page(
+        "```{.python}\nfrom litbackprop.course.testing import assert_rounds_to\nassert_rounds_to(1.5, ...)\n```\n",
+        "t.md",
+    )
+    assert ran.failure.endswith("(an assert_rounds_to(value, ...) is left to fill: run litbackprop-page write)")

@@ -1444,8 +1444,9 @@ def moved(before: dict, code) -> tuple[dict, dict] | None:
     return moved_before, snapshot(start) | {MOVED: True}
 
 
-MOVED = "__moved_from_zeros__"
-"""Marks a point run from random values in place of the page's zeros: a side of bare numbers is not its value."""
+MOVED = "__not_the_worked_point__"
+"""Marks a point other than the worked one (values drawn in place of zeros, or a block naming the equation again):
+a side of bare numbers, the worked value, is not its value."""
 
 
 DECLARATION = re.compile(r"<!--[ \t]*(notation|not evaluated)[ \t]*\n(.*?)-->", flags=re.S)
