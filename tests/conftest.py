@@ -12,11 +12,3 @@ from hypothesis import settings
 settings.register_profile("repeatable", derandomize=True, deadline=None)
 settings.register_profile("random", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
-
-
-# The page machinery's pytest plugin: the site's build first, then the library's tests, then the pages.
-from litbackprop.pages.pytest_plugin import (  # noqa: E402, F401
-    pytest_collection_modifyitems,
-    pytest_sessionfinish,
-    pytest_xdist_make_scheduler,
-)

@@ -1,5 +1,5 @@
-"""The page machinery's pytest plugin, enabled from ``tests/conftest.py``: the order of a run that builds the
-site, and pytest-markdown-docs's blocks each run once.
+"""The page machinery's pytest plugin, enabled by the project's root ``conftest.py``: the order of a run that
+builds the site, each page's blocks run once, and each page's checks beside its blocks' tests.
 
 Not a ``pytest11`` entry point: that would load into every pytest run of every user of the library.
 It needs only pytest (and pytest-xdist and pytest-markdown-docs, whose hooks it implements when they are
@@ -7,9 +7,12 @@ installed).
 
 pytest-markdown-docs tests a ``{.python continuation}`` block by running every block of its chain again,
 from the first: a page of forty blocks runs its first one forty times. `OnceEach`, registered as its
-default runner, runs only what a test adds to the chain the test before it ran, in that test's namespace;
-a chain that starts afresh, or follows a failure, or whose earlier tests were not run (``-k``), is run
-whole, as pytest-markdown-docs runs it.
+default runner, runs the page in one `runner.Session` instead, each block once, when its test comes
+(with the blocks before it that no test ran, as after ``-k``; and from the start again after a failure).
+`PageChecks`, a test beside the blocks' tests of each page of docs/, reads that run for the digits' check
+and the formula check, and mutates a course page's formulas with its values: so in a run of the suite a
+page's blocks run twice, here and in the site's build, however many checks read them
+(``LITBACKPROP_COUNT_RUNS`` counts them).
 """
 
 from __future__ import annotations
@@ -18,40 +21,120 @@ import ast
 import contextlib
 import json
 import os
-from collections import Counter
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
-from litbackprop.pages.runner import EXECUTIONS as RUNS
+from litbackprop.pages.runner import EXECUTIONS, Session, run_page, split
 
-EXECUTIONS: Counter = Counter()
-"""How often pytest-markdown-docs's tests ran each block, by (page, line): see `pytest_sessionfinish`."""
+SESSIONS: dict[str, Session] = {}
+"""Each page's run by pytest-markdown-docs's tests, block by block: its page checks read it (`PageChecks`)."""
 
 with contextlib.suppress(ImportError):  # the test extra's: without it, no Markdown block is collected
     from pytest_markdown_docs._runners import DefaultRunner, register_runner
 
     @register_runner(default=True)
     class OnceEach(DefaultRunner):
-        """Run each block of a continuation chain once, carrying the chain's namespace from test to test."""
-
-        chains: dict[str, tuple[str, dict]] = {}  # a page: the chain's source run so far, and its namespace
+        """Run each block of a page once, in the page's `Session`, carrying its namespace from test to test."""
 
         def runtest(self, test, args, *, asyncio_runner=None):
             path = str(test.source_path)
-            ran = self.chains.pop(path, None)  # kept again only once this test passes
-            if ran is not None and test.source.startswith(ran[0]) and len(test.source) > len(ran[0]):
-                done, namespace = ran
-                code = "\n" * done.count("\n") + test.source[len(done) :]  # its lines, where the page has them
-            else:
-                code, namespace = test.source, args
-                EXECUTIONS[(Path(path).name, "chains started")] += 1  # the blocks before it run again, if any
-            EXECUTIONS[(Path(path).name, test.start_line)] += 1
-            compiled = compile(
-                code, filename=path, mode="exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
-            )
-            exec(compiled, namespace)
-            self.chains[path] = (test.source, namespace)
+            session = SESSIONS.get(path)
+            waiting = [] if session is None or session.run.failure else session.blocks[session.done :]
+            if not any(block.line == test.start_line for block in waiting):  # a first test, or one run again
+                parts = split(Path(path).read_text())
+                session = SESSIONS[path] = Session(parts, Path(path).name, filename=path, kind="markdown-docs")
+            if not any(block.line == test.start_line for block in session.blocks):  # not a block the page model
+                compiled = compile(test.source, path, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+                exec(compiled, args)  # knows: run as pytest-markdown-docs runs it, its chain whole
+                return
+            while True:  # the blocks before it that no test ran (deselected), then it
+                block = session.blocks[session.done]
+                session.step(block)
+                if block.line == test.start_line:
+                    return
+
+
+def pytest_collect_file(file_path, parent):
+    """Beside pytest-markdown-docs's tests of a page of ``docs/``, one test of the page's numbers and formulas."""
+    docs = Path(str(parent.config.rootpath)) / "docs"
+    if file_path.suffix == ".md" and file_path.parent == docs and parent.config.getoption("--markdown-docs", False):
+        return PageFile.from_parent(parent, path=file_path)
+    return None
+
+
+class PageFile(pytest.File):
+    def collect(self):
+        yield PageChecks.from_parent(self, name="every number and every formula of the page hold")
+
+
+class PageChecks(pytest.Item):
+    """The page's digits' check and formula check, reading the run its blocks' tests made (or one of its own),
+    and, for a course page, its formulas' mutants, counted for `tally_of_every_page`."""
+
+    def runtest(self):
+        from litbackprop.pages.checks.formulas import formula_problems, points_of
+        from litbackprop.pages.checks.printed_numbers import check_page
+        from litbackprop.pages.mutate_symbols import course_pages, mutate_page
+
+        page, source = Path(self.path), Path(self.path).read_text()
+        session = SESSIONS.get(str(page))
+        ran = session.run if session is not None and session.complete else run_page(source, page.name)
+        problems = [*check_page(page, source, ran), *formula_problems(source, page.name, points_of(ran))]
+        if not problems and page.name in course_pages():
+            _share(page.name, mutate_page(page.name, source, points_of(ran)))
+        assert not problems, "\n".join(problems)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.path.name}: {self.name}"
+
+
+TALLIES: dict = {}
+"""The formula mutants of each course page whose checks ran in this process."""
+
+
+def _shared() -> Path:
+    """A folder the workers of one run share (pytest-xdist's run id), for the pages' tallies."""
+    folder = (
+        Path(tempfile.gettempdir()) / f"litbackprop-tallies-{os.environ.get('PYTEST_XDIST_TESTRUNUID', os.getpid())}"
+    )
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _share(page: str, tally) -> None:
+    TALLIES[page] = tally
+    written = _shared() / f"{page}.json.tmp"
+    written.write_text(json.dumps([dict(tally.total), dict(tally.caught), tally.survivors]))
+    written.replace(written.with_suffix(""))  # whole, or not there
+
+
+def tally_of_every_page(wait: float = 300.0) -> dict:
+    """Every course page's tally, as the pages' checks left them (in this process or another worker), waiting
+    for those still running; a page whose checks did not run (``-k``) is missing: its caller mutates it."""
+    from collections import Counter
+
+    from litbackprop.pages.mutate_symbols import Tally, course_pages
+
+    expected = {page for page in course_pages() if _is_selected(page)}
+    deadline = time.monotonic() + wait
+    found = dict(TALLIES)
+    while True:
+        for path in _shared().glob("*.json"):
+            total, caught, survivors = json.loads(path.read_text())
+            found.setdefault(path.name.removesuffix(".json"), Tally(Counter(total), Counter(caught), survivors))
+        if expected <= set(found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
+
+
+SELECTED: set[str] = set()  # the pages whose checks this run collected and kept
+
+
+def _is_selected(page: str) -> bool:
+    return page in SELECTED
 
 
 # The order of the run. The site's build (about 20 s) goes first, on one worker, while the others run the
@@ -61,14 +144,25 @@ BROWSER = "pages/test_browser.py"
 BUILD = "test_mkdocs_build_strict_makes_every_page_of_the_nav"
 
 
+AFTER_PAGES = "test_symbol_mutants_of_the_course_formulas_are_caught"  # adds up the pages' checks: last
+
+
 def _stage(nodeid: str) -> int:
     path, _, name = nodeid.partition("::")
+    if name == AFTER_PAGES:
+        return 3
     if not path.replace("\\", "/").endswith(BROWSER):  # node ids are relative to the rootdir, whichever it is
         return 1
     return 0 if name == BUILD else 2
 
 
 def pytest_collection_modifyitems(config, items):
+    checks = [item for item in items if isinstance(item, PageChecks)]
+    for item in checks:  # each page's checks after its blocks' tests, which make the run they read
+        items.remove(item)
+        last = max((i for i, other in enumerate(items) if other.path == item.path), default=len(items) - 1)
+        items.insert(last + 1, item)
+    SELECTED.update(item.path.name for item in checks)
     items.sort(key=lambda item: _stage(item.nodeid))  # stable: within a stage, the order of collection
 
 
@@ -96,9 +190,8 @@ def pytest_sessionfinish(session):
     if not folder:
         return
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    counts = {
-        "markdown-docs": [[page, str(line), n] for (page, line), n in EXECUTIONS.items()],
-        "checks": [[page, str(line), n] for (page, line), n in RUNS.items()],
-    }
+    counts: dict[str, list] = {}
+    for (kind, page, line), n in EXECUTIONS.items():
+        counts.setdefault(kind, []).append([page, str(line), n])
     Path(folder).mkdir(parents=True, exist_ok=True)
     (Path(folder) / f"{worker}.json").write_text(json.dumps(counts))

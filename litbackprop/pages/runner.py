@@ -29,8 +29,8 @@ FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
 EQUATION_TAG = re.compile(r"# (eq-[a-z0-9-]+)\s*$")
 LEFT_TO_FILL = re.compile(r"assert_rounds_to\([^\n]*\.\.\.")
 
-EXECUTIONS: Counter[tuple[str, int]] = Counter()
-"""How often each block ran in this process, by (page, line): the measure of "each block runs once"."""
+EXECUTIONS: Counter[tuple[str, str, int]] = Counter()
+"""How often each block ran in this process, by (runner, page, line): the measure of "each block runs once"."""
 
 
 @dataclass
@@ -86,23 +86,32 @@ class PageRun:
     failure: str | None = None
 
 
+_RECORDING: list[list[list[str]]] = []  # the digits checked by the block now running: one list per call
+_ORIGINAL = testing.assert_rounds_to
+
+
+@functools.wraps(_ORIGINAL)
+def _recording(actual, printed, name="value"):
+    if _RECORDING:
+        _RECORDING[-1].append([str(text) for text in np.asarray(printed, dtype=object).flat])
+    return _ORIGINAL(actual, printed, name)
+
+
 @contextmanager
 def recording_printed() -> Iterator[list[list[list[str]]]]:
-    """While a page runs, `testing.assert_rounds_to` also records the digits each call checks, per call, in order:
-    the last list of the one yielded is the current block's. The library knows nothing of it."""
-    blocks: list[list[list[str]]] = [[]]
-    original = testing.assert_rounds_to
+    """While a block runs, `testing.assert_rounds_to` also records the digits each call checks, per call, in order:
+    the last list of the one yielded is the block's. The library knows nothing of it.
 
-    @functools.wraps(original)
-    def recording(actual, printed, name="value"):
-        blocks[-1].append([str(text) for text in np.asarray(printed, dtype=object).flat])
-        return original(actual, printed, name)
-
-    testing.assert_rounds_to = recording  # a block imports it by name when it runs: it gets this one
+    A block imports the function by name and a later block calls it: so the recording one stays in place once
+    put there, and records only while a block of a page runs.
+    """
+    testing.assert_rounds_to = _recording
+    calls: list[list[str]] = []
+    _RECORDING.append(calls)
     try:
-        yield blocks
+        yield [calls]
     finally:
-        testing.assert_rounds_to = original
+        _RECORDING.remove(calls)
 
 
 GLUE = re.compile(r"^\s*(<details[^>]*>\s*(<summary>.*?</summary>)?|</details>)?\s*$", flags=re.S)
@@ -149,49 +158,75 @@ def run_page(source: str, name: str) -> PageRun:
 
 def execute(parts: list[Block | Text], name: str) -> PageRun:
     """Execute `parts`' blocks in order, once each, recording what every check reads (see the module)."""
-    from litbackprop.pages.checks.formulas import MOVED, moved, snapshot  # it reads runs: here, not at the top
+    session = Session(parts, name)
+    for block in session.blocks:
+        try:
+            session.step(block)
+        except Exception:  # noqa: BLE001 - the run records the failure: the page's checks report it
+            break
+    return session.run
 
-    keep = {
-        id(block)
-        for i, part in enumerate(parts)
-        if isinstance(part, Text) and stated(part.text)
-        for block in neighbours(parts, i)
-    }
-    run = PageRun(parts)
-    namespace: dict = {}
-    with recording_printed() as blocks:
-        for part in parts:
-            if not isinstance(part, Block):
-                continue
-            if not part.continuation:
-                namespace = {"__name__": "__main__"}
-            blocks.append([])
-            first = part.code.lstrip().splitlines()[0] if part.code.strip() else ""
-            tag = EQUATION_TAG.match(first)
-            before = snapshot(namespace) if tag else None
-            code = compile(part.code, f"{name}:{part.line}", "exec")
-            EXECUTIONS[(name, part.line)] += 1
-            printed = io.StringIO()
+
+class Session:
+    """A page being run block by block, in order, each block once: `execute` runs them all at once, the
+    pytest plugin one per test of pytest-markdown-docs, so that the page's checks can read that same run.
+
+    `filename` names the page in a traceback, with each block's code at the page's own line numbers.
+    """
+
+    def __init__(self, parts: list[Block | Text], name: str, filename: str | None = None, kind: str = "checks"):
+        self.name, self.filename, self.kind = name, filename, kind
+        self.blocks = [part for part in parts if isinstance(part, Block)]
+        self.keep = {
+            id(block)
+            for i, part in enumerate(parts)
+            if isinstance(part, Text) and stated(part.text)
+            for block in neighbours(parts, i)
+        }
+        self.run = PageRun(parts)
+        self.namespace: dict = {}
+        self.done = 0  # how many blocks ran, in order
+
+    @property
+    def complete(self) -> bool:
+        return self.run.failure is None and self.done == len(self.blocks)
+
+    def step(self, part: Block) -> None:
+        """Run `part`, the next block; a failure is recorded in the run, and raised."""
+        from litbackprop.pages.checks.formulas import MOVED, moved, snapshot  # it reads runs: not at the top
+
+        if not part.continuation:
+            self.namespace = {"__name__": "__main__"}
+        first = part.code.lstrip().splitlines()[0] if part.code.strip() else ""
+        tag = EQUATION_TAG.match(first)
+        before = snapshot(self.namespace) if tag else None
+        if self.filename is None:
+            code = compile(part.code, f"{self.name}:{part.line}", "exec")
+        else:  # the page's own line numbers in a traceback
+            code = compile("\n" * part.line + part.code, self.filename, "exec")
+        EXECUTIONS[(self.kind, self.name, part.line)] += 1
+        printed = io.StringIO()
+        with recording_printed() as calls:
             try:
                 with contextlib.redirect_stdout(printed):
-                    exec(code, namespace)
-            except Exception as error:  # noqa: BLE001 - any failure of a block is the page's problem
-                run.failure = f"{name}:{part.line}: the block fails: {type(error).__name__}: {error}"
+                    exec(code, self.namespace)
+            except Exception as error:
+                self.run.failure = f"{self.name}:{part.line}: the block fails: {type(error).__name__}: {error}"
                 if LEFT_TO_FILL.search(part.code):
-                    run.failure += " (an assert_rounds_to(value, ...) is left to fill: run litbackprop-page write)"
-                return run
-            part.output = printed.getvalue()
-            part.printed = blocks[-1]
-            if id(part) in keep:
-                part.values = snapshot(namespace)
-            if tag:
-                points = run.points.setdefault(tag.group(1), [])
-                after = snapshot(namespace)
-                points.append((before, after | {MOVED: True} if points else after))  # a second point: no worked value
-                drawn = moved(before, code)
-                if drawn is not None:
-                    points.append(drawn)
-    return run
+                    self.run.failure += " (an assert_rounds_to(value, ...) is left to fill: run litbackprop-page write)"
+                raise
+        self.done += 1
+        part.output = printed.getvalue()
+        part.printed = calls[-1]
+        if id(part) in self.keep:
+            part.values = snapshot(self.namespace)
+        if tag:
+            points = self.run.points.setdefault(tag.group(1), [])
+            after = snapshot(self.namespace)
+            points.append((before, after | {MOVED: True} if points else after))  # a second point: no worked value
+            drawn = moved(before, code)
+            if drawn is not None:
+                points.append(drawn)
 
 
 def main(folder: str) -> int:
@@ -205,10 +240,8 @@ def main(folder: str) -> int:
             for page, line, n in rows:
                 totals.setdefault(runner, Counter())[(page, line)] += n
     for runner, counts in sorted(totals.items()):
-        started = sum(n for (page, line), n in counts.items() if line == "chains started")
-        blocks = {key: n for key, n in counts.items() if key[1] != "chains started"}
-        most = max(blocks.values(), default=0)
-        print(f"{runner}: {len(blocks)} blocks, each run at most {most} times; {started} chains started")
+        most = max(counts.values(), default=0)
+        print(f"{runner}: {len(counts)} blocks, each run at most {most} times")
     return 0
 
 

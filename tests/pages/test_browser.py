@@ -10,7 +10,7 @@ in each scheme, into ``screenshots/`` at the repository root.
 
 Each page is its own test, so that the pytest-xdist workers share them: the
 build runs first, on one worker, while the others run the library's tests, and
-the pages come last, for whichever worker is free (``tests/conftest.py``).
+the pages come last, for whichever worker is free (``litbackprop/pages/pytest_plugin.py``).
 
 Chromium is Debian's ``chromium-headless-shell`` package (``.ci/run`` installs it; a full
 ``chromium`` or Google Chrome also does), driven by
@@ -131,7 +131,7 @@ def site(site_build) -> Path:
 
 
 def test_mkdocs_build_strict_makes_every_page_of_the_nav(site):
-    """The build, first in the run (tests/conftest.py), with nothing missing and nothing left out of the nav."""
+    """The build, first in the run (litbackprop/pages/pytest_plugin.py), with nothing missing and nothing left out of the nav."""
     made = ("404.html", "print_page.html")  # what the build makes beside the pages: the course on paper is tested below
     pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if p.name not in made)
     outside = [
