@@ -2,6 +2,7 @@ r"""The formulas are executed: each display equation holds with the values of it
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,14 @@ from litbackprop.pages.checks.notation import NOTATION, code_name, table
 from litbackprop.pages.mutate_symbols import course_pages
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@functools.cache
+def points(page: str) -> dict:
+    """The page's equations' points, from one run of it: a test that changes only its TeX reads them."""
+    return page_namespaces((DOCS / page).read_text(), page)
+
+
 PAGES = sorted(DOCS.glob("*.md"))
 BACKWARD_3B = r"\frac{\partial L}{\partial a^{(1)}} = {W^{(2)}}^T (\hat{y} - y)"
 
@@ -39,14 +48,16 @@ def two_layer():
 )
 def test_a_wrong_row_3b_fails_though_its_printed_vector_is_right(two_layer, wrong):
     assert BACKWARD_3B in two_layer
-    assert formula_problems(two_layer.replace(BACKWARD_3B, wrong), "two-layer-network.md")
+    assert formula_problems(
+        two_layer.replace(BACKWARD_3B, wrong), "two-layer-network.md", points("two-layer-network.md")
+    )
 
 
 def test_a_gradient_of_w1_written_with_the_gradient_of_w2_inside_fails(two_layer):
     right = r"\frac{\partial L}{\partial W^{(1)}} = \frac{\partial L}{\partial z^{(1)}}\, {x^{(1)}}^T"
     wrong = r"\frac{\partial L}{\partial W^{(1)}} = \frac{\partial L}{\partial W^{(2)}}\, {x^{(1)}}^T"
     assert right in two_layer
-    assert formula_problems(two_layer.replace(right, wrong), "two-layer-network.md")
+    assert formula_problems(two_layer.replace(right, wrong), "two-layer-network.md", points("two-layer-network.md"))
 
 
 def test_a_column_times_a_transposed_column_is_their_outer_product():
@@ -166,7 +177,12 @@ RIGHT_SPELLINGS = {
 
 @pytest.mark.parametrize("spelling", RIGHT_SPELLINGS.values(), ids=RIGHT_SPELLINGS)
 def test_a_right_formula_in_another_spelling_holds(two_layer, spelling):
-    assert formula_problems(two_layer.replace(BACKWARD_3B, spelling), "two-layer-network.md") == []
+    assert (
+        formula_problems(
+            two_layer.replace(BACKWARD_3B, spelling), "two-layer-network.md", points("two-layer-network.md")
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -179,21 +195,29 @@ def test_a_right_formula_in_another_spelling_holds(two_layer, spelling):
 )
 def test_a_function_in_another_spelling_is_the_library_s(two_layer, right, spelling):
     assert right in two_layer
-    assert formula_problems(two_layer.replace(right, spelling), "two-layer-network.md") == []
+    assert (
+        formula_problems(two_layer.replace(right, spelling), "two-layer-network.md", points("two-layer-network.md"))
+        == []
+    )
 
 
 def test_a_wrong_formula_in_another_spelling_still_fails(two_layer):
     flipped = r"\frac{\partial L}{\partial a^{(1)}} = {W^{(2)}}^\top (y - \hat{y})"
-    assert "the sides differ" in formula_problems(two_layer.replace(BACKWARD_3B, flipped), "two-layer-network.md")[0]
+    assert (
+        "the sides differ"
+        in formula_problems(
+            two_layer.replace(BACKWARD_3B, flipped), "two-layer-network.md", points("two-layer-network.md")
+        )[0]
+    )
 
 
 def test_a_braced_hat_on_the_left_is_read_not_a_crash(two_layer):
     right = "\\frac{\\partial L}{\\partial z^{(2)}} = \\hat{y} - y\n"
     assert right in two_layer
     swapped = two_layer.replace(right, "{\\hat{y}} - y = \\frac{\\partial L}{\\partial z^{(2)}}\n", 1)
-    assert formula_problems(swapped, "two-layer-network.md") == []
+    assert formula_problems(swapped, "two-layer-network.md", points("two-layer-network.md")) == []
     off = two_layer.replace(right, "{\\hat{y}} - y = \\frac{\\partial L}{\\partial z^{(2)}} + 1\n", 1)
-    assert "the sides differ" in formula_problems(off, "two-layer-network.md")[0]
+    assert "the sides differ" in formula_problems(off, "two-layer-network.md", points("two-layer-network.md"))[0]
 
 
 # Sums over their bounds, norms by their subscripts (issue 29, item 4, in part)
@@ -206,7 +230,9 @@ NORM = r"\lVert g_{\text{analytic}} - g_{\text{numerical}} \rVert_2"
 def test_a_sum_over_other_bounds_than_the_batch_fails(bounds):
     source = (DOCS / "mini-batches.md").read_text()
     assert MEAN in source
-    problems = formula_problems(source.replace(MEAN, MEAN.replace(r"\sum_{n=1}^{N}", bounds)), "mini-batches.md")
+    problems = formula_problems(
+        source.replace(MEAN, MEAN.replace(r"\sum_{n=1}^{N}", bounds)), "mini-batches.md", points("mini-batches.md")
+    )
     assert any("eq-batch-loss" in p or "differ" in p for p in problems), problems
 
 
@@ -216,14 +242,16 @@ def test_a_norm_is_read_by_its_subscript(subscript, holds):
     assert NORM in source
     line = next(line for line in source.splitlines() if NORM in line)  # every norm of the equation: the page's
     changed = source.replace(line, line.replace("\\rVert_2", "\\rVert" + subscript))  # one differs in one entry
-    assert (formula_problems(changed, "gradient-checking.md") == []) == holds
+    assert (formula_problems(changed, "gradient-checking.md", points("gradient-checking.md")) == []) == holds
 
 
 def test_a_relation_whose_side_is_prose_is_refused(two_layer):
     right = "\\frac{\\partial L}{\\partial z^{(2)}} = \\hat{y} - y\n"
     assert right in two_layer
     prose = two_layer.replace(right, "\\text{the gradient} = \\hat{y} - y + 1\n", 1)
-    assert "a relation with an empty side" in "\n".join(formula_problems(prose, "two-layer-network.md"))
+    assert "a relation with an empty side" in "\n".join(
+        formula_problems(prose, "two-layer-network.md", points("two-layer-network.md"))
+    )
 
 
 def test_an_ellipsis_outside_an_index_range_is_refused_not_dropped(two_layer):
@@ -231,7 +259,9 @@ def test_an_ellipsis_outside_an_index_range_is_refused_not_dropped(two_layer):
     dotted = two_layer.replace(
         right, "\\frac{\\partial L}{\\partial z^{(2)}} = \\hat{y} - y, \\quad y_1 + \\ldots = 7\n", 1
     )
-    assert "\\ldots outside the range of an index" in "\n".join(formula_problems(dotted, "two-layer-network.md"))
+    assert "\\ldots outside the range of an index" in "\n".join(
+        formula_problems(dotted, "two-layer-network.md", points("two-layer-network.md"))
+    )
 
 
 def test_a_formula_that_overflows_at_the_page_s_values_is_refused_not_taken_as_equal():
@@ -296,7 +326,7 @@ def test_an_engine_derivative_is_read_from_the_pass_of_its_own_numerator(numerat
     source = (DOCS / "autodiff.md").read_text()
     assert DIAMOND in source
     wrong = source.replace(DIAMOND, DIAMOND.replace(r"\partial f}", rf"\partial {numerator}}}"))
-    problems = formula_problems(wrong, "autodiff.md")
+    problems = formula_problems(wrong, "autodiff.md", points("autodiff.md"))
     assert any("eq-ad-diamond" in p for p in problems), problems
 
 
@@ -341,7 +371,9 @@ def test_a_log_softmax_without_its_log_sum_exp_fails_at_the_page_s_second_point(
     source = (DOCS / "numerical-stability.md").read_text()
     assert LOG_SOFTMAX in source
     wrong = source.replace(LOG_SOFTMAX, LOG_SOFTMAX.split("= ")[0] + "= " + dropped)
-    assert any("eq-stab-lse" in p for p in formula_problems(wrong, "numerical-stability.md"))
+    assert any(
+        "eq-stab-lse" in p for p in formula_problems(wrong, "numerical-stability.md", points("numerical-stability.md"))
+    )
 
 
 MSE = """# Trial
@@ -406,7 +438,7 @@ def test_a_row_with_an_ellipsis_is_every_column_of_its_range(wrong):
     source = (DOCS / "mini-batches.md").read_text()
     assert BATCH_DATA in source
     mutated = source.replace(BATCH_DATA, BATCH_DATA.replace(r"y_1 & y_2 & \cdots & y_N", wrong))
-    assert any("eq-batch-data" in p for p in formula_problems(mutated, "mini-batches.md"))
+    assert any("eq-batch-data" in p for p in formula_problems(mutated, "mini-batches.md", points("mini-batches.md")))
 
 
 PARAMETERS = r"\theta \in \{W^{(1)}, b^{(1)}, W^{(2)}, b^{(2)}\}"
@@ -423,7 +455,9 @@ PARAMETERS = r"\theta \in \{W^{(1)}, b^{(1)}, W^{(2)}, b^{(2)}\}"
 def test_a_set_of_parameters_must_hold_each_parameter(wrong):
     source = (DOCS / "mini-batches.md").read_text()
     assert PARAMETERS in source
-    problems = formula_problems(source.replace(PARAMETERS, r"\theta \in " + wrong), "mini-batches.md")
+    problems = formula_problems(
+        source.replace(PARAMETERS, r"\theta \in " + wrong), "mini-batches.md", points("mini-batches.md")
+    )
     assert any("none of the set's members" in p for p in problems), problems
 
 
