@@ -382,11 +382,14 @@ REFERENCE = """def _{name}():
 
 """
 
-EXERCISE = """    "{slug}": Exercise(
+EXERCISE = """    "{slug}": Exercise(_{name}, "dL/dW = dL/dz x^T: entry (k, j) is dL/dz_k times x_j"),
+"""
+EXERCISE_WRAPPED = """    "{slug}": Exercise(
         _{name},
         "dL/dW = dL/dz x^T: entry (k, j) is dL/dz_k times x_j",
     ),
 """
+"""The exercise's entry on one line where it fits ruff's 120 characters, as ruff format writes it."""
 
 
 MAX_SLUG = 80
@@ -432,7 +435,10 @@ def new(slug: str, title: str, section: str, root: Path | None = None) -> Path:
         config: text[: heading.end()] + entry + text[heading.end() :],
     }
     end = registry.index("\n}\n", registry.index("EXERCISES: dict[str, Exercise] = {"))
-    registry = registry[: end + 1] + EXERCISE.format(slug=slug, name=name) + registry[end + 1 :]
+    entry = EXERCISE.format(slug=slug, name=name)
+    if max(map(len, entry.splitlines())) > 120:
+        entry = EXERCISE_WRAPPED.format(slug=slug, name=name)
+    registry = registry[: end + 1] + entry + registry[end + 1 :]
     before = registry.index("@dataclass(frozen=True)\nclass Exercise")
     written[exercises] = registry[:before] + REFERENCE.format(name=name) + registry[before:]
     if section != PROJECT_SECTION:

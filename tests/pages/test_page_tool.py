@@ -335,3 +335,22 @@ def test_without_a_browser_check_says_the_phone_width_rule_was_not_run(monkeypat
         [],
         "no Chromium (apt-get install chromium-headless-shell)",
     )
+
+
+@pytest.mark.parametrize("slug", ["mse", "m" * 80], ids=["short", "80 characters"])
+def test_the_exercise_new_registers_is_as_ruff_formats_it(tmp_path, slug):
+    from litbackprop.pages.tool import new
+
+    shutil.copytree(ROOT / "litbackprop" / "course", tmp_path / "litbackprop" / "course")
+    (tmp_path / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "index.md", tmp_path / "docs" / "index.md")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    new(slug, "Trial", "Beyond the notes", root=tmp_path)
+    exercises = tmp_path / "litbackprop" / "course" / "exercises.py"
+    ruff = Path(sys.executable).with_name("ruff")
+    checked = subprocess.run(
+        [str(ruff), "format", "--check", "--diff", "--config", str(ROOT / "pyproject.toml"), str(exercises)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
