@@ -82,3 +82,13 @@ def test_a_number_in_scientific_notation_is_one_number_with_its_mantissa():
     assert r"\(1.7 \times 10^{-13}" in source
     mutated = source.replace(r"\(1.7 \times 10^{-13}", r"\(1.0 \times 10^{-13}")
     assert any("1.0e-13 is not checked by the block" in p for p in check_page(page, mutated))
+
+
+def test_a_number_in_the_docstring_of_a_function_a_block_defines_is_one_its_code_is_written_with():
+    page = DOCS / "pitfalls.md"
+    source = page.read_text()
+    said = "whose slope a(1 - a) is below threshold"
+    assert said in source
+    assert "pitfalls.md:206: 3 in a comment is not in its code" in check_page(
+        page, source.replace(said, said.replace("a(1", "a(3"))
+    )

@@ -373,7 +373,8 @@ def unshown(parts: list[Block | Text], page: Path) -> list[str]:
 
 
 def labels_in_code(parts: list[Block | Text], page: Path, tags_: set[str]) -> list[str]:
-    """Numbers in the labels a block's checks print are the numbers of their own statement; in its comments, its own.
+    """Numbers in the labels a block's checks print are the numbers of their own statement; in its comments and
+    docstrings, its own.
 
     A label is the ``name=`` or ``err_msg=`` of a check, the message of an ``assert``, or the text a ``print``
     shows beside a value: the reader sees it, so "the loss peaks past 100" must sit beside the 100 it
@@ -411,7 +412,18 @@ def labels_in_code(parts: list[Block | Text], page: Path, tags_: set[str]) -> li
             for token in tokenize.generate_tokens(io.StringIO(part.code).readline)
             if token.type == tokenize.COMMENT
         ]
-        block = _literals(part.code, {text for _, text, _ in labels})
+        comments += [  # a docstring of a function the block defines says what it does, as a comment does
+            (node.body[0].lineno, node.body[0].value.value, None)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+            and isinstance(node.body[0].value.value, str)
+        ]
+        block = _literals(
+            part.code, {text for _, text, _ in labels} | {text for _, text, own in comments if own is None}
+        )
         printed = {normal(n) for call in part.printed for text in call for n in numbers(text)}
         for line, text, own in labels + comments:
             allowed = block | printed | FORM if own is None else own
