@@ -519,15 +519,17 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with contextlib.redirect_stdout(io.StringIO()):  # what the blocks print is the site's, not the tool's
                 found = write(page) if args.command == "write" else check(page)
+            said = ", the phone-width rules left out (--no-browser)"
             if args.command == "check" and not found and not args.no_browser:
                 found, why_not = phone(page)
+                said = ", the phone-width rules among them"
                 if why_not:
-                    print(f"{page}: the phone-width rules were not run: {why_not}")
+                    said = f", the phone-width rules not run: {why_not}"
         except (Exception, RecursionError) as error:  # noqa: BLE001 - a page the tool cannot read: one line
             found = [f"{page}: {args.command} stopped: {type(error).__name__}: {str(error)[:300]}"]
         problems += found
         if args.command == "check" and not found:
-            print(f"{page}: every check passes ({time.perf_counter() - started:.1f} s)")
+            print(f"{page}: every check passes{said} ({time.perf_counter() - started:.1f} s)")
         if args.command == "write":
             print(f"{page}: {what_was_written(before, page.read_text())}")
     return report(problems)

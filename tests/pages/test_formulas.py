@@ -531,3 +531,18 @@ def test_a_block_left_to_fill_says_to_run_the_page_tool_s_write():
         "t.md",
     )
     assert ran.failure.endswith("(an assert_rounds_to(value, ...) is left to fill: run litbackprop-page write)")
+
+
+@pytest.mark.parametrize(
+    ("tex", "holds"),
+    [
+        (r"a = \tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}", True),
+        (r"\frac{\partial a}{\partial z} = 1 - a^2", True),
+        (r"a = \tanh(2 z)", False),
+        (r"a = \sinh(z) / \cosh(z)", True),
+    ],
+)
+def test_an_elementary_function_is_applied_entry_by_entry_as_numpy_computes_it(tex, holds):
+    z = np.array([0.5, -1.5])
+    a = np.tanh(z)
+    assert (check_equation(tex, {"z": z, "a": a, "da_dz": 1 - a**2}) == []) == holds

@@ -43,6 +43,19 @@ import litbackprop as lb
 from litbackprop.pages.checks.notation import FUNCTIONS, PAGE_SYMBOLS, code_name, gradient_name
 from litbackprop.pages.checks.pairing import displays
 
+ELEMENTARY = {
+    "\\log": np.log,
+    "\\ln": np.log,
+    "\\exp": np.exp,
+    "\\tanh": np.tanh,
+    "\\sinh": np.sinh,
+    "\\cosh": np.cosh,
+    "\\sin": np.sin,
+    "\\cos": np.cos,
+}
+"""The elementary functions an equation applies entry by entry, as numpy computes them (the library's own, such
+as softmax, are `notation.FUNCTIONS`)."""
+
 
 class FormulaError(Exception):
     """An equation that does not hold, or that cannot be read; the message says which and why."""
@@ -465,9 +478,9 @@ class Parser:
             self.take("(")
             z = self.sub(self.until(")"))
             return apply(lambda a: lb.log_softmax.math(a, axis=-2), z, columnwise=True)
-        if v in ("\\log", "\\ln", "\\exp"):
+        if v in ELEMENTARY:
             argument = self.factor()
-            return apply(np.log if v != "\\exp" else np.exp, argument)
+            return apply(ELEMENTARY[v], argument)
         if v == "\\max":
             self.take("(")
             first = self.sub(self.until(",", inner=True))
