@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from litbackprop.pages.checks.printed_numbers import check_notebook_page, check_page, numbers, references, visible
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -91,3 +93,18 @@ def test_a_number_in_the_docstring_of_a_function_a_block_defines_is_one_its_code
     assert said in source
     problems = check_page(page, source.replace(said, said.replace("a(1", "a(3")))
     assert any(p.endswith(": 3 in a comment is not in its code") for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("page", "tagged", "wrong"),
+    [
+        ("two-layer-network.md", r"= 0.9555 \tag{5}", r"= 0.9555 \tag{4}"),
+        ("biases.md", r"\end{bmatrix} \tag{1b}", r"\end{bmatrix} \tag{3b}"),
+        ("mini-batches.md", r"X^T \tag{1}", r"X^T \tag{2}"),
+    ],
+)
+def test_a_tag_is_the_row_of_the_notes_tables_that_defines_what_its_line_defines(page, tagged, wrong):
+    source = (DOCS / page).read_text()
+    assert tagged in source
+    problems = check_page(DOCS / page, source.replace(tagged, wrong))
+    assert any("but row (" in p and "of the notes' tables defines it" in p for p in problems), problems

@@ -67,6 +67,15 @@ Its code column is not written here: `table` gives each symbol the name the chec
 """
 
 
+ROWS: dict[str, str] = {
+    "z1": "1", "a1": "2", "z2": "3", "y_hat": "4", "L": "5",  # the forward table: what each row computes
+    "dL": "5", "dz2": "4", "dW2": "3a", "da1": "3b", "dz1": "2", "dW1": "1",  # the backward table
+    "db1": "1b", "db2": "3c",  # the two bias rows this site adds
+}  # fmt: skip
+"""The row of the notes' tables that defines each quantity, by its code name (a batch's Z1 is z1's row): a
+tagged equation is tagged with the row of what it defines."""
+
+
 def table() -> str:
     """The notation table as Markdown: symbol, the name the checker reads it by, shape, meaning."""
     rows = ["| Symbol | Code | Shape | Meaning |", "| :--- | :--- | :--- | :--- |"]

@@ -277,6 +277,39 @@ NOTES_ROWS = {"1", "1b", "2", "3", "3a", "3b", "3c", "4", "5"}
 """The rows of the notes' forward and backward tables, and the two bias rows (1b), (3c) this site adds."""
 
 
+def tag_rows(source: str, page: Path) -> list[str]:
+    """A tag is the row of the notes' tables that defines what its line's left side names (`notation.ROWS`)."""
+    from litbackprop.pages.checks.formulas import FormulaError, _spelled, tokenize
+    from litbackprop.pages.checks.notation import ROWS, code_name, gradient_name
+
+    problems = []
+    for display in displays(source):
+        start = 0
+        for match in re.finditer(r"\\tag\{([^}]*)\}", display.tex):
+            line = re.sub(r"^\s*(\\\\|\\begin\{\w+\}|\s)*", "", display.tex[start : match.start()])
+            start = match.end()
+            left = re.sub(r"_\{[:,a-z]*\}$|_[a-z]$", "", re.split(r"&?=", line, maxsplit=1)[0].strip())  # Y_{:,n}
+            derivative = re.fullmatch(r"\s*\\d?frac\{\\partial\s*(\S+)\s*\}\{\\partial\s*(.+?)\s*\}\s*", left)
+            try:
+                if derivative:
+                    of, wrt = (_spelled(tokenize(part)) for part in derivative.groups())
+                    name = gradient_name(of, wrt)[0] if of and wrt else None
+                else:
+                    spelled = _spelled(tokenize(left))
+                    name = code_name(spelled) if spelled else None
+            except FormulaError:
+                name = None
+            if name is None:
+                continue
+            row = ROWS.get(name.replace("Z", "z").replace("A", "a").replace("Y", "y"))  # a batch's Z1 is z1's row
+            if row is not None and match.group(1).strip() != row:
+                problems.append(
+                    f"{page.name}: {display.eq_id} tags {left.strip()} ({match.group(1)}), "
+                    f"but row ({row}) of the notes' tables defines it"
+                )
+    return problems
+
+
 def spelled(source: str, page: Path) -> list[str]:
     """Numbers inside words and marks: float16, 32 and 64 only; layers (1) and (2); tags from the notes' tables."""
     problems = []
@@ -588,6 +621,7 @@ def check_page(page: Path, source: str | None = None, run: PageRun | None = None
         *labels_in_code(parts, page, labels),
         *tolerances(parts, page),
         *spelled(source, page),
+        *tag_rows(source, page),
         *summaries(source, page),
         *unshown(parts, page),
         *references(source, page),
