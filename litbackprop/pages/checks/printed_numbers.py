@@ -171,7 +171,8 @@ def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[s
         for block in neighbours(parts, index):
             for call in block.printed:
                 covered.update(normal(n) for printed in call for n in numbers(printed))
-            for literal in numbers(block.code):  # 3.0 in the code is the 3 on the page
+            for literal in _numeric_literals(block.code):  # 3.0 in the code is the 3 on the page; not its comments
+                literal = literal.lstrip("-")
                 covered.add(normal(literal))
                 if literal.endswith(".0"):
                     covered.add(literal[:-2])
