@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from litbackprop.pages.checks.printed_numbers import check_notebook_page, check_page, numbers, references, visible
+from litbackprop.pages.checks.printed_numbers import (
+    check_notebook_page,
+    check_page,
+    in_digits,
+    numbers,
+    references,
+    visible,
+)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
@@ -108,3 +115,15 @@ def test_a_tag_is_the_row_of_the_notes_tables_that_defines_what_its_line_defines
     assert tagged in source
     problems = check_page(DOCS / page, source.replace(tagged, wrong))
     assert any("but row (" in p and "of the notes' tables defines it" in p for p in problems), problems
+
+
+def test_a_number_written_in_words_from_ten_up_is_tied_as_its_digits_are():
+    assert in_digits("Two hundred steps, twenty of them, a power of ten, two layers") == (
+        "200 steps, 20 of them, a power, two layers"
+    )
+    page = DOCS / "pitfalls.md"
+    source = page.read_text()
+    assert "Two hundred steps" in source
+    assert any(
+        "500 is not checked" in p for p in check_page(page, source.replace("Two hundred steps", "Five hundred steps"))
+    )

@@ -126,6 +126,32 @@ def inline_values(parts: list[Block | Text], page: Path) -> list[str]:
     return problems
 
 
+UNITS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+WORDS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+NUMBER_WORDS = re.compile(
+    r"\b(?:(?P<times>" + "|".join(UNITS) + r"|a|one) )?(?P<word>" + "|".join(WORDS) + r"|hundred|thousand)\b",
+    flags=re.I,
+)
+
+
+def in_digits(prose: str) -> str:
+    """The prose with its number words from ten up as digits ("twenty steps", "two hundred"), so that they
+    are tied to the code as digits are; the words for one to nine are the prose's own (two layers, three ways)."""
+
+    def digits(match: re.Match) -> str:
+        word = match["word"].lower()
+        if word in WORDS:
+            return (match["times"] + " " if match["times"] else "") + str(WORDS[word])
+        times = 1 if match["times"] in (None, "a", "A", "one", "One") else UNITS[match["times"].lower()]
+        return str(times * (100 if word == "hundred" else 1000))
+
+    return NUMBER_WORDS.sub(digits, re.sub(r"\bpowers? of ten\b", "power", prose, flags=re.I))
+
+
 MATH_SPAN = re.compile(r"(\$\$.*?\$\$|\\\(.*?\\\))", flags=re.S)
 FORM = {"0", "1", "2"}
 """Numbers that are part of the math's form as often as values: 1/N, 2 epsilon, 1 - a, n = 1."""
@@ -182,7 +208,7 @@ def uncovered(parts: list[Block | Text], page: Path, labels: set[str]) -> list[s
         pieces = MATH_SPAN.split(text)
         prose = "".join(blank(p) if i % 2 else p for i, p in enumerate(pieces))
         math = "".join(p if i % 2 else blank(p) for i, p in enumerate(pieces))
-        lines = [(offset, line, covered) for offset, line in enumerate(visible(prose).splitlines())]
+        lines = [(offset, line, covered) for offset, line in enumerate(visible(in_digits(prose)).splitlines())]
         lines += [(offset, line, covered | FORM) for offset, line in enumerate(visible(math).splitlines())]
         for offset, line, allowed in lines:
             for token in numbers(line):
