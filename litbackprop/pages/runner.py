@@ -200,14 +200,14 @@ class Session:
         first = part.code.lstrip().splitlines()[0] if part.code.strip() else ""
         tag = EQUATION_TAG.match(first)
         before = snapshot(self.namespace) if tag else None
-        if self.filename is None:
-            code = compile(part.code, f"{self.name}:{part.line}", "exec")
-        else:  # the page's own line numbers in a traceback
-            code = compile("\n" * part.line + part.code, self.filename, "exec")
         EXECUTIONS[(self.kind, self.name, part.line)] += 1
         printed = io.StringIO()
         with recording_printed() as calls:
             try:
+                if self.filename is None:
+                    code = compile(part.code, f"{self.name}:{part.line}", "exec")
+                else:  # the page's own line numbers in a traceback
+                    code = compile("\n" * part.line + part.code, self.filename, "exec")
                 with contextlib.redirect_stdout(printed):
                     exec(code, self.namespace)
             except Exception as error:

@@ -546,3 +546,12 @@ def test_an_elementary_function_is_applied_entry_by_entry_as_numpy_computes_it(t
     z = np.array([0.5, -1.5])
     a = np.tanh(z)
     assert (check_equation(tex, {"z": z, "a": a, "da_dz": 1 - a**2}) == []) == holds
+
+
+def test_a_block_that_does_not_compile_is_the_page_s_failure_not_a_crash_of_its_checks():
+    from litbackprop.pages.checks.printed_numbers import check_page
+    from litbackprop.pages.runner import run_page
+
+    source = "Text.\n\n```{.python}\nx = 00_001\n```\n"
+    assert run_page(source, "t.md").failure.startswith("t.md:3: the block fails: SyntaxError")
+    assert check_page(Path("t.md"), source)[0].startswith("t.md:3: the block fails: SyntaxError")
