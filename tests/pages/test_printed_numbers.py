@@ -127,3 +127,15 @@ def test_a_number_written_in_words_from_ten_up_is_tied_as_its_digits_are():
     assert any(
         "500 is not checked" in p for p in check_page(page, source.replace("Two hundred steps", "Five hundred steps"))
     )
+
+
+def test_a_value_stated_inline_is_not_tied_to_a_number_the_code_gives_another_symbol(tmp_path):
+    wrong = SQUARED.replace(r"\(L = 0.05\)", r"\(L = 0.3\)")  # 0.3 is written in the block, for y_hat
+    problems = check_page(tmp_path / "t.md", wrong)
+    assert any(r"\(L = 0.3\) does not hold with the values beside it" in p for p in problems), problems
+
+
+def test_a_value_stated_inline_may_be_one_the_code_gives_its_symbol_in_a_loop(tmp_path):
+    text = "Of 0.1 and \\(\\eta = 0.5\\), the second steps further:\n\n"
+    page = text + "```{.python}\nfor lr in (0.1, 0.5):\n    w = 1 - lr\n```\n"
+    assert check_page(tmp_path / "t.md", page) == []

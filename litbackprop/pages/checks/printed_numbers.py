@@ -93,9 +93,10 @@ def inline_values(parts: list[Block | Text], page: Path) -> list[str]:
     """A value stated inline, ``\\(L = 1.417\\)``, is the value of that symbol in a block beside the text.
 
     The formula check evaluates it as it does a display equation, with the values of the block before the
-    text and of the block after it; it holds if it holds with either, or if its number is a given of either
-    block's code (one of the learning rates a loop runs through). So the number is tied to its own symbol,
-    not to whatever other value a neighbour checks. One whose symbols neither block names (a general
+    text and of the block after it; it holds if it holds with either, or if its number is one that either
+    block's code gives that symbol (in one statement with its name: a learning rate a loop runs through). So
+    the number is tied to its own symbol, not to whatever other value a neighbour checks or is written with.
+    One whose symbols neither block names (a general
     statement) is left to the digits' rule.
     """
     from litbackprop.pages.checks.formulas import check_equation
@@ -106,8 +107,6 @@ def inline_values(parts: list[Block | Text], page: Path) -> list[str]:
             continue
         blocks = neighbours(parts, index)
         spaces = [b.values for b in blocks if b.values is not None]
-        written = [n for b in blocks for n in _numeric_literals(b.code)]  # not the digits a check's strings hold
-        givens = {normal(n) for n in written} | {normal(n)[:-2] for n in written if n.endswith(".0")}
         for at, tex in stated(part.text):
             if _names_an_array(tex, spaces):
                 continue  # z = -745 of a block whose z is five points: a value the symbol takes, not its value
@@ -115,8 +114,9 @@ def inline_values(parts: list[Block | Text], page: Path) -> list[str]:
             if not found or any(not f for f in found):
                 continue
             right = tex.split("=")[-1] if "=" in tex else ""
+            givens = _givens_of(_symbol_name(tex), blocks)
             if numbers(visible(right)) and all(normal(n) in givens for n in numbers(visible(right))):
-                continue  # a given the block computes with (one of a sweep's learning rates), not its current value
+                continue  # a value the code gives that symbol (one of a sweep's learning rates), not its current one
             differing = [f for f in found if f and all("differ" in p or "not in the order" in p for p in f)]
             if differing:
                 line = part.line + part.text.count("\n", 0, at)
@@ -155,6 +155,44 @@ def in_digits(prose: str) -> str:
 MATH_SPAN = re.compile(r"(\$\$.*?\$\$|\\\(.*?\\\))", flags=re.S)
 FORM = {"0", "1", "2"}
 """Numbers that are part of the math's form as often as values: 1/N, 2 epsilon, 1 - a, n = 1."""
+
+
+def _symbol_name(tex: str) -> str | None:
+    """The code name of the symbol an inline statement gives a value, or None."""
+    from litbackprop.pages.checks.formulas import FormulaError, _spelled, tokenize
+    from litbackprop.pages.checks.notation import code_name
+
+    try:
+        spelled = _spelled(tokenize(tex.split("=")[0]))
+    except FormulaError:
+        return None
+    return code_name(spelled) if spelled else None
+
+
+def _givens_of(name: str | None, blocks: list[Block]) -> set[str]:
+    """The numbers `blocks` write in one statement with `name`: ``for lr in (0.1, 1.0, 10.0)``, ``eps = 1e-6``."""
+    found: set[str] = set()
+    if name is None:
+        return found
+    for block in blocks:
+        tree = ast.parse(block.code)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.For):
+                scope = [node.target, node.iter]
+            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)):
+                scope = [node]
+            else:
+                continue
+            names = {n.id for part in scope for n in ast.walk(part) if isinstance(n, ast.Name)}
+            names |= {k.arg for part in scope for k in ast.walk(part) if isinstance(k, ast.keyword) and k.arg}
+            if name not in names:
+                continue
+            for part in scope:
+                for constant in ast.walk(part):
+                    if isinstance(constant, ast.Constant) and type(constant.value) in (int, float):
+                        text = ast.get_source_segment(block.code, constant) or ""
+                        found |= {normal(text), normal(text)[:-2] if text.endswith(".0") else normal(text)}
+    return found
 
 
 def _names_an_array(tex: str, spaces: list[dict]) -> bool:
