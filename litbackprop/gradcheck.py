@@ -231,7 +231,7 @@ def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
         # small cannot be told from rounding.
         resolution = np.finfo(np.float64).eps * max(loss, 1.0) / step
         largest = max(np.abs(grad).max(), np.abs(numerical).max())  # not a norm: 1e-290 squared is 0
-        if 0 < largest <= _RESOLVABLE * resolution:
+        if 0 < largest <= RESOLVABLE * resolution:
             raise ValueError(
                 f"the gradient of {name} is too small for central differences to check: its largest entry, "
                 f"{largest:.3g}, "
@@ -242,5 +242,6 @@ def gradient_check(model, x, y=None, eps: float = 1e-6) -> dict[str, float]:
     return errors
 
 
-_RESOLVABLE = 100
-"""How many times the rounding error of a central difference a gradient's norm must be to be checked."""
+RESOLVABLE = 100
+"""How many times the rounding error of a central difference a gradient's largest entry must be for
+`gradient_check` to check it: one within that is refused as too small to check."""
