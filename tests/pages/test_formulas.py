@@ -555,3 +555,18 @@ def test_a_block_that_does_not_compile_is_the_page_s_failure_not_a_crash_of_its_
     source = "Text.\n\n```{.python}\nx = 00_001\n```\n"
     assert run_page(source, "t.md").failure.startswith("t.md:3: the block fails: SyntaxError")
     assert check_page(Path("t.md"), source)[0].startswith("t.md:3: the block fails: SyntaxError")
+
+
+@pytest.mark.parametrize(
+    ("right", "wrong"),
+    [
+        ("`linear(W2, a1)`", "`linear(W1, a1)`"),
+        ("`grad_weights(dz1, x)`", "`grad_weights(dz2, x)`"),
+        ("`softmax(z2)`", "`softmax(z1)`"),
+        ("`cross_entropy(y, y_hat)`", "`cross_entropy(y_hat, y)`"),
+    ],
+)
+def test_the_library_call_of_a_table_row_computes_the_row_s_quantity(two_layer, right, wrong):
+    assert right in two_layer
+    problems = formula_problems(two_layer.replace(right, wrong), "two-layer-network.md", points("two-layer-network.md"))
+    assert any("the table's row for" in p and wrong.strip("`").split("(")[0] in p for p in problems), problems

@@ -1576,11 +1576,48 @@ def _formula_problems(
             continue
         shown = set()
         for before, after in namespaces[eq_id]:
-            for problem in check_equation(tex, after, before=before, definitions=dict(definitions)):
+            found = check_equation(tex, after, before=before, definitions=dict(definitions))
+            call = table_call(visible_source(source).splitlines()[line - 1])
+            if call is not None and not found:
+                found = [p for p in [library_call_problem(tex, call, after, definitions)] if p]
+            for problem in found:
                 if problem not in shown:
                     shown.add(problem)
                     problems.append(f"{name}:{line}: the table's row for {eq_id}: {problem}")
     return problems
+
+
+def table_call(row: str) -> tuple[str, list[str]] | None:
+    """The library call a table row names, ``[`grad_weights(dz2, a1)`][...]``: its function and arguments."""
+    match = re.search(r"\[`(\w+)\(([\w, ]*)\)`\]", row)
+    if match is None or not hasattr(lb, match.group(1)):
+        return None
+    return match.group(1), [arg.strip() for arg in match.group(2).split(",") if arg.strip()]
+
+
+def library_call_problem(tex: str, call: tuple[str, list[str]], after: dict, definitions: dict) -> str | None:
+    """Why the library call of a table's row does not compute the left side of its formula, or None.
+
+    ``[`linear(W2, a1)`]`` beside \\(z^{(2)} = W^{(2)}a^{(1)}\\) must give z^{(2)}: the call runs with the
+    values of the row's block, as a reader would run it, and its result is compared with the left side.
+    """
+    function, names = call
+    env = Context(after, definitions).env()
+    arguments = []
+    for argument in names:
+        value = env.raw(argument)
+        if value is None:
+            return f"{function}({', '.join(names)}): the block names no {argument}"
+        arguments.append(value)
+    try:
+        with np.errstate(all="raise"):
+            result = getattr(lb, function)(*arguments)
+        left = statements(tokenize(tex))[0].sides[0]
+        expected, moved = evaluate(left, Context(after, definitions))
+    except Exception as error:  # noqa: BLE001 - the library refuses the call: the row names it wrongly
+        return f"{function}({', '.join(names)}) fails with the block's values: {type(error).__name__}: {error}"
+    why = agree(expected, moved, value_of(result), np.zeros(np.shape(value_of(result).array)), "=")
+    return f"{function}({', '.join(names)}) is not the row's left side: {why}" if why else None
 
 
 def table_formulas(source: str) -> list[tuple[int, str, str]]:
