@@ -139,3 +139,12 @@ def test_a_value_stated_inline_may_be_one_the_code_gives_its_symbol_in_a_loop(tm
     text = "Of 0.1 and \\(\\eta = 0.5\\), the second steps further:\n\n"
     page = text + "```{.python}\nfor lr in (0.1, 0.5):\n    w = 1 - lr\n```\n"
     assert check_page(tmp_path / "t.md", page) == []
+
+
+def test_a_name_a_print_shows_beside_its_values_is_one_its_code_prints():
+    page = DOCS / "pitfalls.md"
+    source = page.read_text()
+    said = 'print("with the mask, dL/dz1:", t.dz1)'
+    assert said in source
+    problems = check_page(page, source.replace(said, said.replace("dL/dz1", "dL/dz2")))
+    assert any(p.endswith("a print says dz2 beside values its code does not name") for p in problems), problems

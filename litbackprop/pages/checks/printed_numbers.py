@@ -470,6 +470,48 @@ def unshown(parts: list[Block | Text], page: Path) -> list[str]:
     return problems
 
 
+PRINTED_NAME = re.compile(r"\b[A-Za-z_]+\d+[A-Za-z_\d]*\b")  # dz1, log1p, W2: a name with a digit in it
+
+
+def print_names(parts: list[Block | Text], page: Path) -> list[str]:
+    """A name a print shows beside a value ("dL/dz1:", "log1p:") is one its own expressions use: so a label
+    cannot name dz2 while it prints dz1."""
+    problems = []
+    for part in parts:
+        if not isinstance(part, Block):
+            continue
+        for node in ast.walk(ast.parse(part.code)):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print"):
+                continue
+            labels = [a for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            labels += [
+                c for a in node.args if isinstance(a, ast.JoinedStr) for c in a.values if isinstance(c, ast.Constant)
+            ]
+            said = [label.value for label in labels]
+            skip = {id(label) for label in labels}
+            used = " ".join(
+                str(piece.value) if isinstance(piece, ast.Constant) else ast.get_source_segment(part.code, piece) or ""
+                for piece in ast.walk(node)
+                if id(piece) not in skip
+                and (
+                    isinstance(piece, (ast.Name, ast.Attribute))
+                    or (isinstance(piece, ast.Constant) and isinstance(piece.value, str))  # a key: still["W1"]
+                )
+            ).lower()
+            computes_z = "linear(" in (ast.get_source_segment(part.code, node) or "")  # z1 = linear(W1, x)
+            for text in said:
+                for name in PRINTED_NAME.findall(text):
+                    if name.lower() in used or re.fullmatch(r"u?int\d+|float\d+", name):
+                        continue
+                    if computes_z and re.fullmatch(r"[zZ]\d", name):
+                        continue
+                    problems.append(
+                        f"{page.name}:{part.line + node.lineno}: a print says {name} beside values its code "
+                        f"does not name"
+                    )
+    return problems
+
+
 def labels_in_code(parts: list[Block | Text], page: Path, tags_: set[str]) -> list[str]:
     """Numbers in the labels a block's checks print are the numbers of their own statement; in its comments and
     docstrings, its own.
@@ -684,6 +726,7 @@ def check_page(page: Path, source: str | None = None, run: PageRun | None = None
         *inline_values(parts, page),
         *matrices(parts, page),
         *labels_in_code(parts, page, labels),
+        *print_names(parts, page),
         *tolerances(parts, page),
         *spelled(source, page),
         *tag_rows(source, page),
