@@ -148,3 +148,13 @@ def test_a_name_a_print_shows_beside_its_values_is_one_its_code_prints():
     assert said in source
     problems = check_page(page, source.replace(said, said.replace("dL/dz1", "dL/dz2")))
     assert any(p.endswith("a print says dz2 beside values its code does not name") for p in problems), problems
+
+
+def test_a_value_stated_inline_of_an_entry_the_value_does_not_have_fails(tmp_path):
+    text = "The second unit is off, \\(z^{(1)}_1 = -2\\):\n\n"
+    page = text + "```{.python}\nimport numpy as np\n\nz1 = np.array([1.0, -2.0])\n```\n"
+    assert check_page(tmp_path / "t.md", page) == []
+    problems = check_page(tmp_path / "t.md", page.replace("z^{(1)}_1", "z^{(1)}_3"))
+    assert any("does not hold with the values beside it" in p and "entries count from 0" in p for p in problems), (
+        problems
+    )

@@ -117,7 +117,9 @@ def inline_values(parts: list[Block | Text], page: Path) -> list[str]:
             givens = _givens_of(_symbol_name(tex), blocks)
             if numbers(visible(right)) and all(normal(n) in givens for n in numbers(visible(right))):
                 continue  # a value the code gives that symbol (one of a sweep's learning rates), not its current one
-            differing = [f for f in found if f and all("differ" in p or "not in the order" in p for p in f)]
+            # a value that differs, or an entry the value does not have (z_8 of a column of 4), not an unknown symbol
+            wrong = ("differ", "not in the order", "(entries count from 0)", "(examples count from 1)")
+            differing = [f for f in found if f and all(any(w in p for w in wrong) for p in f)]
             if differing:
                 line = part.line + part.text.count("\n", 0, at)
                 problems.append(
