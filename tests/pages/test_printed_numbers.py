@@ -93,12 +93,16 @@ def test_a_number_in_scientific_notation_is_one_number_with_its_mantissa():
     assert any("1.0e-13 is not checked by the block" in p for p in check_page(page, mutated))
 
 
-def test_a_number_in_the_docstring_of_a_function_a_block_defines_is_one_its_code_is_written_with():
-    page = DOCS / "pitfalls.md"
+def problems_when(page_name: str, said: str, changed: str) -> list[str]:
+    """What the checks say of a page of docs/ whose text `said` (which it must hold) is `changed`."""
+    page = DOCS / page_name
     source = page.read_text()
-    said = "whose slope a(1 - a) is below threshold"
     assert said in source
-    problems = check_page(page, source.replace(said, said.replace("a(1", "a(3")))
+    return check_page(page, source.replace(said, changed))
+
+
+def test_a_number_in_the_docstring_of_a_function_a_block_defines_is_one_its_code_is_written_with():
+    problems = problems_when("pitfalls.md", "slope a(1 - a) is below", "slope a(3 - a) is below")
     assert any(p.endswith(": 3 in a comment is not in its code") for p in problems), problems
 
 
@@ -142,11 +146,7 @@ def test_a_value_stated_inline_may_be_one_the_code_gives_its_symbol_in_a_loop(tm
 
 
 def test_a_name_a_print_shows_beside_its_values_is_one_its_code_prints():
-    page = DOCS / "pitfalls.md"
-    source = page.read_text()
-    said = 'print("with the mask, dL/dz1:", t.dz1)'
-    assert said in source
-    problems = check_page(page, source.replace(said, said.replace("dL/dz1", "dL/dz2")))
+    problems = problems_when("pitfalls.md", '"with the mask, dL/dz1:", t.dz1', '"with the mask, dL/dz2:", t.dz1')
     assert any(p.endswith("a print says dz2 beside values its code does not name") for p in problems), problems
 
 
