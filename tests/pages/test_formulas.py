@@ -21,6 +21,13 @@ from litbackprop.pages.mutate_symbols import course_pages
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
+def formula_problems_when(page: str, said: str, changed: str) -> list[str]:
+    """The formula check of a page of docs/ whose TeX `said` (which it must hold) is `changed`, with its run."""
+    source = (DOCS / page).read_text()
+    assert said in source
+    return formula_problems(source.replace(said, changed), page, points(page))
+
+
 @functools.cache
 def points(page: str) -> dict:
     """The page's equations' points, from one run of it: a test that changes only its TeX reads them."""
@@ -435,10 +442,8 @@ BATCH_DATA = r"Y = \begin{bmatrix} y_1 & y_2 & \cdots & y_N \end{bmatrix}"
     ],
 )
 def test_a_row_with_an_ellipsis_is_every_column_of_its_range(wrong):
-    source = (DOCS / "mini-batches.md").read_text()
-    assert BATCH_DATA in source
-    mutated = source.replace(BATCH_DATA, BATCH_DATA.replace(r"y_1 & y_2 & \cdots & y_N", wrong))
-    assert any("eq-batch-data" in p for p in formula_problems(mutated, "mini-batches.md", points("mini-batches.md")))
+    changed = BATCH_DATA.replace(r"y_1 & y_2 & \cdots & y_N", wrong)
+    assert any("eq-batch-data" in p for p in formula_problems_when("mini-batches.md", BATCH_DATA, changed))
 
 
 PARAMETERS = r"\theta \in \{W^{(1)}, b^{(1)}, W^{(2)}, b^{(2)}\}"
@@ -453,11 +458,7 @@ PARAMETERS = r"\theta \in \{W^{(1)}, b^{(1)}, W^{(2)}, b^{(2)}\}"
     ],
 )
 def test_a_set_of_parameters_must_hold_each_parameter(wrong):
-    source = (DOCS / "mini-batches.md").read_text()
-    assert PARAMETERS in source
-    problems = formula_problems(
-        source.replace(PARAMETERS, r"\theta \in " + wrong), "mini-batches.md", points("mini-batches.md")
-    )
+    problems = formula_problems_when("mini-batches.md", PARAMETERS, r"\theta \in " + wrong)
     assert any("none of the set's members" in p for p in problems), problems
 
 
