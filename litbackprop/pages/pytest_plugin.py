@@ -163,7 +163,16 @@ def pytest_collection_modifyitems(config, items):
         last = max((i for i, other in enumerate(items) if other.path == item.path), default=len(items) - 1)
         items.insert(last + 1, item)
     SELECTED.update(item.path.name for item in checks)
-    items.sort(key=lambda item: _stage(item.nodeid))  # stable: within a stage, the order of collection
+    items.sort(key=lambda item: (_stage(item.nodeid), _heavy(item.nodeid)))  # stable within a stage
+
+
+HEAVIEST = ("api.html", "two-layer-network.html", "gradient-checking.html", "autodiff.html")
+"""The browser test's slowest pages (3–10 s each, the API reference's DOM the largest): handed out first, so that
+no worker is left with one of them while the other has finished."""
+
+
+def _heavy(nodeid: str) -> int:
+    return next((i for i, page in enumerate(HEAVIEST) if f"[{page}]" in nodeid), len(HEAVIEST))
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown, and unused, when it is not installed
