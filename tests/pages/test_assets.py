@@ -2,6 +2,7 @@
 
 import importlib.util
 import io
+import os
 import tarfile
 import threading
 from pathlib import Path
@@ -71,3 +72,9 @@ def test_a_cached_package_is_not_fetched_again(tmp_path, monkeypatch):
     first = assets._npm_package("axe-core@4.14.1")
     assert assets._npm_package("axe-core@4.14.1") == first
     assert calls == ["axe-core@4.14.1"]
+
+
+def test_the_npm_packages_are_kept_once_per_machine_outside_the_clone():
+    clone = Path(assets.__file__).resolve().parents[3]
+    assert not assets.CACHE.resolve().is_relative_to(clone), assets.CACHE
+    assert assets.CACHE.parts[-2:] == ("litbackprop", "npm") or "LITBACKPROP_NPM_CACHE" in os.environ

@@ -2,7 +2,7 @@
 
 The site must work with no network and request nothing from another host, and
 no third-party code is committed to this repository. So, at build time, from the
-npm registry through ``npm pack`` (cached under ``.cache/``):
+npm registry through ``npm pack`` (cached once per machine, under ``~/.cache/litbackprop/npm``):
 
 - MathJax 4 (``mathjax``), which breaks a display equation that is wider than its column (MathJax 3
   cannot), with the components it loads as it needs them (the menu, the assistive tools, the speech
@@ -14,6 +14,7 @@ npm registry through ``npm pack`` (cached under ``.cache/``):
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import tarfile
@@ -32,7 +33,10 @@ MATHJAX_BUNDLE = "tex-svg.js"  # SVG output: no font files to load for the commo
 MATHJAX_PARTS = ("a11y", "adaptors", "input", "output", "sre", "ui")
 IFRAME_WORKER = "iframe-worker@1.0.4"
 IFRAME_WORKER_URI = "javascripts/iframe-worker/shim.js"  # as named in mkdocs.yml's extra.polyfills
-CACHE = Path(__file__).resolve().parents[3] / ".cache" / "npm"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "litbackprop" / "npm"
+"""Where the npm packages are kept, once per machine: each under its name and version, shared by every clone
+(``LITBACKPROP_NPM_CACHE`` puts it elsewhere)."""
+CACHE = Path(os.environ.get("LITBACKPROP_NPM_CACHE") or CACHE)
 
 
 def on_files(files_collection, config):
