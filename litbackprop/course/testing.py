@@ -7,12 +7,15 @@ is here too, so that a page's checks need one import line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.testing import assert_allclose as assert_allclose  # re-exported: one import for a page's checks
 
 from litbackprop.gradcheck import numerical_gradient, relative_error
+
+_PRINTED = re.compile(r"-?\d+(\.\d+)?(e-?\d+)?")
 
 
 def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> None:
@@ -60,6 +63,11 @@ def assert_rounds_to(actual, printed: str | Sequence, name: str = "value") -> No
         )
     for index in np.ndindex(values.shape):
         text = str(texts[index])
+        if not _PRINTED.fullmatch(text):
+            where = f"printed{list(index)}" if index else "printed"
+            raise ValueError(
+                f"{where} must be a number as a page prints it, such as '0.993' or '1.7e-13'; got {text!r}"
+            )
         mantissa, e, exponent = text.partition("e")
         if e:  # 1.7e-13: the value over its power of ten, rounded as the mantissa shows it
             decimals = len(mantissa.partition(".")[2])

@@ -43,3 +43,9 @@ def test_gradient_matches_refuses_an_error_just_above_its_tolerance():
     w = np.array([1.0, 2.0])
     with pytest.raises(AssertionError, match=r"relative error 3e-07 against central differences exceeds 1e-07"):
         assert_gradient_matches(2 * w * (1 + 3e-7), lambda: (w**2).sum(), w)
+
+
+@pytest.mark.parametrize("printed", ["1.7e", "abc", "1e-x", "", "0.5 "])
+def test_rounds_to_refuses_digits_that_are_no_number_naming_them(printed):
+    with pytest.raises(ValueError, match=r"^printed must be a number as a page prints it, .*; got "):
+        assert_rounds_to(1.0, printed)
