@@ -91,6 +91,9 @@ class PageChecks(pytest.Item):
         return self.path, None, f"{self.path.name}: {self.name}"
 
 
+SELECTED: set[str] = set()
+"""The pages whose checks this run kept (after ``-k`` and ``-m`` deselected theirs): the tallies to wait for."""
+
 TALLIES: dict = {}
 """The formula mutants of each course page whose checks ran in this process."""
 
@@ -118,7 +121,7 @@ def tally_of_every_page(wait: float = 300.0) -> dict:
 
     from litbackprop.pages.mutate_symbols import Tally, course_pages
 
-    expected = {page for page in course_pages() if _is_selected(page)}
+    expected = set(course_pages()) & SELECTED
     deadline = time.monotonic() + wait
     found = dict(TALLIES)
     while True:
@@ -128,13 +131,6 @@ def tally_of_every_page(wait: float = 300.0) -> dict:
         if expected <= set(found) or time.monotonic() > deadline:
             return found
         time.sleep(0.5)
-
-
-SELECTED: set[str] = set()  # the pages whose checks this run collected and kept
-
-
-def _is_selected(page: str) -> bool:
-    return page in SELECTED
 
 
 # The order of the run. The site's build (about 20 s) goes first, on one worker, while the others run the
@@ -156,6 +152,7 @@ def _stage(nodeid: str) -> int:
     return 0 if name == BUILD else 2
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m deselected: only the pages kept are waited for
 def pytest_collection_modifyitems(config, items):
     checks = [item for item in items if isinstance(item, PageChecks)]
     for item in checks:  # each page's checks after its blocks' tests, which make the run they read
