@@ -152,14 +152,12 @@ def _stage(nodeid: str) -> int:
     return 0 if name == BUILD else 2
 
 
-@pytest.hookimpl(trylast=True)  # after -k and -m deselected: only the pages kept are waited for
 def pytest_collection_modifyitems(config, items):
     checks = [item for item in items if isinstance(item, PageChecks)]
     for item in checks:  # each page's checks after its blocks' tests, which make the run they read
         items.remove(item)
         last = max((i for i, other in enumerate(items) if other.path == item.path), default=len(items) - 1)
         items.insert(last + 1, item)
-    SELECTED.update(item.path.name for item in checks)
     items.sort(key=lambda item: (_stage(item.nodeid), _heavy(item.nodeid)))  # stable within a stage
 
 
@@ -170,6 +168,11 @@ no worker is left with one of them while the other has finished."""
 
 def _heavy(nodeid: str) -> int:
     return next((i for i, page in enumerate(HEAVIEST) if f"[{page}]" in nodeid), len(HEAVIEST))
+
+
+def pytest_collection_finish(session):
+    """The pages whose checks the run kept, once ``-k`` and ``-m`` have deselected: the tallies to wait for."""
+    SELECTED.update(item.path.name for item in session.items if isinstance(item, PageChecks))
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown, and unused, when it is not installed
