@@ -32,8 +32,12 @@ from litbackprop.pages.runner import EXECUTIONS, Session, run_page, split
 SESSIONS: dict[str, Session] = {}
 """Each page's run by pytest-markdown-docs's tests, block by block: its page checks read it (`PageChecks`)."""
 
+DocstringFences: type = type(None)
+"""pytest-markdown-docs's collector of a module's docstrings' fenced blocks (a type nothing is, without it)."""
+
 with contextlib.suppress(ImportError):  # the test extra's: without it, no Markdown block is collected
     from pytest_markdown_docs._runners import DefaultRunner, register_runner
+    from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule as DocstringFences
 
     @register_runner(default=True)
     class OnceEach(DefaultRunner):
@@ -55,6 +59,19 @@ with contextlib.suppress(ImportError):  # the test extra's: without it, no Markd
                 session.step(block)
                 if block.line == test.start_line:
                     return
+
+
+@pytest.hookimpl(wrapper=True, specname="pytest_collect_file")
+def no_docstring_scan_without_a_fence(file_path, parent):
+    """pytest-markdown-docs imports every Python module and reads the source of each of its docstrings for
+    a fenced block (about 2 s a worker here); a module whose text holds no fence (the project's examples are
+    doctests) has none, so its collector, which would find nothing, is left out. The one the module has
+    as a test file or a doctest's is not touched.
+    """
+    collectors = yield
+    if file_path.suffix != ".py" or "```" in file_path.read_text(encoding="utf-8", errors="replace"):
+        return collectors
+    return [c for c in collectors if not isinstance(c, DocstringFences)]
 
 
 def pytest_collect_file(file_path, parent):
