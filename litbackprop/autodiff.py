@@ -158,6 +158,55 @@ class Value:
 
     # --8<-- [end:relu]
 
+    # --8<-- [start:pow-div]
+    @_operation
+    def __pow__(self, exponent) -> Value:
+        """The value to a constant power, entry by entry: $v^p$, whose local derivative is $p\\,v^{p-1}$.
+
+        Parameters
+        ----------
+        exponent : int or float
+            The power $p$, a finite real number (a `Value` as exponent is not an operation of the engine).
+        """
+        if isinstance(exponent, bool) or not isinstance(exponent, int | float | np.integer | np.floating):
+            raise ValueError(f"the exponent of ** must be a real number (a constant); got {type(exponent).__name__}")
+        if not np.isfinite(exponent):
+            raise ValueError(f"the exponent of ** must be finite; got {exponent!r}")
+
+        def backward(grad):
+            self.grad += grad * exponent * self.data ** (exponent - 1)
+
+        return self._result(self.data**exponent, (self,), backward)
+
+    def __truediv__(self, other) -> Value:
+        return self * _value(other, like=self, operation="/") ** -1  # a / b = a b^{-1}: no rule of its own
+
+    def __rtruediv__(self, other) -> Value:
+        return _value(other, like=self, operation="/") * self**-1
+
+    # --8<-- [end:pow-div]
+
+    # --8<-- [start:sigmoid]
+    @_operation
+    def sigmoid(self) -> Value:
+        out_data = np.exp(-np.logaddexp(0, -self.data))  # 1 / (1 + e^{-v}), with no overflow for v << 0
+
+        def backward(grad):  # the neuron page's row: sigma' = sigma (1 - sigma), from the output alone
+            self.grad += grad * out_data * (1 - out_data)
+
+        return self._result(out_data, (self,), backward)
+
+    # --8<-- [end:sigmoid]
+
+    @_operation
+    def tanh(self) -> Value:
+        out_data = np.tanh(self.data)
+
+        def backward(grad):
+            self.grad += grad * (1 - out_data**2)
+
+        return self._result(out_data, (self,), backward)
+
     @_operation
     def exp(self) -> Value:
         out_data = np.exp(self.data)
@@ -251,7 +300,10 @@ class Value:
     # --8<-- [end:backward]
 
 
-_OPERATIONS = ("+", "-", "*", "@", ".relu()", ".exp()", ".log()", ".sum(axis)", ".reshape(shape)")
+_OPERATIONS = (
+    "+", "-", "*", "/", "** p", "@", ".relu()", ".sigmoid()", ".tanh()", ".exp()", ".log()", ".sum(axis)",
+    ".reshape(shape)",
+)  # fmt: skip
 _OWN_OPERATIONS = {
     "dot": "W @ x",
     "matmul": "W @ x",
@@ -282,7 +334,7 @@ def _value(x, like: Value, operation: str) -> Value:
 
 def _broadcasting(other: Value, like: Value, operation: str) -> Value:
     """`other`, once its shape broadcasts with `like`'s for an elementwise `operation` (@ checks its own)."""
-    if operation in ("+", "-", "*"):
+    if operation in ("+", "-", "*", "/"):
         try:
             np.broadcast_shapes(like.data.shape, other.data.shape)
         except ValueError:

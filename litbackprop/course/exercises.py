@@ -165,6 +165,14 @@ def _used_three_times():
     return np.array([a.grad, b.grad])
 
 
+def _staged_backprop():
+    # h(w, x) = log(1 + e^{w x}) / (1 + w^2) at w = 0.5, x = 2, derived by the engine: the gradient (dh/dw, dh/dx)
+    w, x = Value(0.5), Value(2.0)
+    h = (1 + (w * x).exp()).log() / (1 + w**2)
+    h.backward()
+    return np.array([w.grad, x.grad])
+
+
 @dataclass(frozen=True)
 class Exercise:
     """An exercise of the site: how the library computes its answer (``reference``), a ``hint`` for a wrong one, and
@@ -222,6 +230,9 @@ EXERCISES: dict[str, Exercise] = {
         _stable_log_softmax,
         "never form softmax(z) and take its log: log softmax(z) = (z - m) - log sum exp(z - m), m the largest logit",
     ),
+    "staged-backprop": Exercise(
+        _staged_backprop, "w feeds two stages, a = w x and g = 1 + w^2: dh/dw adds x dh/da and 2 w dh/dg"
+    ),
 }
 """Each exercise of the site, by the name the pages give ``check``."""
 
@@ -242,4 +253,47 @@ def check(name: str, yours, rtol: float | None = None) -> Verdict:
         raise ValueError(f"name must be one of {', '.join(sorted(EXERCISES))}; got {name!r}")
     exercise = EXERCISES[name]
     rtol = exercise.rtol if rtol is None else rtol
+    if _unwritten(yours):
+        return Verdict(name, "wrong", UNWRITTEN)
     return compare(name, yours, exercise.reference(), rtol=rtol, hint=exercise.hint)
+
+
+UNWRITTEN = "not written yet: replace the ... of the cell above with your code"
+
+
+def _unwritten(yours) -> bool:
+    """Whether `yours` is, or holds, the ``...`` of a notebook's stub: the student has not written that row yet."""
+    if yours is Ellipsis:
+        return True
+    if isinstance(yours, list | tuple):
+        return any(_unwritten(entry) for entry in yours)
+    return isinstance(yours, np.ndarray) and yours.dtype == object and any(entry is Ellipsis for entry in yours.flat)
+
+
+def cmp(name: str, yours, expected, rtol: float = 1e-6) -> Verdict:
+    """A drill's check, as backprop ninja's ``cmp``: your row against the engine's gradient, exact, close or wrong.
+
+    A row still written as the notebook's stub, ``...``, is *wrong*, not yet written: the notebook runs to its end
+    with every row a stub.
+
+    Parameters
+    ----------
+    name : str
+        The row, for the message (``"dh/dd"``).
+    yours : array_like
+        Your value of the row.
+    expected : array_like
+        The engine's gradient of the same stage.
+    rtol : float, default 1e-6
+        The tolerance for *close*, relative to the largest entry of `expected`.
+
+    Examples
+    --------
+    >>> print(cmp("dh/dd", 0.8, 0.8))
+    dh/dd: exact
+    >>> print(cmp("dh/dd", ..., 0.8))
+    dh/dd: wrong: not written yet: replace the ... of the cell above with your code
+    """
+    if _unwritten(yours):
+        return Verdict(name, "wrong", UNWRITTEN)
+    return compare(name, yours, expected, rtol=rtol)

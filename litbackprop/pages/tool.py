@@ -111,11 +111,13 @@ def place_problems(page: Path, root: Path) -> list[str]:
 
 
 def list_on_home_page(text: str, slug: str, title: str, section: str, root: Path) -> str:
-    """The home page's `text` with the page in its numbered list after the last page of its nav section, and the
-    items after it renumbered."""
+    """The home page's `text` with the page in its numbered list after the last page of its nav section (of the
+    sections before it, for the first page of a section), and the items after it renumbered."""
     sections = nav_sections(root)
+    order = list(dict.fromkeys(sections.values()))
     items = list(ITEM.finditer(text))
-    same = [m for m in items if sections.get(m[3]) == section and m[3] != f"{slug}.md"]
+    listed = [m for m in items if m[3] != f"{slug}.md" and sections.get(m[3]) in order]
+    same = [m for m in listed if order.index(sections[m[3]]) <= order.index(section)] if section in order else []
     if not same:
         return text
     end = text.index("\n", same[-1].end())

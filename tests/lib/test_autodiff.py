@@ -216,3 +216,66 @@ def test_a_bias_of_one_entry_for_three_classes_is_refused_not_broadcast(b1):
     b1 = None if b1 is None else Value(b1)
     with pytest.raises(ValueError, match=r"^b2 must have shape \(3,\), one entry per row of W2"):
         two_layer_loss(Value(e["W1"]), Value(e["W2"]), e["x"], 1, b1=b1, b2=Value(np.zeros(1)))
+
+
+# The scalar operations of a staged computation (the page "Backprop anything"): each gradient against central
+# differences in float64, computed with numpy alone from the operation's own formula.
+
+SCALAR_OPERATIONS = {
+    "v ** 3": (lambda v: v**3, lambda t: t**3),
+    "v ** -0.5": (lambda v: v**-0.5, lambda t: t**-0.5),
+    "2 / v": (lambda v: 2.0 / v, lambda t: 2.0 / t),
+    "v / 3": (lambda v: v / 3.0, lambda t: t / 3.0),
+    "sigmoid": (lambda v: v.sigmoid(), lambda t: 1 / (1 + np.exp(-t))),
+    "tanh": (lambda v: v.tanh(), lambda t: (np.exp(t) - np.exp(-t)) / (np.exp(t) + np.exp(-t))),
+}
+
+
+@settings(max_examples=int(os.environ.get("LITBACKPROP_EXAMPLES", 60)), deadline=None)
+@given(
+    name=st.sampled_from(sorted(SCALAR_OPERATIONS)),
+    data=st.lists(st.floats(0.1, 4.0), min_size=1, max_size=5),
+    negate=st.booleans(),
+)
+def test_each_scalar_operation_s_gradient_is_its_central_difference(name, data, negate):
+    engine, formula = SCALAR_OPERATIONS[name]
+    t = np.array(data) * (-1 if negate and "-0.5" not in name else 1)  # no square root of a negative number
+    v = Value(t.copy())
+    engine(v).sum().backward()
+    eps = 1e-6
+    central = (formula(t + eps) - formula(t - eps)) / (2 * eps)
+    assert_allclose(v.grad, central, rtol=1e-6, atol=1e-9)
+
+
+def test_a_quotient_of_two_values_passes_each_its_own_gradient():
+    a, b = Value(6.0), Value(-4.0)
+    (a / b).backward()
+    assert (float(a.grad), float(b.grad)) == (1 / -4.0, -6.0 / 16.0)  # 1/b and -a/b^2, both exact in binary
+
+
+def test_the_sigmoid_of_a_very_negative_value_is_zero_not_an_overflow():
+    v = Value(-1000.0)
+    s = v.sigmoid()
+    s.backward()
+    assert (float(s.data), float(v.grad)) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("exponent", [Value(2.0), "2", True, None])
+def test_an_exponent_that_is_no_real_constant_is_refused_naming_it(exponent):
+    with pytest.raises(ValueError, match=r"^the exponent of \*\* must be a real number \(a constant\); got "):
+        Value(2.0) ** exponent
+
+
+def test_an_infinite_exponent_is_refused():
+    with pytest.raises(ValueError, match=r"^the exponent of \*\* must be finite; got inf$"):
+        Value(2.0) ** float("inf")
+
+
+def test_a_division_by_zero_is_a_numerical_error_naming_the_power():
+    with pytest.raises(lb.NumericalError, match=r"^Value.__pow__ of Value"):
+        Value(1.0) / Value(0.0)
+
+
+def test_a_value_divided_by_a_vector_it_does_not_broadcast_with_is_refused():
+    with pytest.raises(ValueError, match=r"^the operands of / must have shapes that broadcast together; "):
+        Value(np.ones(2)) / Value(np.ones(3))

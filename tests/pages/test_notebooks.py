@@ -1,6 +1,7 @@
 """Every page with Python on it, as the notebook the site offers for download, runs top to bottom."""
 
 import base64
+import contextlib
 import io
 import os
 import re
@@ -57,6 +58,13 @@ def installed_wheel(tmp_path_factory):
     return folder / "installed"
 
 
+def drill_blocks(source: str) -> list[str]:
+    """The page's Python fences that its notebook keeps: all but the ``.checked`` ones after its first solution."""
+    fences = re.findall(r"^```\{\.python[^}]*\}", re.sub(r"^````.*?^````", "", source, flags=re.S | re.M), flags=re.M)
+    first = next((i for i, fence in enumerate(fences) if ".solution" in fence), len(fences))
+    return [fence for i, fence in enumerate(fences) if (i < first or ".checked" not in fence) and "notest" not in fence]
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_the_notebook_of_a_page_runs_top_to_bottom(page, tmp_path, installed_wheel):
     src_uri = page.relative_to(DOCS).as_posix()
@@ -64,10 +72,8 @@ def test_the_notebook_of_a_page_runs_top_to_bottom(page, tmp_path, installed_whe
     nbformat.validate(notebook)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     source = page.read_text()
-    blocks = (
-        re.findall(r"^# %%(?: tags=.*)?$", source, flags=re.M) if page.suffix == ".py" else hook.FENCE.findall(source)
-    )
-    assert len(code) == len(blocks), "one code cell per block of the page"
+    blocks = re.findall(r"^# %%(?: tags=.*)?$", source, flags=re.M) if page.suffix == ".py" else drill_blocks(source)
+    assert len(code) == len(blocks), "one code cell per block of the page, but for the checks of its solutions"
     downloaded = tmp_path / f"{page.stem}.ipynb"  # a notebook runs wherever it was downloaded to
     downloaded.write_text(nbformat.writes(notebook))
     # The library from the wheel, except for a page that runs in a clone of the repository
@@ -167,3 +173,56 @@ def test_the_wheel_holds_the_package_and_the_dependencies_of_pyproject():
     metadata = wheel.read(f"{info}/METADATA").decode()
     assert "Requires-Dist: numpy>=1.26" in metadata and 'Requires-Dist: scikit-learn>=1.3; extra == "train"' in metadata
     assert hook.build_wheel() == hook.build_wheel(), "the same sources give the same wheel, byte for byte"
+
+
+DRILL = """# A drill
+
+```{.python}
+w = 0.5
+```
+
+```{.python continuation .checked}
+assert w == 0.5
+```
+
+```{.python continuation .solution}
+dh_dd = 1 / (1 + w**2)
+dh_dg, dh_dc = -w, 2 * w
+```
+
+```{.python continuation}
+print(cmp("dh/dd", dh_dd, 0.8))
+```
+
+```{.python continuation .checked}
+assert cmp("dh/dd", dh_dd, 0.8).verdict == "exact"
+```
+"""
+
+
+def test_a_solution_is_a_stub_in_the_notebook_setting_each_of_its_names_to_an_ellipsis():
+    code = [c.source for c in hook.page_notebook(hook.expand(hook.as_drills(DRILL))).cells if c.cell_type == "code"]
+    stub = code[2].splitlines()
+    assert stub[0].startswith("# Your turn") and stub[1:] == ["dh_dd = ...", "dh_dg = ...", "dh_dc = ..."]
+
+
+def test_a_solution_s_code_is_in_no_cell_of_the_notebook():
+    notebook = hook.page_notebook(hook.expand(hook.as_drills(DRILL)))
+    assert not any("1 / (1 + w**2)" in cell.source for cell in notebook.cells)
+
+
+def test_the_page_s_checks_of_its_solutions_are_left_out_and_the_checks_before_them_kept():
+    code = [c.source for c in hook.page_notebook(hook.expand(hook.as_drills(DRILL))).cells if c.cell_type == "code"]
+    assert "assert w == 0.5" in code[1]
+    assert not any("verdict ==" in cell for cell in code)
+    assert len(code) == 4
+
+
+def test_a_drill_notebook_runs_to_its_end_with_every_row_unwritten():
+    namespace = {"cmp": __import__("litbackprop.course.exercises", fromlist=["cmp"]).cmp}
+    printed = io.StringIO()
+    cells = [c.source for c in hook.page_notebook(hook.expand(hook.as_drills(DRILL))).cells if c.cell_type == "code"]
+    with contextlib.redirect_stdout(printed):
+        for cell in cells:
+            exec(cell, namespace)
+    assert printed.getvalue() == "dh/dd: wrong: not written yet: replace the ... of the cell above with your code\n"

@@ -356,3 +356,14 @@ def test_the_exercise_new_registers_is_as_ruff_formats_it(tmp_path, slug):
         text=True,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_first_page_of_a_section_goes_after_the_pages_of_the_sections_before_it(tmp_path):
+    (tmp_path / "mkdocs.yml").write_text(
+        "nav:\n  - Home: index.md\n  - A:\n      - One: one.md\n  - B:\n      - Two: two.md\n      - New: new.md\n"
+        "  - C:\n      - Three: three.md\n"
+    )
+    home = "1. [**One**](one.md): first.\n\n2. [**Three**](three.md): last.\n"
+    listed = tool.list_on_home_page(home, "new", "New", "B", tmp_path)
+    new = f"2. [**New**](new.md): {PLACEHOLDER_HOME}\n"
+    assert listed == f"1. [**One**](one.md): first.\n{new}\n3. [**Three**](three.md): last.\n"

@@ -19,6 +19,7 @@ checks the wheel.
 
 from __future__ import annotations
 
+import ast
 import base64
 import functools
 import hashlib
@@ -35,7 +36,7 @@ import nbformat
 from mkdocs.structure.files import File
 
 from litbackprop.pages.build import graphs  # the computation graphs, drawn with the library's numbers
-from litbackprop.pages.build.sections import expand  # a page's one-fence sections, collapsed as the site does
+from litbackprop.pages.build.sections import SECTION, expand  # a page's one-fence sections, collapsed as the site does
 
 ROOT = Path(__file__).resolve().parents[3]
 DOWNLOADS = "downloads"
@@ -77,6 +78,7 @@ def page_notebook(
         notebook = jupytext.reads(source, fmt=fmt)
     else:
         notebook = jupytext.reads(FENCE.sub("```python", _other_fences_as_text(source)), fmt="md")
+        notebook.cells = [c for c in notebook.cells if c.cell_type == "code" or c.source.strip()]  # as_drills's gaps
     collapsed = False
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
@@ -298,11 +300,44 @@ def _digest(data: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
+STUB = "# Your turn: write this row, then run the check below (the page's solution is collapsed on the site)"
+
+
+def as_drills(source: str) -> str:
+    """A page's source as its notebook's student gets it: each solution a stub, the page's checks of them out.
+
+    A ``.solution`` block becomes a block of its own that sets each name the solution sets to ``...``, for the
+    student to replace; the check after it (``cmp``, ``check``) answers "not written yet" until then, so the
+    notebook runs top to bottom. The ``.checked`` blocks after the first solution check the page's own
+    solutions, which a stub would fail: they are left out. The solutions are neither run nor shown.
+    """
+    drilling = False
+
+    def drill(match: re.Match) -> str:
+        nonlocal drilling
+        if match["kind"] == "checked":
+            return "" if drilling else match[0]
+        drilling = True
+        assigned = dict.fromkeys(
+            name.id
+            for statement in ast.parse(match["code"]).body
+            if isinstance(statement, ast.Assign | ast.AugAssign | ast.AnnAssign)
+            for target in getattr(statement, "targets", [getattr(statement, "target", None)])
+            for name in ast.walk(target)
+            if isinstance(name, ast.Name)
+        )
+        info = " ".join((match["info"] + match["rest"]).split())
+        return f"```{{{info}}}\n{STUB}\n" + "\n".join(f"{name} = ..." for name in assigned) + "\n```"
+
+    pieces = re.split(r"(^(?:`{4,}|~{3,}).*?^(?:`{4,}|~{3,})[ \t]*$)", source, flags=re.S | re.M)
+    return "".join(piece if i % 2 else SECTION.sub(drill, piece) for i, piece in enumerate(pieces))
+
+
 def notebook_of(src_uri: str, site_url: str | None = None, docs: Path = ROOT / "docs") -> nbformat.NotebookNode:
     """The notebook offered for the page at `src_uri` (a path in `docs`), as the site offers it."""
     source = (docs / src_uri).read_text(encoding="utf-8")
     fmt = "py:percent" if src_uri.endswith(".py") else "md"
-    source = source if fmt == "py:percent" else expand(source)
+    source = source if fmt == "py:percent" else expand(as_drills(source))
     return page_notebook(source, site_url, posixpath.dirname(src_uri), src_uri in IN_A_CLONE, fmt)
 
 
