@@ -123,6 +123,12 @@ def command(*args):
     return [sys.executable, "-m", "litbackprop", *args]
 
 
+def as_from_a_terminal():
+    """Ctrl-C as a terminal delivers it: a shell's background job (``pytest &``) ignores SIGINT, and its children
+    inherit that, so that without this the tests of Ctrl-C would test the shell that started pytest."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_training_with_stderr_closed_still_trains_and_saves(tmp_path):
     path = tmp_path / "w.npz"
     # 2>&- closes stderr: Python then has no sys.stderr, and tqdm must not be asked to write to it
@@ -152,17 +158,24 @@ def test_training_with_an_unwritable_stderr_still_trains_and_saves(tmp_path):
 def test_ctrl_c_during_training_prints_one_line_exits_130_and_saves_nothing(tmp_path):
     path = tmp_path / "w.npz"
     process = subprocess.Popen(
-        command("train", "--epochs", "1000000", "--save", str(path)), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        command("train", "--epochs", "1000000", "--save", str(path)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=as_from_a_terminal,
     )
-    seen, deadline = b"", time.monotonic() + 120
-    while b"training" not in seen and time.monotonic() < deadline:  # the progress bar: training has started
-        chunk = os.read(process.stderr.fileno(), 4096)
-        if not chunk:
-            break
-        seen += chunk
-    assert b"training" in seen, seen
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    try:
+        seen, deadline = b"", time.monotonic() + 120
+        while b"training" not in seen and time.monotonic() < deadline:  # the progress bar: training has started
+            chunk = os.read(process.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+        assert b"training" in seen, seen
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:  # a million epochs: never left running after a failure
+        process.kill()
+        process.wait()
     last_line = err.decode().replace("\r", "\n").strip().splitlines()[-1]
     assert process.returncode == 130, (process.returncode, err)
     assert last_line == "litbackprop: interrupted; nothing was saved" and b"Traceback" not in err, err
@@ -368,6 +381,7 @@ def test_ctrl_c_while_the_command_line_starts_gets_one_line_and_status_130(delay
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_from_a_terminal,
     )
     deadline = time.monotonic() + 30
     while not _numpy_is_loading(run.pid) and run.poll() is None and time.monotonic() < deadline:
@@ -381,5 +395,5 @@ def test_ctrl_c_while_the_command_line_starts_gets_one_line_and_status_130(delay
 
 def test_importing_the_library_changes_no_signal_handler():
     code = "import signal, litbackprop; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=as_from_a_terminal)
     assert run.stdout == "True\n", run.stderr
