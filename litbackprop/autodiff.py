@@ -73,7 +73,18 @@ class Value:
     def __repr__(self) -> str:
         return f"Value({self.name or 'unnamed'}, shape {self.data.shape})"
 
-    __array_ufunc__ = None  # numpy on the left (ndarray * Value) defers to Value's own operation, not broadcasting
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """numpy on the left of an operator (``ndarray * Value``) is the Value's own operation, not a broadcast into
+        an array of values; any other ufunc (``np.exp(v)``) would not be recorded, and is refused naming the engine's.
+        """
+        reflected = _REFLECTED.get(ufunc.__name__)
+        if method == "__call__" and not kwargs and reflected and len(inputs) == 2 and inputs[1] is self:
+            return getattr(self, reflected)(inputs[0])
+        own = _OWN_OPERATIONS.get(ufunc.__name__)
+        raise ValueError(
+            f"numpy.{ufunc.__name__} is not an operation of the engine, so its gradient would not be recorded; "
+            + (f"use the Value's own: {own}" if own else f"the engine's operations are {', '.join(_OPERATIONS)}")
+        )
 
     def _result(self, data, parents: tuple[Value, ...], backward) -> Value:
         out = Value(data, parents)
@@ -309,7 +320,21 @@ _OWN_OPERATIONS = {
     "matmul": "W @ x",
     "sum": "v.sum(axis)",
     "reshape": "v.reshape(shape)",
+    "exp": "v.exp()",
+    "log": "v.log()",
+    "tanh": "v.tanh()",
+    "power": "v ** p",
+    "maximum": "v.relu()",
 }
+_REFLECTED = {
+    "add": "__radd__",
+    "subtract": "__rsub__",
+    "multiply": "__rmul__",
+    "true_divide": "__rtruediv__",
+    "divide": "__rtruediv__",
+    "matmul": "__rmatmul__",
+}
+"""numpy's ufunc for each operator whose reflected form a Value has: ``ndarray * v`` is ``v.__rmul__(ndarray)``."""
 
 
 def _value(x, like: Value, operation: str) -> Value:

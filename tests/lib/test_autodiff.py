@@ -279,3 +279,26 @@ def test_a_division_by_zero_is_a_numerical_error_naming_the_power():
 def test_a_value_divided_by_a_vector_it_does_not_broadcast_with_is_refused():
     with pytest.raises(ValueError, match=r"^the operands of / must have shapes that broadcast together; "):
         Value(np.ones(2)) / Value(np.ones(3))
+
+
+@pytest.mark.parametrize(
+    ("call", "named", "own"),
+    [
+        (lambda v: np.exp(v), "numpy.exp", "v.exp()"),
+        (lambda v: np.log(v), "numpy.log", "v.log()"),
+        (lambda v: np.tanh(v), "numpy.tanh", "v.tanh()"),
+        (lambda v: np.maximum(v, 0), "numpy.maximum", "v.relu()"),
+        (lambda v: np.ones(2) ** v, "numpy.power", "v ** p"),
+    ],
+)
+def test_a_numpy_ufunc_on_a_value_is_refused_naming_the_engine_s_own_operation(call, named, own):
+    refusal = rf"^{re.escape(named)} is not an operation of the engine, .*{re.escape(own)}$"
+    with pytest.raises(ValueError, match=refusal):
+        call(Value(np.ones(2)))
+
+
+def test_a_numpy_array_divided_by_a_value_is_the_value_s_quotient():
+    v = Value(np.array([2.0, 4.0]))
+    q = np.array([1.0, 2.0]) / v
+    q.sum().backward()
+    assert isinstance(q, Value) and np.array_equal(q.data, [0.5, 0.5]) and np.array_equal(v.grad, [-0.25, -0.125])
