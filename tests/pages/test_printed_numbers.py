@@ -158,3 +158,19 @@ def test_a_value_stated_inline_of_an_entry_the_value_does_not_have_fails(tmp_pat
     assert any("does not hold with the values beside it" in p and "entries count from 0" in p for p in problems), (
         problems
     )
+
+
+def test_a_value_stated_inline_is_not_tied_to_a_number_a_check_reads_the_symbol_with(tmp_path):
+    text = "At \\(x = 2\\) the sigmoid is about 0.88:\n\n"
+    check = "assert s == 1 / (1 + np.exp(-x))\n"  # reads x beside a 1: it gives x no value
+    shown = "from litbackprop.course.testing import assert_rounds_to\n\nassert_rounds_to(s, '0.88', name='s')\n"
+    block = f"```{{.python}}\nimport numpy as np\n\nx = 2.0\ns = 1 / (1 + np.exp(-x))\n{check}{shown}```\n"
+    assert check_page(tmp_path / "t.md", text + block) == []
+    problems = check_page(tmp_path / "t.md", text.replace("x = 2", "x = 1") + block)
+    assert any(r"\(x = 1\) does not hold with the values beside it" in p for p in problems), problems
+
+
+def test_a_value_stated_inline_may_be_one_a_call_gives_its_symbol_by_keyword(tmp_path):
+    text = "With \\(\\eta = 0.5\\) rather than the 0.1 set before, one step:\n\n"
+    page = text + "```{.python}\ndef step(w, lr):\n    return w - lr\n\n\nlr = 0.1\nw = step(1.0, lr=0.5)\n```\n"
+    assert check_page(tmp_path / "t.md", page) == []

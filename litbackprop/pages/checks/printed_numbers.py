@@ -179,15 +179,20 @@ def _givens_of(name: str | None, blocks: list[Block]) -> set[str]:
     for block in blocks:
         tree = ast.parse(block.code)
         for node in ast.walk(tree):
-            if isinstance(node, ast.For):
-                scope = [node.target, node.iter]
-            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)):
-                scope = [node]
+            # the statement that gives the name its value: its loop, its assignment, or a call's keyword name=...;
+            # not any statement that reads it (an assertion's 1 / (1 + e^-x) gives x no value 1)
+            if isinstance(node, (ast.For, ast.comprehension)):
+                targets, scope = [node.target], [node.target, node.iter]
+            elif isinstance(node, ast.Assign):
+                targets, scope = node.targets, [node]
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+                targets, scope = [node.target], [node]
+            elif isinstance(node, ast.keyword) and node.arg == name:
+                targets, scope = [], [node.value]
             else:
                 continue
-            names = {n.id for part in scope for n in ast.walk(part) if isinstance(n, ast.Name)}
-            names |= {k.arg for part in scope for k in ast.walk(part) if isinstance(k, ast.keyword) and k.arg}
-            if name not in names:
+            assigned = {n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)}
+            if targets and name not in assigned:
                 continue
             for part in scope:
                 for constant in ast.walk(part):
