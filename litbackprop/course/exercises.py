@@ -253,9 +253,7 @@ def check(name: str, yours, rtol: float | None = None) -> Verdict:
         raise ValueError(f"name must be one of {', '.join(sorted(EXERCISES))}; got {name!r}")
     exercise = EXERCISES[name]
     rtol = exercise.rtol if rtol is None else rtol
-    if _unwritten(yours):
-        return Verdict(name, "wrong", UNWRITTEN)
-    return compare(name, yours, exercise.reference(), rtol=rtol, hint=exercise.hint)
+    return cmp(name, yours, exercise.reference(), rtol=rtol, hint=exercise.hint)
 
 
 UNWRITTEN = "not written yet: replace the ... of the cell above with your code"
@@ -270,7 +268,7 @@ def _unwritten(yours) -> bool:
     return isinstance(yours, np.ndarray) and yours.dtype == object and any(entry is Ellipsis for entry in yours.flat)
 
 
-def cmp(name: str, yours, expected, rtol: float = 1e-6) -> Verdict:
+def cmp(name: str, yours, expected, rtol: float = 1e-6, hint: str = "") -> Verdict:
     """A drill's check, as backprop ninja's ``cmp``: your row against the engine's gradient, exact, close or wrong.
 
     A row still written as the notebook's stub, ``...``, is *wrong*, not yet written: the notebook runs to its end
@@ -286,6 +284,8 @@ def cmp(name: str, yours, expected, rtol: float = 1e-6) -> Verdict:
         The engine's gradient of the same stage.
     rtol : float, default 1e-6
         The tolerance for *close*, relative to the largest entry of `expected`.
+    hint : str, default ''
+        Said after a wrong answer (not after one not written yet).
 
     Examples
     --------
@@ -296,4 +296,4 @@ def cmp(name: str, yours, expected, rtol: float = 1e-6) -> Verdict:
     """
     if _unwritten(yours):
         return Verdict(name, "wrong", UNWRITTEN)
-    return compare(name, yours, expected, rtol=rtol)
+    return compare(name, yours, expected, rtol=rtol, hint=hint)

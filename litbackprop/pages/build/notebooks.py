@@ -36,7 +36,7 @@ import nbformat
 from mkdocs.structure.files import File
 
 from litbackprop.pages.build import graphs  # the computation graphs, drawn with the library's numbers
-from litbackprop.pages.build.sections import SECTION, expand  # a page's one-fence sections, collapsed as the site does
+from litbackprop.pages.build.sections import SECTION, expand, outside_examples  # sections collapsed as on the site
 
 ROOT = Path(__file__).resolve().parents[3]
 DOWNLOADS = "downloads"
@@ -329,8 +329,7 @@ def as_drills(source: str) -> str:
         info = " ".join((match["info"] + match["rest"]).split())
         return f"```{{{info}}}\n{STUB}\n" + "\n".join(f"{name} = ..." for name in assigned) + "\n```"
 
-    pieces = re.split(r"(^(?:`{4,}|~{3,}).*?^(?:`{4,}|~{3,})[ \t]*$)", source, flags=re.S | re.M)
-    return "".join(piece if i % 2 else SECTION.sub(drill, piece) for i, piece in enumerate(pieces))
+    return outside_examples(source, lambda text: SECTION.sub(drill, text))
 
 
 def notebook_of(src_uri: str, site_url: str | None = None, docs: Path = ROOT / "docs") -> nbformat.NotebookNode:

@@ -39,9 +39,17 @@ def expand(markdown: str) -> str:
         note = f"{TEACHES}\n\n" if CENTRAL_DIFFERENCES in title else ""
         return f"{OPEN[kind]}\n<summary>{title}</summary>\n\n{note}```{{{info}}}\n{code}\n```\n\n</details>"
 
-    # a fence of four backticks or of tildes shows Markdown as text (the writing guide's examples): left as it is
-    pieces = re.split(r"(^(?:`{4,}|~{3,}).*?^(?:`{4,}|~{3,})[ \t]*$)", markdown, flags=re.S | re.M)
-    return "".join(piece if i % 2 else SECTION.sub(section, piece) for i, piece in enumerate(pieces))
+    return outside_examples(markdown, lambda text: SECTION.sub(section, text))
+
+
+EXAMPLE = re.compile(r"(^(?:`{4,}|~{3,}).*?^(?:`{4,}|~{3,})[ \t]*$)", flags=re.S | re.M)
+"""A fence of four backticks or of tildes: Markdown shown as text (the writing guide's examples)."""
+
+
+def outside_examples(markdown: str, change) -> str:
+    """`markdown` with `change` applied to its text outside the fences that show Markdown as text (`EXAMPLE`)."""
+    pieces = EXAMPLE.split(markdown)
+    return "".join(piece if i % 2 else change(piece) for i, piece in enumerate(pieces))
 
 
 CENTRAL_DIFFERENCES = "central differences in float64"
@@ -145,8 +153,7 @@ def executed(markdown: str, page: str) -> str:
             f'```{{.python exec="on" session="{session}" source="above" result="text"}}\n{code}{last_values(code)}\n```'
         )
 
-    pieces = re.split(r"(^(?:`{4,}|~{3,}).*?^(?:`{4,}|~{3,})[ \t]*$)", markdown, flags=re.S | re.M)
-    return "".join(piece if i % 2 else PYTHON_FENCE.sub(mark, piece) for i, piece in enumerate(pieces))
+    return outside_examples(markdown, lambda text: PYTHON_FENCE.sub(mark, text))
 
 
 def on_page_markdown(markdown, page, config, files):
