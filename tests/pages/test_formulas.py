@@ -571,3 +571,56 @@ def test_the_library_call_of_a_table_row_computes_the_row_s_quantity(two_layer, 
     assert right in two_layer
     problems = formula_problems(two_layer.replace(right, wrong), "two-layer-network.md", points("two-layer-network.md"))
     assert any("the table's row for" in p and wrong.strip("`").split("(")[0] in p for p in problems), problems
+
+
+@pytest.fixture
+def three_layers():
+    """A block's network of three layers, its values in dictionaries by layer, as a deep network's page keeps them."""
+    rng = np.random.default_rng(0)
+    W = {1: rng.normal(size=(4, 3)), 2: rng.normal(size=(3, 4)), 3: rng.normal(size=(2, 3))}
+    a, z = {0: rng.normal(size=(3, 5))}, {}
+    for layer in (1, 2, 3):
+        z[layer] = W[layer] @ a[layer - 1]
+        if layer < 3:
+            a[layer] = np.tanh(z[layer])
+    delta = {3: rng.normal(size=(2, 5))}
+    for layer in (2, 1):
+        delta[layer] = (W[layer + 1].T @ delta[layer + 1]) * (1 - np.tanh(z[layer]) ** 2)
+    return {"W": W, "a": a, "z": z, "delta": delta, "f": np.tanh, "f_prime": lambda z: 1 - np.tanh(z) ** 2}
+
+
+RECURSION = r"\delta^{(l)} = \left({W^{(l+1)}}^T \delta^{(l+1)}\right) \odot f'(z^{(l)})"
+
+
+def test_a_formula_of_layer_l_holds_for_every_layer_of_the_block(three_layers):
+    assert check_equation(RECURSION, three_layers) == []
+    assert check_equation(r"z^{(l)} = W^{(l)} a^{(l-1)}, \qquad a^{(l)} = f(z^{(l)})", three_layers) == []
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        RECURSION.replace("{W^{(l+1)}}^T", "{W^{(l)}}^T"),  # the layer's own weights
+        RECURSION.replace("f'(z^{(l)})", "f'(z^{(l+1)})"),  # the next layer's derivative
+        RECURSION.replace("f'", "f"),  # the activation for its derivative
+        RECURSION.replace("}}^T", "}}"),  # no transpose
+    ],
+)
+def test_a_wrong_formula_of_layer_l_fails(three_layers, wrong):
+    assert check_equation(wrong, three_layers)
+
+
+def test_a_formula_of_layer_l_fails_at_the_one_layer_it_gets_wrong(three_layers):
+    three_layers["delta"][1] = three_layers["delta"][1] * 1.001
+    (problem,) = check_equation(RECURSION, three_layers)
+    assert "( 1 )" in problem and "the sides differ" in problem
+
+
+def test_a_formula_of_layer_l_that_names_no_layer_of_the_block_fails(three_layers):
+    (problem,) = check_equation(r"\delta^{(l)} = {W^{(l+4)}}^T \delta^{(l)}", three_layers)
+    assert "none of its layers" in problem
+
+
+def test_kronecker_s_delta_keeps_its_indices_when_delta_with_a_layer_is_a_symbol(three_layers):
+    assert check_equation(r"x_i = \sum_j \delta_{ij} x_j", {"x": np.array([1.0, 2.0])}) == []
+    assert check_equation(r"x_i = \sum_j \delta_{ij} x_j x_j", {"x": np.array([1.0, 2.0])})

@@ -508,7 +508,7 @@ class Parser:
             return self.environment()
         if v == "\\{":
             return self.members()
-        if v == "\\delta":
+        if v == "\\delta" and self.peek() is not None and self.peek().value == "_":
             return self.delta()
         if v == "|":
             return apply(np.abs, self.sub(self.until("|")))
@@ -562,6 +562,11 @@ class Parser:
             return self.function(name + "'")
         if name in FUNCTIONS and self.peek() is not None and self.peek().value == "(":
             return self.function(name)
+        if self.peek() is not None and self.peek().value == "'" and self.peek(1) is not None:
+            derivative = self.env.find(code_name(name) + "_prime")  # f'(z): the block's f_prime
+            if callable(derivative) and self.peek(1).value == "(":
+                self.take("'")
+                return self.entrywise(derivative)
         if self.peek() is not None and self.peek().value == "_" and self.peek(1) is not None:
             label = self.peek(1) if self.peek(1).kind == "text" else self.peek(2)
             if label is not None and label.kind == "text":  # g_{\text{analytic}}: a name, not an index
@@ -573,10 +578,29 @@ class Parser:
             return self.call_code(found)
         return self.env.lookup(code_name(name), tex=name)
 
+    def entrywise(self, fn) -> V:
+        """``f(z)`` of a function of the block that maps an array to one of its shape (an activation, its
+        derivative): applied to the whole argument at once."""
+        self.take("(")
+        argument = self.sub(self.until(")"))
+        with np.errstate(all="ignore"):
+            out = np.asarray(fn(argument.array), dtype=np.float64)
+        if out.shape != argument.array.shape:
+            raise FormulaError(f"a function of the block that maps shape {argument.matrix} to {out.shape}")
+        return V(out, argument.axes)
+
     def call_code(self, fn) -> V:
         """A function of the block, ``f(\\theta + \\epsilon e_i)``: applied to each entry of the indices."""
         self.take("(")
         argument = self.sub(self.until(")"))
+        if not argument.axes and not argument.scalar:
+            try:
+                with np.errstate(all="ignore"):
+                    whole = np.asarray(fn(argument.array), dtype=np.float64)
+            except Exception:  # noqa: BLE001 - a function of one vector, f(theta): tried below, as such
+                whole = None
+            if whole is not None and whole.shape == argument.array.shape:  # an activation, f(z): entry by entry
+                return V(whole)
         shape = argument.array.shape[: len(argument.axes)]
         out = np.zeros(shape)
         for at in np.ndindex(shape):
@@ -1043,6 +1067,10 @@ class Env:
             found = ns.get(name)
             if found is None and name[:1].islower() and name[:1].upper() + name[1:] in ns:
                 found = ns[name[:1].upper() + name[1:]]  # y_n of a batch: a column of Y
+            if found is None and (layer := re.fullmatch(r"(.*\D)(\d+)", name)):  # W3 of a dictionary by layer
+                by_layer = ns.get(layer[1])
+                if isinstance(by_layer, dict) and by_layer and all(type(k) is int for k in by_layer):
+                    found = by_layer.get(int(layer[2]))
             if found is None and hasattr(ns.get("t"), "dW1"):  # the block's trace of a pass, t
                 found = getattr(ns["t"], name, None)
                 if found is None and name[:1].isupper():
@@ -1223,7 +1251,11 @@ def check_equation(
     current = dict(before if before is not None else namespace)
     problems = []
     previous: tuple[V, np.ndarray] | None = None
-    for statement in parts:
+    try:
+        every = list(_at_every_layer(parts, namespace, problems))
+    except FormulaError as error:
+        return [str(error)]
+    for statement in every:
         if any(fragment in statement.relations for fragment in skipped):
             continue  # a relation this cannot check: its page leaves it out, with the reason
         updating = "\\leftarrow" in statement.relations
@@ -1252,6 +1284,82 @@ def check_equation(
         else:
             _define(statement, definitions)
     return problems
+
+
+LAYER_LETTER = "l"
+"""The letter of a layer index: ``W^{(l+1)}`` is the weights of the layer after layer l."""
+
+MAX_LAYERS = 256
+
+
+def _layer_at(tokens: list[Tok], i: int) -> tuple[int, int] | None:
+    """At ``^ { ( l ± k ) }``: the offset k and the number of tokens; None where no layer index starts."""
+    values = [t.value for t in tokens[i : i + 8]]
+    if values[:4] != ["^", "{", "(", LAYER_LETTER]:
+        return None
+    if values[4:6] == [")", "}"]:
+        return 0, 6
+    if len(values) == 8 and values[4] in "+-" and tokens[i + 5].kind == "num" and values[6:8] == [")", "}"]:
+        return int(values[5]) * (1 if values[4] == "+" else -1), 8
+    raise FormulaError("a layer index is written l, l+1 or l-1, in ^{(...)}")
+
+
+def _at_layer(statement: Statement, layer: int) -> Statement | None:
+    """The statement written for the number `layer` in place of l; None where a layer would be below 0."""
+    sides = []
+    for side in statement.sides:
+        out, i = [], 0
+        while i < len(side):
+            found = _layer_at(side, i)
+            if found is None:
+                out.append(side[i])
+                i += 1
+                continue
+            number = layer + found[0]
+            if number < 0:
+                return None
+            out += [Tok("sym", "^"), Tok("sym", "{"), Tok("sym", "("), Tok("num", str(number))]
+            out += [Tok("sym", ")"), Tok("sym", "}")]
+            i += found[1]
+        sides.append(out)
+    return Statement(sides, statement.relations, statement.negated)
+
+
+def _layered_names(statement: Statement) -> list[str]:
+    """The code names of the statement's symbols with a layer, ``W^{(3)}`` → ``W3``."""
+    names = []
+    for side in statement.sides:
+        for i in range(1, len(side) - 5):
+            if [t.value for t in side[i : i + 3]] == ["^", "{", "("] and side[i + 3].kind == "num":
+                base = side[i - 1].value
+                hat = i >= 2 and side[i - 2].value == "\\hat"
+                prefix = "\\hat " if hat else ""
+                names.append(code_name(f"{prefix}{base}^{{({side[i + 3].value})}}"))
+    return names
+
+
+def _at_every_layer(parts: list[Statement], namespace: dict, problems: list[str]):
+    """Each statement, and one written with l replaced by each layer the block has: every l for which each
+    symbol with a layer names a value of the block (``W^{(l+1)}`` is ``W[l + 1]`` of a dictionary by layer)."""
+    env = Env(namespace)
+    for statement in parts:
+        if not any(_layer_at(side, i) for side in statement.sides for i in range(len(side))):
+            yield statement
+            continue
+        layers = 0
+        for layer in range(MAX_LAYERS):
+            instance = _at_layer(statement, layer)
+            if instance is None:
+                continue
+            try:
+                if any(env.raw(name) is None for name in _layered_names(instance)):
+                    continue
+            except PerKey:
+                pass
+            layers += 1
+            yield instance
+        if not layers:
+            problems.append(f"{_show(statement)}: the block names none of its layers: no l gives every symbol a value")
 
 
 def _statement(statement, after, current, definitions, skipped, key, previous):
