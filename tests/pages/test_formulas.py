@@ -622,5 +622,6 @@ def test_a_formula_of_layer_l_that_names_no_layer_of_the_block_fails(three_layer
 
 
 def test_kronecker_s_delta_keeps_its_indices_when_delta_with_a_layer_is_a_symbol(three_layers):
-    assert check_equation(r"x_i = \sum_j \delta_{ij} x_j", {"x": np.array([1.0, 2.0])}) == []
-    assert check_equation(r"x_i = \sum_j \delta_{ij} x_j x_j", {"x": np.array([1.0, 2.0])})
+    x = {"x": np.array([1.0, 2.0])}
+    assert check_equation(r"x_i = \sum_j x_j \delta_{ij}", x) == []
+    assert check_equation(r"x_i = \sum_j x_j x_j \delta_{ij}", x)
