@@ -6,7 +6,7 @@ the forward and backward passes.
 
 The package is laid out by role:
 
-- the equations: `activations`, `linear`, `loss`, `neuron`, `network`;
+- the equations: `activations`, `fully_connected`, `loss`, `neuron`, `network`, `deep_network`;
 - the engine that derives them by itself: `autodiff`;
 - the learning rules and their check: `training`, `gradcheck`;
 - the course's support (`litbackprop.course`: the worked example, the exercises, the assertions the
@@ -27,11 +27,22 @@ import importlib
 from litbackprop.errors import NumericalError
 
 _HOMES = {
-    "litbackprop.activations": ["grad_relu", "log_softmax", "relu", "sigmoid", "sigmoid_derivative", "softmax"],
+    "litbackprop.activations": [
+        "grad_relu",
+        "grad_sigmoid",
+        "grad_tanh",
+        "log_softmax",
+        "relu",
+        "sigmoid",
+        "sigmoid_derivative",
+        "softmax",
+        "tanh",
+    ],
     "litbackprop.fully_connected": ["grad_bias", "grad_input", "grad_weights", "linear"],
     "litbackprop.loss": ["cross_entropy", "cross_entropy_from_logits", "grad_logits", "grad_loss", "one_hot"],
     "litbackprop.neuron": ["Neuron", "NeuronTrace"],
     "litbackprop.network": ["Trace", "TwoLayerNet", "network_gradients", "two_layer_loss"],
+    "litbackprop.deep_network": ["DeepNet", "DeepTrace"],
     "litbackprop.training": ["History", "accuracy", "gradient_descent", "momentum_step", "sgd_update", "train"],
     "litbackprop.gradcheck": ["gradient_check", "numerical_gradient", "relative_error"],
     "litbackprop.course.examples": ["worked_example"],

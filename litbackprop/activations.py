@@ -1,4 +1,4 @@
-r"""Activation functions: the sigmoid of the single neuron, ReLU and softmax of the network.
+r"""Activation functions: the sigmoid of the single neuron, ReLU and softmax of the network, tanh of deeper ones.
 
 Each forward function has its backward partner beside it, so the rule that
 undoes a step is read next to the step.
@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, Array, ClassAxis, Finite, Out, SameShapeAs, checked, working_dtype
+from litbackprop._checks import (
+    ANY_NDIM,
+    Array,
+    ClassAxis,
+    Finite,
+    Out,
+    SameShapeAs,
+    check_finite,
+    checked,
+    working_dtype,
+)
 
 
 class _SigmoidOutputs(Array):
@@ -18,7 +28,7 @@ class _SigmoidOutputs(Array):
         return "sigmoid outputs in [0, 1]"
 
     def check(self, name, value, arguments):
-        a = super().check(name, value, arguments)
+        a = check_finite(name, super().check(name, value, arguments))  # a nan is named as one, not as out of range
         if not (a.min() >= 0 and a.max() <= 1):
             raise ValueError(f"{name} must hold sigmoid outputs in [0, 1]; got values outside [0, 1]")
         return a
@@ -86,6 +96,85 @@ def sigmoid_derivative(a) -> np.ndarray:
     0.0
     """
     return a * (1 - a)
+
+
+@checked(a=_SigmoidOutputs(ANY_NDIM), da=SameShapeAs(other="a"), out=_like("a"))
+def grad_sigmoid(da, a, *, out=None) -> np.ndarray:
+    r"""Backward through the sigmoid, $\frac{\partial L}{\partial z} = \frac{\partial L}{\partial a} \odot a\,(1 - a)$.
+
+    Parameters
+    ----------
+    da : array_like
+        Upstream gradient $\partial L / \partial a$, same shape as `a`.
+    a : array_like
+        The sigmoid's output $a = \sigma(z)$, each entry in $[0, 1]$.
+    out : numpy.ndarray, optional
+        Where to write the result (a training loop's buffer, which may be `da`'s own), of its shape and dtype.
+
+    Examples
+    --------
+    >>> grad_sigmoid([1.0, 2.0], [0.5, 1.0])
+    array([0.25, 0.  ])
+    """
+    return np.multiply(da, a * (1 - a), out=out)
+
+
+class _TanhOutputs(Array):
+    """Outputs of tanh: a finite array with every entry in [-1, 1]."""
+
+    def __str__(self) -> str:
+        return "tanh outputs in [-1, 1]"
+
+    def check(self, name, value, arguments):
+        a = check_finite(name, super().check(name, value, arguments))  # a nan is named as one, not as out of range
+        if not (a.min() >= -1 and a.max() <= 1):
+            raise ValueError(f"{name} must hold tanh outputs in [-1, 1]; got values outside [-1, 1]")
+        return a
+
+    def refused(self, name, arguments):
+        yield from super().refused(name, arguments)
+        yield from (1.5, -1.5)
+
+
+@checked(z=Array(ANY_NDIM), out=_like("z"))
+def tanh(z, *, out=None) -> np.ndarray:
+    r"""Hyperbolic tangent, $\tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$, elementwise: a sigmoid centred on 0,
+    $\tanh z = 2\sigma(2z) - 1$.
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations.
+    out : numpy.ndarray, optional
+        Where to write the result (a training loop's buffer), of its shape and dtype.
+
+    Examples
+    --------
+    >>> tanh([-1000.0, 0.0, 1000.0])
+    array([-1.,  0.,  1.])
+    """
+    return np.tanh(z, out=out)
+
+
+@checked(a=_TanhOutputs(ANY_NDIM), da=SameShapeAs(other="a"), out=_like("a"))
+def grad_tanh(da, a, *, out=None) -> np.ndarray:
+    r"""Backward through tanh, $\frac{\partial L}{\partial z} = \frac{\partial L}{\partial a} \odot (1 - a^2)$.
+
+    Parameters
+    ----------
+    da : array_like
+        Upstream gradient $\partial L / \partial a$, same shape as `a`.
+    a : array_like
+        The output $a = \tanh z$, each entry in $[-1, 1]$.
+    out : numpy.ndarray, optional
+        Where to write the result (a training loop's buffer, which may be `da`'s own), of its shape and dtype.
+
+    Examples
+    --------
+    >>> grad_tanh([1.0, 2.0], [0.0, 0.5])
+    array([1. , 1.5])
+    """
+    return np.multiply(da, 1 - a * a, out=out)
 
 
 @checked(z=Array(ANY_NDIM), out=_like("z"))

@@ -109,3 +109,21 @@ def test_log_softmax_of_a_batch_of_large_logits_is_exact_along_the_columns():
     expected = np.array([[-np.log(2), 0.0], [-np.log(2), -1000.0]])
     assert_allclose(lb.log_softmax(z), expected, rtol=1e-15, atol=0)
     assert_allclose(lb.log_softmax(z.T, axis=1), expected.T, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize(("forward", "backward"), [(lb.sigmoid, lb.grad_sigmoid), (lb.tanh, lb.grad_tanh)])
+def test_grad_sigmoid_and_grad_tanh_from_the_output_match_central_differences(forward, backward):
+    z, da, eps = np.linspace(-4, 4, 9), np.linspace(1, 2, 9), 1e-6
+    numerical = da * (np.asarray(forward(z + eps)) - np.asarray(forward(z - eps))) / (2 * eps)
+    np.testing.assert_allclose(backward(da, forward(z)), numerical, rtol=1e-8, atol=1e-12)
+
+
+def test_tanh_is_a_sigmoid_centred_on_zero():
+    z = np.linspace(-30, 30, 61)
+    np.testing.assert_allclose(lb.tanh(z), 2 * lb.sigmoid(2 * z) - 1, rtol=1e-15, atol=1e-15)
+
+
+@pytest.mark.parametrize(("backward", "outside"), [(lb.grad_tanh, 1.5), (lb.grad_sigmoid, -0.5)])
+def test_a_backward_row_refuses_an_output_its_activation_cannot_give(backward, outside):
+    with pytest.raises(ValueError, match=r"^a must hold .* outputs in \["):
+        backward([1.0, 1.0], [0.0, outside])

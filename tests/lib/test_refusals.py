@@ -25,6 +25,14 @@ def network():
     return lb.TwoLayerNet(NET.W1.copy(), NET.W2.copy(), b1=NET.b1.copy(), b2=NET.b2.copy())
 
 
+DEEP = lb.DeepNet.initialize([3, 4, 4, 3], activation="tanh", seed=0)
+
+
+def deep():
+    """A fresh copy of a network of three layers."""
+    return lb.DeepNet([w.copy() for w in DEEP.W.values()], [b.copy() for b in DEEP.b.values()], "tanh")
+
+
 def neuron():
     return lb.Neuron(np.array([2.0, -3.0, 1.0]))
 
@@ -36,6 +44,9 @@ VALID = {
     "activations.grad_relu": lambda: {"da": Z, "z": Z, "out": np.empty_like(Z)},
     "activations.softmax": lambda: {"z": Z, "axis": 0, "out": np.empty_like(Z)},
     "activations.log_softmax": lambda: {"z": Z, "axis": 0},
+    "activations.tanh": lambda: {"z": Z, "out": np.empty_like(Z)},
+    "activations.grad_tanh": lambda: {"da": Z, "a": np.tanh(Z), "out": np.empty_like(Z)},
+    "activations.grad_sigmoid": lambda: {"da": Z, "a": P, "out": np.empty_like(Z)},
     "fully_connected.linear": lambda: {"W": E["W1"], "x": X, "b": np.ones(4), "out": np.empty((4, 2))},
     "fully_connected.grad_weights": lambda: {"dz": Z, "x": X, "out": np.empty((3, 3))},
     "fully_connected.grad_input": lambda: {"W": E["W2"], "dz": Z, "out": np.empty((4, 2))},
@@ -59,6 +70,18 @@ VALID = {
         "y": LABELS,
     },
     "network.network_gradients": lambda: {"net": network(), "x": X, "y": Y},
+    "deep_network.DeepNet.__init__": lambda: {
+        "self": object.__new__(lb.DeepNet),
+        "weights": [w.copy() for w in DEEP.W.values()],
+        "biases": [b.copy() for b in DEEP.b.values()],
+        "activation": "tanh",
+    },
+    "deep_network.DeepNet.initialize": lambda: {"cls": lb.DeepNet, "sizes": [3, 4, 3], "activation": "tanh"},
+    "deep_network.DeepNet.forward": lambda: {"self": deep(), "x": X},
+    "deep_network.DeepNet.predict": lambda: {"self": deep(), "x": X},
+    "deep_network.DeepNet.logits": lambda: {"self": deep(), "x": X},
+    "deep_network.DeepNet.loss": lambda: {"self": deep(), "x": X, "y": LABELS},
+    "deep_network.DeepNet.trace": lambda: {"self": deep(), "x": X, "y": Y},
     "neuron.Neuron.__init__": lambda: {"self": object.__new__(lb.Neuron), "w": np.array([2.0, -3.0, 1.0])},
     "neuron.Neuron.forward": lambda: {"self": neuron(), "x": X},
     "neuron.Neuron.predict": lambda: {"self": neuron(), "x": X},
