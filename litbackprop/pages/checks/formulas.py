@@ -1067,10 +1067,11 @@ class Env:
             found = ns.get(name)
             if found is None and name[:1].islower() and name[:1].upper() + name[1:] in ns:
                 found = ns[name[:1].upper() + name[1:]]  # y_n of a batch: a column of Y
-            if found is None and (layer := re.fullmatch(r"(.*\D)(\d+)", name)):  # W3 of a dictionary by layer
+            if found is None and (layer := re.fullmatch(r"(.*\D)(\d+|[A-Z])", name)):  # W3, WM: W[3], W[M]
                 by_layer = ns.get(layer[1])
+                number = int(layer[2]) if layer[2].isdigit() else ns.get(layer[2])
                 if isinstance(by_layer, dict) and by_layer and all(type(k) is int for k in by_layer):
-                    found = by_layer.get(int(layer[2]))
+                    found = by_layer.get(number) if type(number) is int else None
             if found is None and hasattr(ns.get("t"), "dW1"):  # the block's trace of a pass, t
                 found = getattr(ns["t"], name, None)
                 if found is None and name[:1].isupper():

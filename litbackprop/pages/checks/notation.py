@@ -120,7 +120,7 @@ def code_name(symbol: str) -> str:
     if base.endswith(")}") and "^{(" in base:
         base, _, layer = base.partition("^{(")
         layer = layer.removesuffix(")}")
-    base = SYMBOLS.get(base, base.lstrip("\\"))
+    base = declared.get(base, SYMBOLS.get(base, base.lstrip("\\")))
     name = f"{base}{layer}{'_hat' if hat else ''}"
     return name + "_" if keyword.iskeyword(name) else name
 

@@ -382,17 +382,32 @@ def tag_rows(source: str, page: Path) -> list[str]:
     return problems
 
 
+LAYERS = re.compile(r"<!--[ \t]*layers:[ \t]*(\d+)[ \t]*-->")
+"""A page's declaration of the depth of its network, ``<!-- layers: 3 -->``: two layers where it declares none."""
+
+
+def nodes_of(depth: int) -> set[str]:
+    """The nodes of a network of `depth` layers, as `NODES` names those of two: a[l] below the last layer only."""
+    nodes = {f"{name}{layer}" for name in ("W", "b", "z", "dW", "db", "dz", "Z", "dZ") for layer in range(1, depth + 1)}
+    return nodes | {f"{name}{layer}" for name in ("a", "da", "A", "dA") for layer in range(1, depth)}
+
+
 def spelled(source: str, page: Path) -> list[str]:
-    """Numbers inside words and marks: float16, 32 and 64 only; layers (1) and (2); tags from the notes' tables."""
+    """Numbers inside words and marks: float16, 32 and 64 only; the layers of the page's network (two, unless it
+    declares more, with the input as layer (0)); tags from the notes' tables."""
     problems = []
     text = re.sub(r"^```.*?^```", "", source, flags=re.S | re.M)
+    declared = LAYERS.search(source)
+    depth = int(declared[1]) if declared else 2
+    nodes = NODES if depth == 2 else nodes_of(depth)
+    layers = {str(layer) for layer in range(0 if declared else 1, depth + 1)}
     for bits in re.findall(r"float(\d+)", source):
         if bits not in ("16", "32", "64"):
             problems.append(f"{page.name}: float{bits} is no float type")
     for name, layer in re.findall(r"(?<![A-Za-z_.])(W|b|z|a|dW|db|dz|da|Z|A|dZ|dA)(\d+)(?![\w(])", source):
-        if f"{name}{layer}" not in NODES:
+        if f"{name}{layer}" not in nodes:
             problems.append(
-                f"{page.name}: {name}{layer} is no node of the network (its nodes: {', '.join(sorted(NODES))})"
+                f"{page.name}: {name}{layer} is no node of the network (its nodes: {', '.join(sorted(nodes))})"
             )
     for bits in re.findall(r"\bu(\d+)\b", source):
         if bits not in ("16", "32", "64"):
@@ -416,8 +431,8 @@ def spelled(source: str, page: Path) -> list[str]:
         if ones != "1":
             problems.append(f"{page.name}: \\mathbf{{{ones}}} is not the vector of ones")
     for layer in re.findall(r"\^\{\((\d+)\)", text):
-        if layer not in ("1", "2"):
-            problems.append(f"{page.name}: layer ({layer}) in a network of two layers")
+        if layer not in layers:
+            problems.append(f"{page.name}: layer ({layer}) in a network of {depth} layers")
     for tag in re.findall(r"\\tag\{([^}]*)\}", text):
         for label in tag.split(","):
             if label.strip() not in NOTES_ROWS:
