@@ -123,8 +123,8 @@ class _Weights(Constraint):
                 )
         if W[-1].shape[0] < 2:
             raise ValueError(
-                f"W{len(W)} ({name}[{len(W) - 1}]), the last layer, must have at least 2 rows, one per class: a softmax over one class is "
-                f"always 1; got shape {W[-1].shape}"
+                f"W{len(W)} ({name}[{len(W) - 1}]), the last layer, must have at least 2 rows, one per class: "
+                f"a softmax over one class is always 1; got shape {W[-1].shape}"
             )
         return dict(enumerate(W, 1))
 
