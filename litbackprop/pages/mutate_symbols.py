@@ -5,7 +5,8 @@ r"""Symbol mutation over the course's formulas: make the mistakes a student make
 Each mutant is one display equation (or one formula of a table row that links to an equation) with one
 of these changed, at one place:
 
-- a layer swapped: ``W^{(1)}`` for ``W^{(2)}``, ``a^{(1)}`` for ``a^{(2)}``, and back;
+- a layer swapped: ``W^{(1)}`` for ``W^{(2)}``, ``a^{(1)}`` for ``a^{(2)}``, and back; of a layer l,
+  ``W^{(l+1)}`` for ``W^{(l)}``, ``a^{(l-1)}`` for ``a^{(l)}``, and back, and ``z^{(M)}`` for ``z^{(l)}``;
 - a transpose dropped (``{W^{(2)}}^T`` → ``{W^{(2)}}``) or added (``W^{(1)}`` → ``{W^{(1)}}^T``);
 - a difference flipped: ``(\hat y - y)`` → ``(y - \hat y)``, ``1 - a`` → ``a - 1``;
 - a prediction and its target swapped: ``\hat y`` → ``y``, or ``y`` → ``\hat y``;
@@ -50,6 +51,9 @@ def course_pages() -> list[str]:
 TARGET = 0.96
 
 LAYER = re.compile(r"\^\{\(([12])\)\}")
+LAYER_OF_L = re.compile(r"\^\{\((l|l\+1|l-1|M)\)\}")
+OTHER_LAYERS = {"l": ("l+1", "l-1"), "l+1": ("l",), "l-1": ("l",), "M": ("l",)}
+"""The layers a student confuses with each layer of an equation written for layer l (or the last, M)."""
 SYMBOL = re.compile(r"(?<![\\{A-Za-z])([A-Za-z])\^\{\(([12])\)\}")  # W^{(1)}, a^{(1)}
 HAT = re.compile(r"\\hat\{?\s*([yY])\}?")
 LONE_Y = re.compile(r"(?<![\\A-Za-z{])([yY])(?![A-Za-z}])")
@@ -82,6 +86,9 @@ def edits(tex: str) -> list[tuple[str, int, int, str]]:
     for m in LAYER.finditer(tex):
         other = "2" if m.group(1) == "1" else "1"
         out.append(("layer swapped", m.start(), m.end(), "^{(" + other + ")}"))
+    for m in LAYER_OF_L.finditer(tex):
+        for other in OTHER_LAYERS[m.group(1)]:
+            out.append(("layer swapped", m.start(), m.end(), "^{(" + other + ")}"))
     for m in re.finditer(r"\}\^T", tex):
         out.append(("transpose dropped", m.start(), m.end(), "}"))
     for m in SYMBOL.finditer(tex):
