@@ -1,4 +1,5 @@
-"""The notes' worked example of the two-layer network, to check a derivation of your own against.
+"""The notes' worked example of the two-layer network, to check a derivation of your own against; the deep
+networks the vanishing gradients page measures.
 
 The [two-layer page](../two-layer-network.md) derives every row of the forward
 and backward tables on it; the pages on gradient checking and biases reuse it.
@@ -7,6 +8,8 @@ and backward tables on it; the pages on gradient checking and biases reuse it.
 from __future__ import annotations
 
 import numpy as np
+
+from litbackprop.deep_network import DeepNet
 
 
 def worked_example() -> dict[str, np.ndarray]:
@@ -29,3 +32,17 @@ def worked_example() -> dict[str, np.ndarray]:
         "W2": np.array([[0.3, -0.5, 0.8, 0.1], [-0.2, 0.6, 0.4, -0.7], [0.5, 0.2, -0.3, 0.4]]),
         "y": np.array([0.0, 1.0, 0.0]),
     }
+
+
+# --8<-- [start:deep-pass]
+def deep_pass(depth: int, activation: str, init: str, width: int = 64, seed: int = 0):
+    """A network of `depth` layers of `width` units (10 classes), its weights drawn by `init`, and its trace on a
+    batch of 32 random inputs with random labels: what the vanishing gradients page measures, and plots."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(width, 32))  # 32 columns of standard normal inputs
+    labels = rng.integers(0, 10, size=32)
+    net = DeepNet.initialize([width] * depth + [10], activation=activation, init=init, seed=seed)
+    return net, net.trace(x, labels)
+
+
+# --8<-- [end:deep-pass]

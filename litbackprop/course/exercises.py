@@ -178,6 +178,13 @@ def _deep_network():
     return net.trace(np.array([[0.5, -1.0], [2.0, 1.0]]), [1, 0]).dW[1]
 
 
+def _vanishing_gradients():
+    from litbackprop.course.examples import deep_pass
+
+    net, t = deep_pass(50, "tanh", "xavier")
+    return net.W[2].std() * np.sqrt(64 * np.mean((1 - np.tanh(t.z[1]) ** 2) ** 2))
+
+
 @dataclass(frozen=True)
 class Exercise:
     """An exercise of the site: how the library computes its answer (``reference``), a ``hint`` for a wrong one, and
@@ -240,6 +247,9 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "deep-network": Exercise(
         _deep_network, "dz3 = (y_hat - y) / N; each layer down multiplies by W^T, then by a (1 - a); dW1 = dz1 x^T"
+    ),
+    "vanishing-gradients": Exercise(
+        _vanishing_gradients, "tanh'(z) = 1 - a^2; the estimate is s * sqrt(n * mean(tanh'(z)^2)), with n = 64"
     ),
 }
 """Each exercise of the site, by the name the pages give ``check``."""

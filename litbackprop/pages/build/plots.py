@@ -1,4 +1,5 @@
-"""MkDocs hook: the learning page's plot, drawn at build time from the library's own numbers.
+"""MkDocs hook: the plots of the learning and vanishing gradients pages, drawn at build time from the library's
+own numbers.
 
 The page's table and this plot come from the same computation: twenty steps of
 gradient descent on the first 200 training digits for three learning rates. The
@@ -47,6 +48,36 @@ def learning_rate_plot() -> bytes:
     return svg.getvalue()
 
 
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+INITS = ("naive", "xavier", "he")
+
+
+def gradient_size_plot(depth: int = 50) -> bytes:
+    """The size of each layer's weight gradient in networks of `depth` layers, one panel per activation, one line per
+    initialisation: the page's table computes the same passes (`deep_pass`), at three of the layers."""
+    import numpy as np
+
+    from litbackprop.course.examples import deep_pass
+
+    plt.rcParams.update({"font.size": 10})
+    fig, axes = plt.subplots(3, 1, figsize=(3.6, 7.6), sharex=True, facecolor="white")
+    for ax, activation in zip(axes, ACTIVATIONS, strict=True):
+        for init, marker in zip(INITS, ("v", "o", "^"), strict=True):
+            _, t = deep_pass(depth, activation, init)
+            sizes = [np.linalg.norm(t.dW[layer]) for layer in range(1, depth + 1)]
+            ax.plot(range(1, depth + 1), sizes, marker=marker, markersize=2.5, label=init)
+        ax.set(yscale="log", ylabel="size of dW", title=f"{activation}, {depth} layers")
+        ax.grid(alpha=0.3)
+    axes[0].legend(loc="lower right")
+    axes[-1].set_xlabel("layer l (1 is next to the input)")
+    fig.tight_layout()
+    svg = io.BytesIO()
+    fig.savefig(svg, format="svg")
+    plt.close(fig)
+    return svg.getvalue()
+
+
 def on_files(files, config):
     files.append(File.generated(config, "plots/learning-rates.svg", content=learning_rate_plot()))
+    files.append(File.generated(config, "plots/gradient-sizes.svg", content=gradient_size_plot()))
     return files
