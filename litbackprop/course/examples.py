@@ -37,7 +37,21 @@ def worked_example() -> dict[str, np.ndarray]:
 # --8<-- [start:deep-pass]
 def deep_pass(depth: int, activation: str, init: str, width: int = 64, seed: int = 0):
     """A network of `depth` layers of `width` units (10 classes), its weights drawn by `init`, and its trace on a
-    batch of 32 random inputs with random labels: what the vanishing gradients page measures, and plots."""
+    batch of 32 random inputs with random labels: what the vanishing gradients page measures, and plots.
+
+    Parameters
+    ----------
+    depth : int
+        The number of layers.
+    activation : {"relu", "sigmoid", "tanh"}
+        The hidden layers' activation.
+    init : {"naive", "xavier", "he"}
+        The scale of the random weights.
+    width : int, default 64
+        The inputs, and the units of every hidden layer.
+    seed : int, default 0
+        Seeds the inputs, the labels and the weights.
+    """
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(width, 32))  # 32 columns of standard normal inputs
     labels = rng.integers(0, 10, size=32)
