@@ -52,7 +52,7 @@ def deep_pass(depth: int, activation: str, init: str, width: int = 64, seed: int
     seed : int, default 0
         Seeds the inputs, the labels and the weights.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, 1])  # a stream of its own: the weights are drawn from `seed` itself
     x = rng.normal(size=(width, 32))  # 32 columns of standard normal inputs
     labels = rng.integers(0, 10, size=32)
     net = DeepNet.initialize([width] * depth + [10], activation=activation, init=init, seed=seed)

@@ -185,6 +185,14 @@ def _vanishing_gradients():
     return net.W[2].std() * np.sqrt(64 * np.mean((1 - np.tanh(t.z[1]) ** 2) ** 2))
 
 
+def _batch_normalization():
+    from litbackprop.batch_normalization import grad_batch_norm
+
+    du = np.ones((2, 3))
+    du[:, 0] = [2.0, -1.0]
+    return grad_batch_norm(du, np.array([[0.0, 1.0, 5.0], [2.0, -2.0, 3.0]]), np.array([1.0, 3.0]))[0]
+
+
 @dataclass(frozen=True)
 class Exercise:
     """An exercise of the site: how the library computes its answer (``reference``), a ``hint`` for a wrong one, and
@@ -247,6 +255,9 @@ EXERCISES: dict[str, Exercise] = {
     ),
     "deep-network": Exercise(
         _deep_network, "dz3 = (y_hat - y) / N; each layer down multiplies by W^T, then by a (1 - a); dW1 = dz1 x^T"
+    ),
+    "batch-normalization": Exercise(
+        _batch_normalization, "c feeds z_hat and v: dc adds dz_hat / s and (2 / N) c dv; each z feeds c and mu (1 / N)"
     ),
     "vanishing-gradients": Exercise(
         _vanishing_gradients, "tanh'(z) = 1 - a^2; the estimate is s * sqrt(n * mean(tanh'(z)^2)), with n = 64"
