@@ -193,6 +193,12 @@ def _batch_normalization():
     return grad_batch_norm(du, np.array([[0.0, 1.0, 5.0], [2.0, -2.0, 3.0]]), np.array([1.0, 3.0]))[0]
 
 
+def _dropout():
+    from litbackprop.regularization import dropout_mask, grad_dropout
+
+    return grad_dropout(np.array([[0.5, 1.0, -1.0], [2.0, -0.5, 1.0]]), dropout_mask((2, 3), 0.25, seed=5))
+
+
 @dataclass(frozen=True)
 class Exercise:
     """An exercise of the site: how the library computes its answer (``reference``), a ``hint`` for a wrong one, and
@@ -259,6 +265,7 @@ EXERCISES: dict[str, Exercise] = {
     "batch-normalization": Exercise(
         _batch_normalization, "c feeds z_hat and v: dc adds dz_hat / s and (2 / N) c dv; each z feeds c and mu (1 / N)"
     ),
+    "dropout": Exercise(_dropout, "the backward pass multiplies by the forward pass's mask: 0 or 1 / (1 - p)"),
     "vanishing-gradients": Exercise(
         _vanishing_gradients, "tanh'(z) = 1 - a^2; the estimate is s * sqrt(n * mean(tanh'(z)^2)), with n = 64"
     ),
