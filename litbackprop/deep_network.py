@@ -25,6 +25,8 @@ from litbackprop._checks import (
     Constraint,
     Finite,
     FloatType,
+    Integer,
+    Optional,
     Seed,
     as_float_array,
     check_labels,
@@ -36,10 +38,19 @@ from litbackprop.activations import grad_relu, grad_sigmoid, grad_tanh, relu, si
 from litbackprop.fully_connected import grad_bias, grad_input, grad_weights, linear
 from litbackprop.loss import cross_entropy_from_logits, grad_logits, grad_loss, one_hot
 
+
+def _sigmoid(z, out=None):
+    """The sigmoid, written into `out` when a training loop gives one."""
+    if out is None:
+        return sigmoid(z)
+    out[...] = sigmoid(z)
+    return out
+
+
 ACTIVATIONS = {
-    "relu": (relu, lambda da, z, a: grad_relu(da, z)),
-    "sigmoid": (sigmoid, lambda da, z, a: grad_sigmoid(da, a)),
-    "tanh": (tanh, lambda da, z, a: grad_tanh(da, a)),
+    "relu": (relu, lambda da, z, a, out=None: grad_relu(da, z, out=out)),
+    "sigmoid": (_sigmoid, lambda da, z, a, out=None: grad_sigmoid(da, a, out=out)),
+    "tanh": (tanh, lambda da, z, a, out=None: grad_tanh(da, a, out=out)),
 }
 """Each hidden activation f by name, with the row that takes a gradient back through it: from $z$ or from $a$."""
 
@@ -304,6 +315,65 @@ class _Targets(Constraint):
         yield from (np.full(x.shape[1:], k), np.zeros((k, *x.shape[1:])), np.ones((k + 1, *x.shape[1:])), "text")
 
 
+def _shapes(net: DeepNet, n: int) -> dict[str, dict[int, tuple] | None]:
+    """The shape of every node a pass of `n` columns writes, by field of `DeepTrace` and layer."""
+    rows = {layer: W.shape[0] for layer, W in net.W.items()}
+    M = net.depth
+    return {
+        "z": {layer: (rows[layer], n) for layer in rows},
+        "a": {layer: (rows[layer], n) for layer in rows if layer < M},
+        "y_hat": {M: (rows[M], n)},
+        "dz": {layer: (rows[layer], n) for layer in rows},
+        "da": {layer: (rows[layer], n) for layer in rows if layer < M},
+        "dW": {layer: W.shape for layer, W in net.W.items()},
+        "db": None if net.b is None else {layer: (rows[layer],) for layer in rows},
+    }
+
+
+class _Buffers(Constraint):
+    """A trace of writable arrays for `trace` to write into: `DeepNet.buffers` for as many columns as `x` has."""
+
+    def __str__(self) -> str:
+        return "a DeepTrace from net.buffers(N), for the N columns of x"
+
+    def check(self, name, buffers, arguments):
+        net, x = arguments["self"], arguments["x"]
+        fits = isinstance(buffers, DeepTrace) and x.ndim == 2
+        dtype = np.result_type(x, *net.parameters.values())
+        for field, shapes in _shapes(net, x.shape[-1]).items() if fits else ():
+            arrays = getattr(buffers, field) if field != "y_hat" else {net.depth: buffers.y_hat}
+            if shapes is None or arrays is None:
+                fits &= shapes is None and arrays is None
+                continue
+            fits &= isinstance(arrays, dict) and arrays.keys() == shapes.keys()
+            fits = fits and all(
+                type(arrays[layer]) is np.ndarray
+                and arrays[layer].shape == shape
+                and arrays[layer].dtype == dtype
+                and arrays[layer].flags.writeable
+                for layer, shape in shapes.items()
+            )
+        if not fits:
+            raise ValueError(f"{name} must be {self}; got {type(buffers).__name__}")
+        return buffers
+
+    def refused(self, name, arguments):
+        net, x = arguments["self"], arguments["x"]
+        other = net.buffers(x.shape[-1])
+        other.z[1] = other.z[1].astype(np.float32 if other.z[1].dtype != np.float32 else np.float64)
+        yield from (object(), net.buffers(x.shape[-1] + 1), other)
+
+
+def _ends(trace: DeepTrace, arguments=None) -> dict:
+    """The loss and the gradients: every nan or inf of a pass, given or made, reaches one of them."""
+    ends = {"L": trace.L}
+    for layer in trace.dW:
+        ends[f"dW{layer}"] = trace.dW[layer]
+        if trace.db is not None:
+            ends[f"db{layer}"] = trace.db[layer]
+    return ends
+
+
 def _nodes(trace: DeepTrace, arguments=None) -> dict:
     """Every array of a pass by name, in the order computed: the first that is not finite is the one named."""
     nodes = {"x": trace.x}
@@ -481,8 +551,14 @@ class DeepNet:
         """
         return self.trace(x, y).gradients
 
-    @checked(self=A_NETWORK, x=INPUTS, y=TARGETS, result=Finite(_nodes, order=_nodes, rerun=True))
-    def trace(self, x, y) -> DeepTrace:
+    @checked(
+        self=A_NETWORK,
+        x=INPUTS,
+        y=TARGETS,
+        buffers=Optional(_Buffers()),
+        result=Finite(_ends, order=_nodes, rerun=True),  # a row whose partial sum overflowed, computed again
+    )
+    def trace(self, x, y, *, buffers: DeepTrace | None = None) -> DeepTrace:
         r"""Run the forward pass on `x` and backpropagate the loss against `y`, keeping every node.
 
         The two-layer network's rows, in a loop over the layers: forward from layer 1 up, backward from layer M
@@ -495,25 +571,53 @@ class DeepNet:
             An input column, or a batch of N columns.
         y : array_like
             One-hot targets, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``.
+        buffers : DeepTrace, optional
+            Arrays to write the nodes into, from `DeepNet.buffers`: a training loop's, the same rows without a
+            fresh array per node and step.
         """
         W, b, M = self.W, self.b, self.depth
         f, grad_f = ACTIVATIONS[self.activation]
+        into = buffers or _FRESH
         # Forward
         a, z = {0: x}, {}
         for l in range(1, M + 1):  # noqa: E741 - the notes' layer index
-            z[l] = linear(W[l], a[l - 1], None if b is None else b[l])  # z(l) = W(l) a(l-1) + b(l)
+            z[l] = linear(W[l], a[l - 1], None if b is None else b[l], out=into.z.get(l))  # z(l) = W(l) a(l-1) + b(l)
             if l < M:
-                a[l] = f(z[l])  # a(l) = f(z(l)); the last layer's z are the logits
-        y_hat = softmax(z[M])
+                a[l] = f(z[l], out=into.a.get(l))  # a(l) = f(z(l)); the last layer's z are the logits
+        y_hat = softmax(z[M], out=into.y_hat)
         L = cross_entropy_from_logits(y, z[M])  # from the logits: finite where log y_hat is log 0
         # Backward
         dL = grad_loss(L)
-        dz, da, dW, db = {M: grad_logits(y_hat, y, dL)}, {}, {}, None if b is None else {}
+        dz, da, dW, db = {M: grad_logits(y_hat, y, dL, out=into.dz.get(M))}, {}, {}, None if b is None else {}
         for l in range(M, 0, -1):  # noqa: E741
-            dW[l] = grad_weights(dz[l], a[l - 1])  # dL/dW(l) = delta(l) a(l-1)^T
+            dW[l] = grad_weights(dz[l], a[l - 1], out=into.dW.get(l))  # dL/dW(l) = delta(l) a(l-1)^T
             if b is not None:
-                db[l] = grad_bias(dz[l])  # dL/db(l) = the sum of delta(l)'s columns
+                db[l] = grad_bias(dz[l], out=(into.db or {}).get(l))  # dL/db(l) = the sum of delta(l)'s columns
             if l > 1:
-                da[l - 1] = grad_input(W[l], dz[l])  # dL/da(l-1) = W(l)^T delta(l)
-                dz[l - 1] = grad_f(da[l - 1], z[l - 1], a[l - 1])  # delta(l-1) = dL/da(l-1) ⊙ f'(z(l-1))
+                da[l - 1] = grad_input(W[l], dz[l], out=into.da.get(l - 1))  # dL/da(l-1) = W(l)^T delta(l)
+                dz[l - 1] = grad_f(da[l - 1], z[l - 1], a[l - 1], out=into.dz.get(l - 1))  # delta(l-1)
         return DeepTrace(x, z, a, y_hat, y, L, dL, dz, da, dW, db)
+
+    @checked(self=A_NETWORK, columns=Integer(1), dtype=Optional(FloatType()))
+    def buffers(self, columns: int, dtype=None) -> DeepTrace:
+        """Arrays for `trace` to write a batch of `columns` examples into: a training loop allocates them once.
+
+        Parameters
+        ----------
+        columns : int
+            The number of examples in a batch.
+        dtype : numpy floating type, optional
+            The dtype of the inputs `x`; by default the parameters'.
+        """
+        dtype = np.result_type(*self.parameters.values(), *([] if dtype is None else [dtype]))
+        arrays = {
+            field: None if shapes is None else {layer: np.empty(shape, dtype) for layer, shape in shapes.items()}
+            for field, shapes in _shapes(self, columns).items()
+        }
+        y_hat = arrays.pop("y_hat")[self.depth]
+        return DeepTrace(None, arrays["z"], arrays["a"], y_hat, None, None, None, arrays["dz"], arrays["da"],
+                         arrays["dW"], arrays["db"])  # fmt: skip
+
+
+_FRESH = DeepTrace(None, {}, {}, None, None, None, None, {}, {}, {}, None)
+"""No buffers: every row makes a fresh array."""

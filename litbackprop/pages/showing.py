@@ -8,8 +8,9 @@ import numpy as np
 def shown(**values) -> str:
     """The values a page shows under a block that prints nothing: one ``name = value`` line for each.
 
-    Numbers, and arrays of at most 24 entries, are shown to 4 decimals; anything else (a network,
-    a dictionary, a large array) is left out, so the result may be empty.
+    Numbers are shown to 4 significant digits (a small one, such as 1e-05, in scientific notation), arrays of at
+    most 24 entries to 4 decimals; anything else (a network, a dictionary, a large array) is left out, so the
+    result may be empty.
 
     Parameters
     ----------
@@ -21,6 +22,10 @@ def shown(**values) -> str:
     >>> import numpy as np
     >>> print(shown(z1=np.array([0.1, 0.3, 1.0, -0.9]), net=object()))
     z1 = [ 0.1  0.3  1.  -0.9]
+    >>> print(shown(N=4, eps=1e-05, lr=0.5))
+    N = 4
+    eps = 1e-05
+    lr = 0.5
     """
     lines = []
     for name, value in values.items():
@@ -28,6 +33,9 @@ def shown(**values) -> str:
             continue
         array = np.asarray(value)
         if array.dtype.kind not in "iuf" or array.size > 24:
+            continue
+        if array.ndim == 0:  # a number: never rounded to 0 (1e-05 is not 0.)
+            lines.append(f"{name} = {array.item():.4g}")
             continue
         text = np.array2string(array + 0, precision=4, suppress_small=True, max_line_width=72, floatmode="maxprec")
         lines.append(f"{name} = " + text.replace("\n", "\n" + " " * (len(name) + 3)))

@@ -126,3 +126,16 @@ def test_predict_gives_the_most_probable_class_of_each_column():
 def test_initialize_refuses_sizes_that_make_no_network(sizes):
     with pytest.raises(ValueError, match=r"^sizes must be a list of layer widths"):
         lb.DeepNet.initialize(sizes)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("biases", [True, False])
+def test_a_pass_written_into_buffers_is_the_pass_without_them(activation, biases):
+    net = lb.DeepNet.initialize([4, 5, 4, 3], activation=activation, seed=2, biases=biases)
+    buffers = net.buffers(6)
+    for _ in range(2):  # the second pass writes over the first's arrays
+        into, fresh = net.trace(X, LABELS, buffers=buffers), net.trace(X, LABELS)
+    for name, grad in fresh.gradients.items():
+        assert_array_equal(into.gradients[name], grad)
+        assert np.shares_memory(into.gradients[name], (buffers.dW if name[0] == "W" else buffers.db)[int(name[1:])])
+    assert_array_equal(into.y_hat, fresh.y_hat)

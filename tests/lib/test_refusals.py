@@ -81,7 +81,8 @@ VALID = {
     "deep_network.DeepNet.predict": lambda: {"self": deep(), "x": X},
     "deep_network.DeepNet.logits": lambda: {"self": deep(), "x": X},
     "deep_network.DeepNet.loss": lambda: {"self": deep(), "x": X, "y": LABELS},
-    "deep_network.DeepNet.trace": lambda: {"self": deep(), "x": X, "y": Y},
+    "deep_network.DeepNet.trace": lambda: {"self": (net := deep()), "x": X, "y": Y, "buffers": net.buffers(2)},
+    "deep_network.DeepNet.buffers": lambda: {"self": deep(), "columns": 2},
     "batch_normalization.batch_statistics": lambda: {"z": Z},
     "batch_normalization.batch_norm": lambda: {
         "z": Z,
