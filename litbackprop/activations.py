@@ -138,8 +138,9 @@ class _TanhOutputs(Array):
 
 @checked(z=Array(ANY_NDIM), out=_like("z"))
 def tanh(z, *, out=None) -> np.ndarray:
-    r"""Hyperbolic tangent, $\tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$, elementwise: the sigmoid stretched to (-1, 1),
-    $\tanh z = 2\sigma(2z) - 1$.
+    r"""Hyperbolic tangent, $\tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$, elementwise.
+
+    The sigmoid stretched to run from -1 to 1: $\tanh z = 2\sigma(2z) - 1$.
 
     Parameters
     ----------
