@@ -96,17 +96,17 @@ def all_finite(array: np.ndarray) -> bool:
     """Whether no entry of `array` is nan or inf.
 
     A small array, where a call costs more than the work, takes one elementwise
-    test. A large one takes reductions that allocate nothing: in float64 its
-    sum, which is nan or inf if any entry is (one pass, where the two below
-    make two); else, or if the sum overflowed, its maximum and minimum,
-    which cannot overflow (the maximum is nan if any entry is, +inf if any is;
-    the minimum catches -inf).
+    test. A large one takes reductions that allocate nothing: in float32 or
+    float64 its sum, which is nan or inf if any entry is (one pass, where the
+    two below make two); else, or if the sum overflowed, its maximum and
+    minimum, which cannot overflow (the maximum is nan if any entry is, +inf if
+    any is; the minimum catches -inf).
     """
     if type(array) is not np.ndarray:  # a scalar result, such as a loss
         return math.isfinite(array)
     if array.size <= 4096:
         return bool(np.isfinite(array).all())
-    if array.dtype == np.float64:
+    if array.dtype.kind == "f" and array.dtype.itemsize >= 4:  # float16's sum overflows at 65504: not worth a try
         with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum of finite entries is decided below
             if math.isfinite(array.sum()):
                 return True
