@@ -70,7 +70,8 @@ class DeepTrace:
 
     Forward: ``x``, ``z[l]`` for $l = 1, \dots, M$, ``a[l]`` for $l = 0, \dots, M-1$ (``a[0]`` is ``x``),
     ``y_hat``, ``y``, ``L``. Backward: ``dL``, then ``dz[l]`` ($\delta^{(l)}$), ``dW[l]``, ``db[l]`` for every
-    layer and ``da[l]`` below the last; ``db`` is None for a network without biases.
+    layer and ``da[l]`` below the last; ``db`` is None for a network without biases. A trace made by
+    `DeepNet.buffers` holds arrays to write into, and ``checked``: what `DeepNet.trace` last found them fit for.
     """
 
     x: np.ndarray
