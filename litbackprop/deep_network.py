@@ -367,7 +367,7 @@ class _Buffers(Constraint):
     def refused(self, name, arguments):
         net, x = arguments["self"], arguments["x"]
         other = net.buffers(x.shape[-1])
-        other.z[1] = other.z[1].astype(np.float32 if other.z[1].dtype != np.float32 else np.float64)
+        other.z[1] = np.zeros_like(other.z[1], np.float32 if other.z[1].dtype != np.float32 else np.float64)
         yield from (object(), net.buffers(x.shape[-1] + 1), other)
 
 
