@@ -18,6 +18,7 @@ neuron-da-dw: wrong: the largest difference is ... at index 0 (yours 0, expected
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ import numpy as np
 from litbackprop._checks import ANY_NDIM, Array, Interval, checked
 from litbackprop.activations import log_softmax
 from litbackprop.autodiff import Value
+from litbackprop.course import COLUMN
 from litbackprop.course.examples import worked_example
 from litbackprop.fully_connected import grad_input
 from litbackprop.network import TwoLayerNet
@@ -43,7 +45,13 @@ class Verdict:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.verdict}{': ' + self.message if self.message else ''}"
+        line = f"{self.name}: {self.verdict}{': ' + self.message if self.message else ''}"
+        if len(line) <= COLUMN:
+            return line
+        # on a phone: the verdict on a line of its own, the message wrapped below it
+        return f"{self.name}: {self.verdict}\n" + textwrap.fill(
+            self.message, COLUMN, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False
+        )
 
 
 @checked(

@@ -8,6 +8,7 @@ as MkDocs runs hooks.
 
 from __future__ import annotations
 
+import numpy as np
 from mkdocs.plugins import BasePlugin
 
 from litbackprop.pages.build import (
@@ -41,6 +42,9 @@ class PagesPlugin(BasePlugin):
     """The build's steps (`STEPS`) as one MkDocs plugin."""
 
     def on_startup(self, *, command, dirty) -> None:
+        from litbackprop.pages.showing import PRINT_OPTIONS
+
+        np.set_printoptions(**PRINT_OPTIONS)  # the pages' blocks run in this process (markdown-exec): as they print
         for step in STEPS:
             if hasattr(step, "on_startup"):
                 step.on_startup(command, dirty)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from litbackprop.course import testing
+from litbackprop.pages.showing import PRINT_OPTIONS
 
 FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
 EQUATION_TAG = re.compile(r"# (eq-[a-z0-9-]+)\s*$")
@@ -208,7 +209,7 @@ class Session:
                     code = compile(part.code, f"{self.name}:{part.line}", "exec")
                 else:  # the page's own line numbers in a traceback
                     code = compile("\n" * part.line + part.code, self.filename, "exec")
-                with contextlib.redirect_stdout(printed):
+                with contextlib.redirect_stdout(printed), np.printoptions(**PRINT_OPTIONS):  # as the site prints
                     exec(code, self.namespace)
             except Exception as error:
                 self.run.failure = f"{self.name}:{part.line}: the block fails: {type(error).__name__}: {error}"

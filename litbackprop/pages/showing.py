@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from litbackprop.course import COLUMN
+
+PRINT_OPTIONS = {"linewidth": COLUMN, "legacy": "1.25"}
+"""numpy's print options while a page runs: arrays wrapped at the column's width, and numbers printed plain
+(numpy 1.25's form: ``0.5``, where numpy 2 prints a number inside a list as ``np.float64(0.5)``)."""
+
 
 def shown(**values) -> str:
     """The values a page shows under a block that prints nothing: one ``name = value`` line for each.
@@ -37,6 +43,7 @@ def shown(**values) -> str:
         if array.ndim == 0:  # a number: never rounded to 0 (1e-05 is not 0.)
             lines.append(f"{name} = {array.item():.4g}")
             continue
-        text = np.array2string(array + 0, precision=4, suppress_small=True, max_line_width=72, floatmode="maxprec")
+        width = COLUMN - len(name) - 3  # "name = " then the array, its next lines under its first
+        text = np.array2string(array + 0, precision=4, suppress_small=True, max_line_width=width, floatmode="maxprec")
         lines.append(f"{name} = " + text.replace("\n", "\n" + " " * (len(name) + 3)))
     return "\n".join(lines)

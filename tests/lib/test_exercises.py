@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import litbackprop as lb
-from litbackprop.course import exercises
+from litbackprop.course import COLUMN, exercises
 from litbackprop.course.exercises import EXERCISES, check, compare
 
 
@@ -20,9 +20,15 @@ def test_an_array_within_the_tolerance_is_close_and_says_how_close():
 def test_a_wrong_array_names_the_largest_difference_its_index_and_the_hint():
     verdict = compare("g", [[1.0, 5.0]], [[1.0, 2.0]], hint="look again")
     assert verdict.verdict == "wrong"
-    assert (
-        str(verdict) == "g: wrong: the largest difference is 3 at index (0, 1) (yours 5, expected 2). Hint: look again"
-    )
+    assert verdict.message == "the largest difference is 3 at index (0, 1) (yours 5, expected 2). Hint: look again"
+
+
+def test_a_verdict_too_long_for_a_phone_s_line_puts_its_message_below_wrapped_to_the_column():
+    verdict = compare("g", [[1.0, 5.0]], [[1.0, 2.0]], hint="look again")
+    lines = str(verdict).splitlines()
+    assert lines[0] == "g: wrong" and all(len(line) <= COLUMN for line in lines)
+    assert " ".join(line.strip() for line in lines[1:]) == verdict.message
+    assert str(compare("g", [1.0], [1.0])) == "g: exact"
 
 
 def test_an_answer_rounded_too_early_is_told_so():

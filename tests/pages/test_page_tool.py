@@ -310,6 +310,12 @@ $$
 s = \\begin{bmatrix} 1000.25 & 2000.25 & 3000.25 & 4000.25 & 5000.25 & 6000.25 & 7000.25 & 8000.25 & 9000.25 & 10000.25
 \\end{bmatrix}
 $$
+
+and a line printed wider than a phone's column:
+
+```{.python}
+print("the entries:", [1000.25 * k for k in range(1, 11)])
+```
 """
 
 
@@ -325,8 +331,9 @@ def test_check_applies_the_browser_s_phone_width_rule_to_the_page_built_alone(tm
     (tmp_path / "docs" / "wide.md").write_text(WIDE)
     problems, why_not = phone(tmp_path / "docs" / "wide.md", root=tmp_path)
     assert why_not is None
-    assert len(problems) == 1 and "wide.md at 390 px: the equation after #the top is" in problems[0], problems
-    assert "px wider than its box" in problems[0]
+    assert len(problems) == 2, problems
+    assert "wide.md at 390 px: the equation after #the top is" in problems[0] and "px wider than its box" in problems[0]
+    assert "wide.md at 390 px: an output is" in problems[1] and "the entries:" in problems[1], problems
 
 
 def test_without_a_browser_check_says_the_phone_width_rule_was_not_run(monkeypatch):

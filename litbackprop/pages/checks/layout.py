@@ -87,6 +87,13 @@ MATH_STATE = """() => {
         ? Math.max(el.scrollWidth, el.getBoundingClientRect().width) : el.scrollWidth;
       return { where, over: Math.round(width - (el.tagName === 'TABLE' ? inner : el.clientWidth)) };
     }).filter(o => o.over > 1),
+    // What a block printed (the build's output box, a notebook's output) wider than its box: it would scroll.
+    outputs: Array.from(document.querySelectorAll(
+      'article div.highlight + div.highlight > pre > code, article .jp-OutputArea-output pre'
+    )).map(box => ({
+      over: box.scrollWidth - box.clientWidth,
+      line: box.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 50),
+    })).filter(o => o.over > 1),
     // A display equation drawn smaller than its own size (shrunk to fit): its rendered width against the width
     // its SVG asks for, in ex of its own font.
     shrunkMath: Array.from(document.querySelectorAll('article div.arithmatex > mjx-container > svg')).filter(svg => {
@@ -117,10 +124,12 @@ MATH_STATE = """() => {
 
 def layout_problems(name: str, state: dict, course: bool = True) -> list[str]:
     """What a reader at this width would miss: math too small to read or shrunk, a page that scrolls sideways, an
-    equation, diagram, table or figure of a course page wider than its box, shrunk plots."""
+    equation, diagram, table or figure of a course page wider than its box, a printed output wider than its box
+    (on any page: code may scroll, what it printed may not), shrunk plots."""
     problems = []
     if course:  # a course page: the project's reference tables may scroll
         problems += [f"{name}: the {o['where']} is {o['over']} px wider than its box" for o in state["wide"]]
+    problems += [f"{name}: an output is {o['over']} px wider than its box: {o['line']!r}" for o in state["outputs"]]
     if state["shrunkMath"]:
         problems.append(f"{name}: {state['shrunkMath']} display equations drawn smaller than the page's math")
     if state["smallMath"]:
