@@ -10,9 +10,11 @@ Examples
 >>> import numpy as np
 >>> from litbackprop.course.exercises import check
 >>> print(check("neuron-da-dw", np.array([0.15, 0.075, 0.15])))  # doctest: +ELLIPSIS
-neuron-da-dw: wrong: the largest difference is ... that is ... relative: rounded too early?...
+neuron-da-dw: wrong
+  the largest difference is ... that is ... relative: rounded too early?...
 >>> print(check("neuron-da-dw", np.zeros(3)))  # doctest: +ELLIPSIS
-neuron-da-dw: wrong: the largest difference is ... at index 0 (yours 0, expected 0.149146). Hint: ...
+neuron-da-dw: wrong
+  the largest difference is ... at index 0 (yours 0, expected 0.149146). Hint: ...
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def compare(name: str, yours, expected, rtol: float = 1e-6, hint: str = "") -> V
     >>> print(compare("dW", [[1.0, 2.0]], [[1.0, 2.0]]))
     dW: exact
     >>> print(compare("dW", [1.0, 2.0], [1.0, 3.0], hint="check the second entry"))
-    dW: wrong: the largest difference is 1 at index 1 (yours 2, expected 3). Hint: check the second entry
+    dW: wrong
+      the largest difference is 1 at index 1 (yours 2, expected 3). Hint: check the second entry
     """
     yours, expected = yours.astype(np.float64), expected.astype(np.float64)
     if yours.shape != expected.shape:
@@ -336,7 +339,8 @@ def cmp(name: str, yours, expected, rtol: float = 1e-6, hint: str = "") -> Verdi
     >>> print(cmp("dh/dd", 0.8, 0.8))
     dh/dd: exact
     >>> print(cmp("dh/dd", ..., 0.8))
-    dh/dd: wrong: not written yet: replace the ... of the cell above with your code
+    dh/dd: wrong
+      not written yet: replace the ... of the cell above with your code
     """
     if _unwritten(yours):
         return Verdict(name, "wrong", UNWRITTEN)
