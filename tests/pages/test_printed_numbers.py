@@ -146,7 +146,9 @@ def test_a_value_stated_inline_may_be_one_the_code_gives_its_symbol_in_a_loop(tm
 
 
 def test_a_name_a_print_shows_beside_its_values_is_one_its_code_prints():
-    problems = problems_when("pitfalls.md", 'f"with the mask, dL/dz1:\\n{t.dz1}"', 'f"with the mask, dL/dz2:\\n{t.dz1}"')
+    problems = problems_when(
+        "pitfalls.md", 'f"with the mask, dL/dz1:\\n{t.dz1}"', 'f"with the mask, dL/dz2:\\n{t.dz1}"'
+    )
     assert any(p.endswith("a print says dz2 beside values its code does not name") for p in problems), problems
 
 
