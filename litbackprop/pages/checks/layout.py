@@ -89,7 +89,7 @@ MATH_STATE = """() => {
     }).filter(o => o.over > 1),
     // What a block printed (the build's output box, a notebook's output) wider than its box: it would scroll.
     outputs: Array.from(document.querySelectorAll(
-      'article div.highlight + div.highlight > pre > code, article .jp-OutputArea-output pre'
+      'article div.highlight + div.highlight:not(:has(> .filename)) > pre > code, article .jp-OutputArea-output pre'
     )).map(box => ({
       over: box.scrollWidth - box.clientWidth,
       line: box.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 50),
