@@ -8,7 +8,7 @@ CHECKED = "```{.python continuation .checked}\nassert_allclose(z, W @ x, rtol=1e
 def test_a_checked_fence_becomes_a_collapsed_section_titled_by_its_code():
     assert expand(CHECKED) == (
         '<details class="success checked" markdown="1">\n'
-        "<summary>Checked: agrees with <code>W @ x</code> to 1e-15</summary>\n\n"
+        "<summary>Checked: <code>z</code> agrees with <code>W @ x</code> to 1e-15</summary>\n\n"
         "```{.python continuation}\nassert_allclose(z, W @ x, rtol=1e-15)\n```\n\n</details>"
     )
 
@@ -25,7 +25,19 @@ def test_other_fences_are_left_as_they_are():
 
 
 def test_the_title_is_the_summary_of_the_code_itself():
-    assert summarise("assert_rounds_to(z, '0.5')") == "Checked: the digits printed"
+    assert summarise("assert_rounds_to(z, '0.5', name='z1')") == "Checked: the digits shown for z1"
+    assert summarise("assert_rounds_to(z, '0.5')") == "Checked: the digits shown, against the values computed"
+
+
+def test_a_title_says_what_was_compared_with_what():
+    assert summarise("assert_allclose(y_hat.sum(), 1.0, rtol=1e-15)") == (
+        "Checked: <code>y_hat.sum()</code> agrees with <code>1.0</code> to 1e-15"
+    )
+    assert summarise("assert gap < 1e-14, gap") == "Checked: <code>gap &lt; 1e-14</code> holds"
+    assert summarise("for k in ks:\n    assert k > 0") == "Checked: <code>k &gt; 0</code> holds"  # in a loop too
+    assert summarise("assert_gradient_matches(g, f, w, name='dL/dw')") == (
+        "Checked: central differences in float64 for dL/dw"
+    )
 
 
 def test_a_fence_shown_as_text_inside_an_outer_fence_is_left_as_it_is():

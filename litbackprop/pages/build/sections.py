@@ -58,17 +58,35 @@ TEACHES = "*Central differences: [Checking gradients](gradient-checking.md) deri
 body (a link inside the summary, itself a control, would be a control inside a control to a screen reader)."""
 
 
+def _shown(code: str, node, limit: int = 60) -> str | None:
+    """A piece of the code as the title shows it, in a code span; None if it is too long for a title."""
+    source = " ".join((ast.get_source_segment(code, node) or "").split())
+    return f"<code>{html.escape(source, quote=False)}</code>" if source and len(source) <= limit else None
+
+
+def _titled_by_message(node: ast.Assert) -> bool:
+    """Whether an assertion's message is its title (else the relation is, shown whole, with its bounds)."""
+    return isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str)
+
+
+def _position(node) -> tuple[int, int]:
+    inner = node.value if isinstance(node, ast.Expr) else node
+    return inner.lineno, inner.col_offset
+
+
 def summarise(code: str) -> str:
-    """What a verification block checks, in one line: the summary its section must show."""
-    parts, rounds, gradients = [], False, False
+    """What a verification block checks, in one line: the summary its section must show, saying what was compared
+    with what: a value and what it agrees with, the digits shown for a named value, a relation that holds."""
+    parts, rounds, gradients = [], [], []
     tree = ast.parse(code)
     # every check, also those inside a loop or a with block, in the order written
     calls = sorted(
         (n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "").startswith("assert")),
         key=lambda n: (n.lineno, n.col_offset),
     )
-    top = [n for n in tree.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Call))]
-    for node in [ast.Expr(value=c) for c in calls] + top:
+    statements = [n for n in ast.walk(tree) if isinstance(n, ast.Assert)]  # in a loop or a with block too
+    ordered = sorted([ast.Expr(value=c) for c in calls] + statements, key=lambda n: _position(n))
+    for node in ordered:
         call = node.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) else None
         name = getattr(call.func, "id", "") if call is not None else ""
         if name in ("assert_allclose", "assert_array_equal") and len(call.args) >= 2:
@@ -83,24 +101,43 @@ def summarise(code: str) -> str:
                 k.arg: ast.get_source_segment(code, k.value) for k in call.keywords if k.arg in ("rtol", "atol")
             }
             exact = name == "assert_array_equal" or all(t in ("0", "0.0") for t in tolerances.values()) and tolerances
+            value = _shown(code, call.args[0], limit=40)  # what agrees, where it is short enough to name
+            what = f"{value} " if value else ""
             if exact:
-                parts.append(f"equals {shown} exactly")
+                parts.append(f"{what}equals {shown} exactly")
             elif tolerances:
                 given = [tolerances[k] for k in ("rtol", "atol") if tolerances.get(k) not in (None, "0", "0.0")]
-                parts.append(f"agrees with {shown} to {' and '.join(given)}")
+                parts.append(f"{what}agrees with {shown} to {' and '.join(given)}")
             else:
-                parts.append(f"agrees with {shown}")
+                parts.append(f"{what}agrees with {shown}")
         elif name == "assert_rounds_to":
-            rounds = True
+            label = next((k.value for k in call.keywords if k.arg == "name"), None)
+            rounds.append(label.value if isinstance(label, ast.Constant) and isinstance(label.value, str) else None)
         elif name == "assert_gradient_matches":
-            gradients = True
-        elif isinstance(node, ast.Assert) and isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str):
+            label = next((k.value for k in call.keywords if k.arg == "name"), None)
+            gradients.append(label.value if isinstance(label, ast.Constant) and isinstance(label.value, str) else None)
+        elif isinstance(node, ast.Assert) and _titled_by_message(node):
             parts.append(html.escape(node.msg.value, quote=False))  # an assertion's message is its own title
-    parts += [CENTRAL_DIFFERENCES] * gradients + ["the digits printed"] * rounds
+        elif isinstance(node, ast.Assert) and (shown := _shown(code, node.test, limit=90)):
+            parts.append(f"{shown} holds")  # the relation itself, where it is short enough to read
+    if gradients:
+        named = [label for label in gradients if label]
+        parts.append(
+            f"{CENTRAL_DIFFERENCES} for {', '.join(dict.fromkeys(named))}"
+            if len(named) == len(gradients)
+            else CENTRAL_DIFFERENCES
+        )
+    if rounds:
+        named = [label for label in rounds if label]
+        parts.append(
+            f"the digits shown for {', '.join(dict.fromkeys(named))}"
+            if len(named) == len(rounds)
+            else "the digits shown, against the values computed"
+        )
     bounds = [
         ast.get_source_segment(code, c)
         for n in ast.walk(tree)
-        if isinstance(n, ast.Assert)
+        if isinstance(n, ast.Assert) and not (_titled_by_message(n) is False and _shown(code, n.test, limit=90))
         for compare in ast.walk(n.test)
         if isinstance(compare, ast.Compare)
         and any(isinstance(op, (ast.Lt, ast.Gt, ast.LtE, ast.GtE)) for op in compare.ops)
@@ -109,7 +146,7 @@ def summarise(code: str) -> str:
     ]
     if bounds:
         parts.append("bounds " + ", ".join(dict.fromkeys(bounds)))
-    return "Checked: " + ("; ".join(dict.fromkeys(parts)) if parts else "the values above")
+    return "Checked: " + ("; ".join(dict.fromkeys(parts)) if parts else "the block runs without an error")
 
 
 PYTHON_FENCE = re.compile(
