@@ -56,4 +56,7 @@ class PagesPlugin(BasePlugin):
         return _run("on_page_markdown", markdown, page=page, config=config, files=files)
 
     def on_page_content(self, html, *, page, config, files):
-        return _run("on_page_content", html, page=page, config=config, files=files)
+        html = _run("on_page_content", html, page=page, config=config, files=files)
+        if getattr(page, "html", None) is not None:  # print-site kept the page before these steps: print it as shown
+            page.html = html
+        return html

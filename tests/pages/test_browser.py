@@ -526,7 +526,13 @@ def test_the_course_prints_as_one_document_at_a4_width(browser, server):
     open_page(page, f"{server}/print_page.html")
     state = page.evaluate(MATH_STATE)
     titles = page.evaluate("() => Array.from(document.querySelectorAll('h1'), h => h.textContent.trim())")
+    closed = page.evaluate("() => document.querySelectorAll('article details:not([open])').length")
+    empty = page.evaluate(
+        "() => Array.from(document.querySelectorAll('div.highlight pre > code')).filter(c => !c.textContent.trim()).length"
+    )
     context.close()
+    assert closed == 0, f"{closed} collapsed sections print closed"
+    assert empty == 0, f"{empty} empty code or output boxes print"
     assert state["math"] >= 400 and state["typeset"] == state["math"] and not state["mathErrors"], state["typeset"]
     assert [t for t in COURSE_TITLES if not any(h.startswith(t) for h in titles)] == [], titles
     assert not state["wide"] and not state["shrunkMath"], (state["wide"], state["shrunkMath"])
