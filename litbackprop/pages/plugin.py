@@ -60,3 +60,6 @@ class PagesPlugin(BasePlugin):
         if getattr(page, "html", None) is not None:  # print-site kept the page before these steps: print it as shown
             page.html = html
         return html
+
+    def on_post_page(self, output, *, page, config):
+        return _run("on_post_page", output, page=page, config=config)

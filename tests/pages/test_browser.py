@@ -517,6 +517,22 @@ COURSE_TITLES = ["A single sigmoid neuron", "A two-layer network", "Biases", "Mi
                  "Numerical stability", "Pitfalls: the bugs that bite", "Learning the digits"]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("name", "rule"), [("index.html", "aria-dialog-name"), ("print_page.html", "scrollable-region-focusable")]
+)
+def test_axe_core_s_best_practice_rules_found_broken_pass(context, server, name, rule):
+    """The two best-practice rules the student read found broken: the search dialog has a name on every page, and
+    the print page's notebook cells, which scroll, can be reached from the keyboard."""
+    page = context.new_page()
+    open_page(page, f"{server}/{name}")
+    page.add_script_tag(content=axe_script())
+    found = page.evaluate(
+        "async rule => (await axe.run(document, {runOnly: {type: 'rule', values: [rule]}})).violations.length", rule
+    )
+    page.close()
+    assert found == 0, f"{name}: {rule} fails"
+
+
 def test_the_course_prints_as_one_document_at_a4_width(browser, server):
     """print_page.html, as the browser prints it on A4 (794 CSS px): every course page, every equation typeset,
     nothing wider than the paper."""

@@ -1,8 +1,9 @@
-"""MkDocs hook: a notebook page's code cells can be scrolled from the keyboard.
+"""MkDocs hook: a notebook page's code cells can be scrolled from the keyboard; the search dialog has a name.
 
 A code cell wider than the column scrolls sideways; a reader without a mouse reaches it with Tab only if
 it is focusable (WCAG 2.1.1, axe-core's scrollable-region-focusable). Material's own code blocks are;
-mkdocs-jupyter's cells get ``tabindex="0"`` and a name here.
+mkdocs-jupyter's cells get ``tabindex="0"`` and a name here. Material's search is a ``role="dialog"``
+without a name (axe-core's aria-dialog-name): a screen reader announces it as "dialog"; here it is named.
 """
 
 from __future__ import annotations
@@ -14,3 +15,10 @@ CELL = re.compile(r'<div class="highlight-ipynb hl-python">')
 
 def on_page_content(content, page, config, files):
     return CELL.sub('<div class="highlight-ipynb hl-python" tabindex="0" role="region" aria-label="Code">', content)
+
+
+SEARCH = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def on_post_page(output, page, config):
+    return output.replace(SEARCH, SEARCH[:-1] + ' aria-label="Search the course">')
