@@ -4,7 +4,15 @@
 // test (tests/pages/test_browser.py) sets random inputs and compares every number shown with litbackprop's.
 (() => {
   const sigmoid = (z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
-  const matvec = (M, v) => M.map((row) => row.reduce((s, m, j) => s + m * v[j], 0));
+  // A sum of products whose terms overflow although the sum fits (1e308 * 10 - 1e308 * 10): summed again with the
+  // weights scaled down by the largest, then scaled back, as the library's careful product does.
+  const dot = (w, x) => {
+    const plain = w.reduce((s, wi, i) => s + wi * x[i], 0);
+    if (Number.isFinite(plain)) return plain;
+    const scale = Math.max(...w.map(Math.abs));
+    return w.reduce((s, wi, i) => s + (wi / scale) * x[i], 0) * scale;
+  };
+  const matvec = (M, v) => M.map((row) => dot(row, v));
   const transposeTimes = (M, v) => M[0].map((_, j) => M.reduce((s, row, k) => s + row[j] * v[k], 0));
   const outer = (u, v) => u.map((a) => v.map((b) => a * b));
 
@@ -12,7 +20,7 @@
     neuron(inputs) {
       const w = [inputs.w0, inputs.w1, inputs.w2];
       const x = [inputs.x0, inputs.x1, 1]; // the last input is the constant 1 of the bias w2
-      const z = w.reduce((s, wi, i) => s + wi * x[i], 0);
+      const z = dot(w, x);
       const a = sigmoid(z);
       const da_dz = a * (1 - a);
       return { w, x, z, a, da_dz, da_dw: x.map((xi) => da_dz * xi) };
@@ -36,23 +44,58 @@
     },
   };
 
-  // As the build draws them (docs/_hooks/graphs.py): rounded, no trailing zeros, no -0, a true minus sign.
+  // As the build draws them (litbackprop/pages/build/graphs.py): rounded, no trailing zeros, no -0, a true minus
+  // sign. A value too large for its box, or one that would round to 0 where it is not 0, in scientific notation
+  // with the same number of significant digits, its exponent kept whole (2.5e30, not 2.5e+3).
   const number = (v, digits) => {
-    const rounded = Math.round(v * 10 ** digits) / 10 ** digits + 0;
-    let text = (Object.is(rounded, -0) ? 0 : rounded).toFixed(digits);
-    if (text.includes(".")) text = text.replace(/\.?0+$/, "");
-    return (text === "-0" ? "0" : text).replace("-", "\u2212");
+    if (v === 0) return "0";
+    let text;
+    if (Math.abs(v) >= 1e6 || Math.abs(v) < 0.5 * 10 ** -digits) {
+      const [mantissa, exponent] = v.toExponential(Math.max(digits - 1, 1)).split("e");
+      text = `${mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa}e${exponent.replace("+", "")}`;
+    } else {
+      text = (Math.round(v * 10 ** digits) / 10 ** digits + 0).toFixed(digits);
+      if (text.includes(".")) text = text.replace(/\.?0+$/, "");
+      if (text === "-0") text = "0";
+    }
+    return text.replace(/-/g, "\u2212");
   };
   const shown = (value, digits) =>
     Array.isArray(value) ? `(${value.map((v) => number(v, digits)).join(", ")})` : number(value, digits);
 
+  // The order the library computes a pass in: the first value that is not finite is the one it names.
+  const firstNotFinite = (values) =>
+    Object.keys(values).find((key) => [values[key]].flat(2).some((v) => !Number.isFinite(v)));
+
+  function say(form, figure, state, message) {
+    form.querySelector("[data-status]").textContent = message;
+    figure.dataset.state = state; // "", "stale" or "refused": the stylesheet dims the graph for the last two
+  }
+
   function update(form, figure) {
     const inputs = {};
     for (const field of form.querySelectorAll("[data-input]")) {
-      inputs[field.dataset.input] = field.tagName === "SELECT" ? Number(field.value) : parseFloat(field.value);
+      const text = field.value.trim();
+      inputs[field.dataset.input] = text === "" ? NaN : Number(text);
     }
-    if (Object.values(inputs).some((v) => !Number.isFinite(v))) return; // a field being typed in: wait
+    const unreadable = Object.keys(inputs).filter((key) => !Number.isFinite(inputs[key]));
+    if (unreadable.length) {
+      say(form, figure, "stale", `Not a finite number: ${unreadable.join(", ")}. The graph shows the last values.`);
+      return;
+    }
     const values = models[form.dataset.graph](inputs, form);
+    const overflowed = firstNotFinite(values);
+    if (overflowed !== undefined) {
+      say(form, figure, "refused", `${overflowed} overflows float64: the library refuses these inputs.`);
+      for (const span of figure.querySelectorAll("[data-live]")) {
+        const [key, row] = span.dataset.live.split(".");
+        const given = ["w", "x", "y"].includes(key); // the inputs, as typed; every computed value: none
+        const value = row === undefined ? values[key] : values[key][Number(row)];
+        span.textContent = given ? shown(value, Number(span.dataset.digits)) : "\u2013";
+      }
+      return;
+    }
+    say(form, figure, "", "");
     for (const span of figure.querySelectorAll("[data-live]")) {
       const [key, row] = span.dataset.live.split(".");
       const value = row === undefined ? values[key] : values[key][Number(row)];

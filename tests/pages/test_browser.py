@@ -455,8 +455,18 @@ LIVE_SET = """values => {
 }"""
 
 
-def shown_numbers(text: str) -> list[float]:
-    return [float(n.replace("\u2212", "-")) for n in re.findall(r"\u2212?\d+(?:\.\d+)?", text)]
+SHOWN = re.compile(r"\u2212?\d+(?:\.(\d+))?(?:e(\u2212?\d+))?")
+
+
+def shown_numbers(text: str, digits: int) -> list[tuple[float, float]]:
+    """Each number a label shows, with half a unit of its last digit: of its decimals, or of its mantissa's."""
+    found = []
+    for match in SHOWN.finditer(text):
+        decimals = len(match.group(1) or "")
+        exponent = int(match.group(2).replace("\u2212", "-")) if match.group(2) else None
+        unit = 10.0**-digits if exponent is None else 10.0 ** (exponent - decimals)
+        found.append((float(match.group(0).replace("\u2212", "-")), 0.5 * unit))
+    return found
 
 
 def live_problems(page, expected: dict, values: dict) -> list[str]:
@@ -465,10 +475,67 @@ def live_problems(page, expected: dict, values: dict) -> list[str]:
     for key, span in page.evaluate(LIVE_READ).items():
         name, _, row = key.partition(".")
         truth = np.ravel(expected[name] if not row else expected[name][int(row)])
-        drawn = shown_numbers(span["text"])
-        if len(drawn) != truth.size or np.any(np.abs(np.array(drawn) - truth) > 0.5 * 10.0 ** -span["digits"] + 1e-9):
+        drawn = shown_numbers(span["text"], span["digits"])
+        if len(drawn) != truth.size or any(
+            abs(v - t) > half * (1 + 1e-9) + 1e-12 for (v, half), t in zip(drawn, truth, strict=False)
+        ):
             problems.append(f"inputs {values}: {key} shows {span['text']}, the library gives {truth}")
     return problems
+
+
+LIVE_STATE = """() => [document.querySelector('form.live-graph output').textContent,
+                       document.querySelector('form.live-graph').closest('figure').dataset.state || '']"""
+
+
+def neuron_expected(w, x):
+    import litbackprop as lb
+
+    z = lb.linear(w, x)
+    a = lb.sigmoid(z)
+    return {"w": w, "x": x, "z": z, "a": a, "da_dz": lb.sigmoid_derivative(a), "da_dw": lb.Neuron(w).backward(x)["w"]}
+
+
+@pytest.mark.parametrize(
+    "w0, w1, x0, x1",
+    [(2.5e30, 0.0, -1.0, 0.0), (1.5e100, 0.0, 1.0, 0.0), (1e-5, 0.0, 1.0, 0.0), (5e307, 5e307, 10.0, -10.0)],
+    ids=["2.5e30", "1.5e100", "1e-5", "products that overflow, a sum that does not"],
+)
+def test_the_neuron_graph_shows_large_and_small_inputs_as_the_library_computes_them(context, server, w0, w1, x0, x1):
+    page = context.new_page()
+    open_page(page, f"{server}/single-neuron.html")
+    values = {"w0": w0, "w1": w1, "w2": 0.5, "x0": x0, "x1": x1}
+    page.evaluate(LIVE_SET, {k: repr(v) for k, v in values.items()})
+    problems = live_problems(page, neuron_expected(np.array([w0, w1, 0.5]), np.array([x0, x1, 1.0])), values)
+    state = page.evaluate(LIVE_STATE)
+    page.close()
+    assert not problems and state == ["", ""], (problems, state)
+
+
+def test_the_neuron_graph_shows_an_input_the_library_refuses_as_refused(context, server):
+    import litbackprop as lb
+
+    with pytest.raises(lb.NumericalError, match="overflowed although"):
+        lb.Neuron(np.array([1e308, 0.0, 0.0])).forward(np.array([10.0, 0.0, 1.0]))
+    page = context.new_page()
+    open_page(page, f"{server}/single-neuron.html")
+    page.evaluate(LIVE_SET, {"w0": "1e308", "w1": "0", "w2": "0", "x0": "10", "x1": "0"})
+    message, state = page.evaluate(LIVE_STATE)
+    texts = [span["text"] for span in page.evaluate(LIVE_READ).values()]
+    page.close()
+    assert state == "refused" and message.startswith("z overflows float64"), (state, message)
+    assert not any("Infinity" in t or "NaN" in t for t in texts), texts
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "3e", "1e999"])
+def test_the_neuron_graph_marks_itself_out_of_date_while_a_field_holds_no_finite_number(context, server, typed):
+    page = context.new_page()
+    open_page(page, f"{server}/single-neuron.html")
+    before = page.evaluate(LIVE_READ)
+    page.evaluate(LIVE_SET, {"w0": typed})
+    message, state = page.evaluate(LIVE_STATE)
+    after = page.evaluate(LIVE_READ)
+    page.close()
+    assert state == "stale" and "w0" in message and after == before, (typed, state, message)
 
 
 def test_the_neuron_graph_recomputes_every_wire_as_the_library_does(context, server):

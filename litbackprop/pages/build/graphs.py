@@ -41,17 +41,20 @@ def live(key: str, text: str, digits: int = 2) -> str:
 
 
 def controls(name: str, fields: list[tuple[str, str, float]], extra: str = "") -> str:
-    """Number fields for the inputs the reader may change (hidden until the script runs: without it, the graph
-    shows the worked example, as printed)."""
+    """Fields for the inputs the reader may change (hidden until the script runs: without it, the graph shows the
+    worked example, as printed): text, so that any finite number is taken as typed (a number field's step would
+    flag 0.123456, and it hides what it cannot read), and a line where the script says why the graph is out of date
+    or refused."""
     inputs = "".join(
-        f'<label>{label} <input type="number" step="0.1" data-input="{key}" value="{number(value).replace("−", "-")}">'
-        "</label>"
+        f'<label>{label} <input type="text" inputmode="decimal" data-input="{key}" '
+        f'value="{number(value).replace("−", "-")}"></label>'
         for key, label, value in fields
     )
     return (
         f'<form class="live-graph" data-graph="{name}" hidden aria-label="Change the example">'
         f"<span>Change the example:</span>{inputs}{extra}"
-        '<button type="button" data-reset>worked example</button></form>'
+        '<button type="button" data-reset>worked example</button>'
+        '<output data-status aria-live="polite"></output></form>'
     )
 
 
