@@ -487,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     start = commands.add_parser("new", help="start a page that passes every check, to edit")
     start.add_argument("slug", help="the page's file name without .md, such as weight-decay")
     start.add_argument("title", help='the page\'s title, such as "Weight decay"')
-    start.add_argument("--section", default="Beyond the notes", help="the nav section (default: Beyond the notes)")
+    start.add_argument("--section", default="Beyond the basics", help="the nav section (default: Beyond the basics)")
     for name, help_ in (("write", "fill in the Checked titles and the digits left as ..."), ("check", "check pages")):
         command = commands.add_parser(name, help=help_)
         command.add_argument("pages", nargs="+", type=Path)

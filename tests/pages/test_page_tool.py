@@ -139,7 +139,7 @@ def test_a_new_page_is_on_the_home_page_s_list_after_its_section_and_the_list_st
     index = (project / "docs" / "index.md").read_text()
     items = re.findall(r"^(\d+)\. \[\*\*(.+?)\*\*\]\(([^)]+)\)", index, flags=re.M)
     files = [file for _, _, file in items]
-    nav = re.search(r"^  - Beyond the notes:\n((?:      - .*\n)+)", (project / "mkdocs.yml").read_text(), flags=re.M)
+    nav = re.search(r"^  - Beyond the basics:\n((?:      - .*\n)+)", (project / "mkdocs.yml").read_text(), flags=re.M)
     section = re.findall(r"(\S+\.md)$", nav[1], flags=re.M)
     assert section[-1] == "tool-trial.md"
     assert files.index("tool-trial.md") == files.index(section[-2]) + 1  # after the section's last page before it
@@ -208,7 +208,7 @@ def run_tool(root: Path, *args: str, monkeypatch, capsys) -> tuple[int, str]:
 
 @pytest.mark.parametrize("title", ["The gradient \\(W\\)", 'A "quoted" title: with a colon', "# hash, and 'quotes'"])
 def test_a_title_of_any_text_is_written_into_the_nav_as_that_text(fresh, title):
-    tool.new("grad-w", title, "Beyond the notes", root=fresh)  # the files only: its checks are the test above
+    tool.new("grad-w", title, "Beyond the basics", root=fresh)  # the files only: its checks are the test above
     config = read_config(fresh)  # mkdocs.yml as YAML reads it, its !!python/name tags read as names
     entries = [i for s in config["nav"] if isinstance(s, dict) for items in s.values() for i in items]
     assert {title: "grad-w.md"} in entries
@@ -340,7 +340,7 @@ def test_without_a_browser_check_says_the_phone_width_rule_was_not_run(monkeypat
     from litbackprop.pages.checks import layout
 
     monkeypatch.setattr(layout, "CHROMIUM", None)
-    assert layout.phone_problems(ROOT / "docs" / "biases.md", "Beyond the notes", ROOT) == (
+    assert layout.phone_problems(ROOT / "docs" / "biases.md", "Beyond the basics", ROOT) == (
         [],
         "no Chromium (apt-get install chromium-headless-shell)",
     )
@@ -354,7 +354,7 @@ def test_the_exercise_new_registers_is_as_ruff_formats_it(tmp_path, slug):
     (tmp_path / "docs").mkdir()
     shutil.copy(ROOT / "docs" / "index.md", tmp_path / "docs" / "index.md")
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    new(slug, "Trial", "Beyond the notes", root=tmp_path)
+    new(slug, "Trial", "Beyond the basics", root=tmp_path)
     exercises = tmp_path / "litbackprop" / "course" / "exercises.py"
     ruff = Path(sys.executable).with_name("ruff")
     checked = subprocess.run(
