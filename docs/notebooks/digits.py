@@ -69,6 +69,7 @@ for ax in (ax_loss, ax_acc):
 ax_loss.legend()
 ax_acc.legend(loc="lower right")
 fig.tight_layout()
+# alt: The training and validation loss (log scale) and accuracy over the epochs, in two stacked panels
 plt.show()
 assert history.loss[-1] < history.loss[0] / 10, "training loss fell 10x"
 
@@ -165,6 +166,7 @@ for i in range(10):
 ax.set(xticks=range(10), yticks=range(10), xlabel="predicted",
        ylabel="true", title="Confusion matrix (test set)")
 fig.tight_layout()
+# alt: The confusion matrix of the test digits: true class by row, predicted class by column, counts in the cells
 plt.show()
 
 # %% [markdown]
@@ -188,6 +190,7 @@ for ax, n in zip(axes.flat, wrong, strict=False):
     ax.set_title(f"said {predicted[n]}, is {split.labels_test[n]}", fontsize=8)
 fig.suptitle(f"The {wrong.size} misclassified test digits")
 fig.tight_layout()
+# alt: The test digits the network gets wrong, each drawn as its 8 by 8 image with its true and predicted class
 plt.show()
 
 # %% [markdown]
@@ -210,6 +213,7 @@ ax.imshow(mosaic, cmap="RdBu_r", vmin=-limit, vmax=limit)
 ax.axis("off")
 ax.set_title("The 64 rows of W1, as 8×8 images")
 fig.tight_layout()
+# alt: The 64 rows of W1 drawn as 8 by 8 images, red for positive weights and blue for negative
 plt.show()
 
 # %% [markdown]

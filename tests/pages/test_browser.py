@@ -428,6 +428,15 @@ def test_every_page_with_python_links_under_its_title_to_its_notebook_and_the_li
     assert not problems, "\n".join(problems)
 
 
+def test_every_image_a_notebook_draws_is_described(site):
+    from litbackprop.pages.build.notebooks import NO_ALT
+
+    pages = [page for page in site.rglob("*.html") if "assets" not in page.parts]
+    undescribed = [page.name for page in pages if NO_ALT in page.read_text(encoding="utf-8")]
+    assert not undescribed, undescribed
+    assert 'alt="The confusion matrix' in (site / "notebooks" / "digits.html").read_text(encoding="utf-8")
+
+
 def test_no_page_shows_an_html_escape_as_text(site):
     """Markdown inside a notebook's cell is escaped twice when it is a fence: a reader would see `&gt;`."""
     shown = []

@@ -231,3 +231,14 @@ def test_a_drill_notebook_runs_to_its_end_with_every_row_unwritten():
         " ".join(line.strip() for line in lines[1:])
         == "not written yet: replace the ... of the cell above with your code"
     )
+
+
+def test_a_notebook_page_with_an_image_left_undescribed_is_refused():
+    from litbackprop.pages.build.notebooks import NO_ALT, described
+
+    html = f"<img {NO_ALT} src='a.png'><img {NO_ALT} src='b.png'>"
+    assert described(html, "# alt: first\n# alt: second", "n.py") == (
+        "<img alt=\"first\" src='a.png'><img alt=\"second\" src='b.png'>"
+    )
+    with pytest.raises(ValueError, match="2 images drawn, 1 '# alt:' descriptions"):
+        described(html, "# alt: first", "n.py")

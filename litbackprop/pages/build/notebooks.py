@@ -29,6 +29,7 @@ import re
 import textwrap
 import tomllib
 import zipfile
+from html import escape
 from pathlib import Path
 
 import jupytext
@@ -369,12 +370,32 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
+NO_ALT = 'alt="No description has been provided for this image"'
+"""What mkdocs-jupyter writes for every image a cell draws: a screen reader would read it aloud."""
+
+ALT = re.compile(r"^# alt: (.+)$", flags=re.M)
+"""A notebook page's description of the image its cell draws: a comment ``# alt: ...`` in that cell."""
+
+
+def described(html: str, source: str, name: str) -> str:
+    """`html` with each image mkdocs-jupyter left undescribed given the next ``# alt:`` of the notebook's source."""
+    alts = ALT.findall(source)
+    if html.count(NO_ALT) != len(alts):
+        raise ValueError(f"{name}: {html.count(NO_ALT)} images drawn, {len(alts)} '# alt:' descriptions in its cells")
+    for alt in alts:
+        html = html.replace(NO_ALT, f'alt="{escape(alt, quote=True)}"', 1)
+    return html
+
+
 def on_page_content(html, page, config, files):
-    """A notebook page (rendered by mkdocs-jupyter, which skips the Markdown event) gets its link here."""
+    """A notebook page (rendered by mkdocs-jupyter, which skips the Markdown event) gets its link here, and its
+    images their descriptions."""
     if page.file.src_uri.endswith(".py") and notebook_name(page.file.src_uri, Path(config["docs_dir"])):
         title_end = html.find("</h1>")
         if title_end < 0:
             raise ValueError(f"{page.file.src_uri}: no title to put the notebook's link under")
         at = title_end + len("</h1>")
-        return f"{html[:at]}\n<p>{download_link(page.file.src_uri, Path(config['docs_dir']))}</p>\n{html[at:]}"
+        html = f"{html[:at]}\n<p>{download_link(page.file.src_uri, Path(config['docs_dir']))}</p>\n{html[at:]}"
+        source = (Path(config["docs_dir"]) / page.file.src_uri).read_text(encoding="utf-8")
+        return described(html, source, page.file.src_uri)
     return html
