@@ -29,14 +29,13 @@ from litbackprop._checks import (
     Optional,
     Seed,
     as_float_array,
-    check_labels,
-    check_one_hot,
     check_rows,
     checked,
 )
 from litbackprop.activations import grad_relu, grad_sigmoid, grad_tanh, relu, sigmoid, softmax, tanh
 from litbackprop.fully_connected import grad_bias, grad_input, grad_weights, linear
-from litbackprop.loss import cross_entropy_from_logits, grad_logits, grad_loss, one_hot
+from litbackprop.loss import cross_entropy_from_logits, grad_logits, grad_loss
+from litbackprop.network import NETWORK_TARGETS
 
 
 def _sigmoid(z, out=None):
@@ -290,33 +289,6 @@ class _Inputs(Array):
         yield np.ones((x.shape[0] + 1, *x.shape[1:]))
 
 
-class _Targets(Constraint):
-    """One-hot columns, ``(k,)`` or ``(k, N)``, or integer labels, ``()`` or ``(N,)``: returned one-hot."""
-
-    def __str__(self) -> str:
-        return "one-hot columns, or integer class labels, one per column of x"
-
-    def check(self, name, y, arguments):
-        net, x = arguments["self"], arguments["x"]
-        k = net.W[net.depth].shape[0]
-        expected = (k, *x.shape[1:])
-        y = np.asarray(y)
-        if y.shape == x.shape[1:] and y.shape != expected:  # one label per example
-            y = one_hot(check_labels(name, y, k, x.shape[1:]), k)
-        if y.shape != expected:
-            raise ValueError(
-                f"{name} must have shape {expected}: one row per class (rows of W{net.depth}) and one column per "
-                f"example of x, which has shape {x.shape}; or integer labels of shape {x.shape[1:]}; got shape "
-                f"{y.shape}"
-            )
-        dtype = np.result_type(x, *net.parameters.values())
-        return check_one_hot(name, as_float_array(name, y)).astype(dtype, copy=False)
-
-    def refused(self, name, arguments):
-        k, x = arguments["self"].W[arguments["self"].depth].shape[0], arguments["x"]
-        yield from (np.full(x.shape[1:], k), np.zeros((k, *x.shape[1:])), np.ones((k + 1, *x.shape[1:])), "text")
-
-
 def _shapes(net: DeepNet, n: int) -> dict[str, dict[int, tuple] | None]:
     """The shape of every node a pass of `n` columns writes, by field of `DeepTrace` and layer."""
     rows = {layer: W.shape[0] for layer, W in net.W.items()}
@@ -406,7 +378,7 @@ def _nodes(trace: DeepTrace, arguments=None) -> dict:
     return nodes
 
 
-A_NETWORK, INPUTS, TARGETS = _DeepNetwork(), _Inputs(), _Targets()
+A_NETWORK, INPUTS, TARGETS = _DeepNetwork(), _Inputs(), NETWORK_TARGETS  # targets as the two-layer network's
 
 
 class DeepNet:

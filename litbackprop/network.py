@@ -189,7 +189,8 @@ class _NetworkTargets(Constraint):
 
     def check(self, name, y, arguments):
         parameters, x = _parameters(arguments), arguments["x"]
-        k = parameters["W2"].shape[0]
+        last, W_last = _last_layer(parameters)
+        k = W_last.shape[0]
         expected = (k, *x.shape[1:])
         same = type(y) is np.ndarray and y.shape == expected and y.dtype == x.dtype
         if same and all(theta.dtype == x.dtype for theta in parameters.values()):
@@ -199,16 +200,22 @@ class _NetworkTargets(Constraint):
             y = one_hot(check_labels(name, y, k, x.shape[1:]), k)
         if y.shape != expected:
             raise ValueError(
-                f"{name} must have shape {expected}: one row per class (rows of W2, which has shape "
-                f"{parameters['W2'].shape}) and one column per example of x, which has shape {x.shape}; "
+                f"{name} must have shape {expected}: one row per class (rows of {last}, which has shape "
+                f"{W_last.shape}) and one column per example of x, which has shape {x.shape}; "
                 f"or integer labels of shape {x.shape[1:]}; got shape {y.shape}"
             )
         dtype = np.result_type(x, *parameters.values())
         return check_one_hot(name, as_float_array(name, y)).astype(dtype, copy=False)
 
     def refused(self, name, arguments):
-        k, x = _parameter(arguments, "W2").shape[0], arguments["x"]
+        k, x = _last_layer(_parameters(arguments))[1].shape[0], arguments["x"]
         yield from (np.full(x.shape[1:], k), np.zeros((k, *x.shape[1:])), np.ones((k + 1, *x.shape[1:])), "text")
+
+
+def _last_layer(parameters: dict) -> tuple[str, np.ndarray]:
+    """The last layer's weights, one row per class, and their name: ``W2``, or a deeper network's last."""
+    name = [parameter for parameter in parameters if parameter.startswith("W")][-1]
+    return name, parameters[name]
 
 
 class _NetworkLabels(Constraint):

@@ -579,28 +579,23 @@ class Parser:
         return self.env.lookup(code_name(name), tex=name)
 
     def entrywise(self, fn) -> V:
-        """``f(z)`` of a function of the block that maps an array to one of its shape (an activation, its
+        """``f'(z)`` of a function of the block that maps an array to one of its shape (an activation's
         derivative): applied to the whole argument at once."""
         self.take("(")
         argument = self.sub(self.until(")"))
-        with np.errstate(all="ignore"):
-            out = np.asarray(fn(argument.array), dtype=np.float64)
-        if out.shape != argument.array.shape:
-            raise FormulaError(f"a function of the block that maps shape {argument.matrix} to {out.shape}")
-        return V(out, argument.axes)
+        whole = _whole(fn, argument)
+        if whole is None:
+            raise FormulaError(f"a function of the block that does not map shape {argument.matrix} to itself")
+        return whole
 
     def call_code(self, fn) -> V:
-        """A function of the block, ``f(\\theta + \\epsilon e_i)``: applied to each entry of the indices."""
+        """A function of the block: ``f(z)``, an activation, applied to the whole argument; else
+        ``f(\\theta + \\epsilon e_i)``, a function of one vector, applied to each entry of the indices."""
         self.take("(")
         argument = self.sub(self.until(")"))
-        if not argument.axes and not argument.scalar:
-            try:
-                with np.errstate(all="ignore"):
-                    whole = np.asarray(fn(argument.array), dtype=np.float64)
-            except Exception:  # noqa: BLE001 - a function of one vector, f(theta): tried below, as such
-                whole = None
-            if whole is not None and whole.shape == argument.array.shape:  # an activation, f(z): entry by entry
-                return V(whole)
+        whole = None if argument.scalar else _whole(fn, argument)
+        if whole is not None:
+            return whole
         shape = argument.array.shape[: len(argument.axes)]
         out = np.zeros(shape)
         for at in np.ndindex(shape):
@@ -915,6 +910,17 @@ class Parser:
         if len(names) != 2 or any(n not in self.env.sizes for n in names):
             raise FormulaError("\\delta_{ij} before its indices' lengths are known")
         return V(np.eye(self.env.sizes[names[0]], self.env.sizes[names[1]]), tuple(names))
+
+
+def _whole(fn, argument: V) -> V | None:
+    """`fn` of the block applied to the whole of `argument`, where it maps it to an array of its shape; else None
+    (a function of one vector, or one that fails on the whole)."""
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(fn(argument.array), dtype=np.float64)
+    except Exception:  # noqa: BLE001 - not a function of the whole array: the caller says what it is
+        return None
+    return V(out, argument.axes) if out.shape == argument.array.shape else None
 
 
 def _bad(what: str):

@@ -341,10 +341,6 @@ def _flatten(value):
         yield value
 
 
-NODES = {"W1", "W2", "b1", "b2", "z1", "z2", "a1", "dW1", "dW2", "db1", "db2", "dz1", "dz2", "da1"}
-NODES |= {"Z1", "Z2", "A1", "dZ1", "dZ2", "dA1"}  # the batch names of the mini-batch page
-"""The network's nodes and their gradients: a1 is the only activation (the output is y_hat)."""
-
 NOTES_ROWS = {"1", "1b", "2", "3", "3a", "3b", "3c", "4", "5"}
 """The rows of the notes' forward and backward tables, and the two bias rows (1b), (3c) this site adds."""
 
@@ -387,7 +383,8 @@ LAYERS = re.compile(r"<!--[ \t]*layers:[ \t]*(\d+)[ \t]*-->")
 
 
 def nodes_of(depth: int) -> set[str]:
-    """The nodes of a network of `depth` layers, as `NODES` names those of two: a[l] below the last layer only."""
+    """The nodes of a network of `depth` layers and their gradients, in the notes' names and the mini-batch page's
+    capitals: ``a[l]`` below the last layer only (the last layer's output is ``y_hat``)."""
     nodes = {f"{name}{layer}" for name in ("W", "b", "z", "dW", "db", "dz", "Z", "dZ") for layer in range(1, depth + 1)}
     return nodes | {f"{name}{layer}" for name in ("a", "da", "A", "dA") for layer in range(1, depth)}
 
@@ -399,7 +396,7 @@ def spelled(source: str, page: Path) -> list[str]:
     text = re.sub(r"^```.*?^```", "", source, flags=re.S | re.M)
     declared = LAYERS.search(source)
     depth = int(declared[1]) if declared else 2
-    nodes = NODES if depth == 2 else nodes_of(depth)
+    nodes = nodes_of(depth)
     layers = {str(layer) for layer in range(0 if declared else 1, depth + 1)}
     for bits in re.findall(r"float(\d+)", source):
         if bits not in ("16", "32", "64"):
