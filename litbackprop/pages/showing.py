@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from litbackprop.course import COLUMN
+from litbackprop.course import COLUMN, ROW
 
 PRINT_OPTIONS = {"linewidth": COLUMN, "legacy": "1.25"}
 """numpy's print options while a page runs: arrays wrapped at the column's width, and numbers printed plain
@@ -28,10 +28,14 @@ def shown(**values) -> str:
     >>> import numpy as np
     >>> print(shown(z1=np.array([0.1, 0.3, 1.0, -0.9]), net=object()))
     z1 = [ 0.1  0.3  1.  -0.9]
-    >>> print(shown(N=4, eps=1e-05, lr=0.5))
+    >>> print(shown(N=4, eps=1e-05, L=1.11480255))
     N = 4
     eps = 1e-05
-    lr = 0.5
+    L = 1.1148
+    >>> print(shown(dW2=np.array([[0.0434, 0.1301, 0.4337, 0.0], [-0.0615, -0.1846, -0.6154, 0.0]])))
+    dW2 =
+    [[ 0.0434  0.1301  0.4337  0.    ]
+     [-0.0615 -0.1846 -0.6154  0.    ]]
     """
     lines = []
     for name, value in values.items():
@@ -40,10 +44,24 @@ def shown(**values) -> str:
         array = np.asarray(value)
         if array.dtype.kind not in "iuf" or array.size > 24:
             continue
-        if array.ndim == 0:  # a number: never rounded to 0 (1e-05 is not 0.)
-            lines.append(f"{name} = {array.item():.4g}")
+        if array.ndim == 0:  # a number: never rounded to 0 (1e-05 is not 0.), to the digits a page states
+            lines.append(f"{name} = {array.item():.6g}")
             continue
-        width = COLUMN - len(name) - 3  # "name = " then the array, its next lines under its first
-        text = np.array2string(array + 0, precision=4, suppress_small=True, max_line_width=width, floatmode="maxprec")
-        lines.append(f"{name} = " + text.replace("\n", "\n" + " " * (len(name) + 3)))
+        lines.append(_laid_out(name, array))
     return "\n".join(lines)
+
+
+def _laid_out(name: str, array: np.ndarray) -> str:
+    """``name = array`` for a phone: beside its name where it fits the column; else its rows whole, under the name;
+    else wrapped to the column. A matrix's row is never broken where a row fits."""
+
+    def text(width: int) -> str:
+        return np.array2string(array + 0, precision=4, max_line_width=width, floatmode="maxprec")  # 2.1e-09, not 0.
+
+    rows = text(10**6)
+    indent = len(name) + 3  # "name = " then the array, its next rows under its first
+    if indent + max(map(len, rows.splitlines())) <= COLUMN:
+        return f"{name} = " + rows.replace("\n", "\n" + " " * indent)
+    if max(map(len, rows.splitlines())) <= ROW:
+        return f"{name} =\n{rows}"
+    return f"{name} =\n{text(COLUMN)}"
