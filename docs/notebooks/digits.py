@@ -18,7 +18,8 @@
 #
 # The network is the one of the [two-layer page](../two-layer-network.md), with
 # [biases](../biases.md): 64 inputs, 64 hidden ReLU units, 10 classes. Its
-# weights start He-initialised, \(W \sim \mathcal{N}(0, 2/\text{fan-in})\), and
+# weights start [He-initialised](../learning.md#he-initialisation),
+# \(W \sim \mathcal{N}(0, 2/d)\) for a layer of \(d\) inputs, and
 # are trained by mini-batch SGD with momentum: 32 images per step, learning rate
 # 0.1, momentum 0.9, 30 passes over the training set. One seed fixes the split,
 # the initial weights and the order of the batches, so this page shows the same
@@ -88,7 +89,7 @@ assert history.loss[-1] < history.loss[0] / 10, "training loss fell 10x"
 # cures (Goodfellow, Bengio and Courville,
 # [*Deep Learning*](https://www.deeplearningbook.org/contents/regularization.html),
 # the chapter on regularisation) are early stopping (keeping the weights of the epoch whose validation
-# loss is lowest), regularisation such as weight decay or dropout, more data, or
+# loss is lowest), regularisation such as weight decay or [dropout](../dropout.md) (a later page), more data, or
 # a smaller network. `train`'s `stop_at` argument is a
 # simpler rule, not early stopping: it stops after the first epoch whose
 # validation accuracy reaches a threshold, which need not be that epoch, and

@@ -37,6 +37,7 @@ from litbackprop.pages.checks import printed_numbers
 from litbackprop.pages.checks.formulas import formula_problems, points_of
 from litbackprop.pages.checks.pairing import pairing_problems
 from litbackprop.pages.checks.printed_numbers import Block, Text, check_page, neighbours, split, write_summaries
+from litbackprop.pages.checks.teaching import problems as teaching_problems
 from litbackprop.pages.runner import run_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +99,9 @@ def place_problems(page: Path, root: Path) -> list[str]:
             f"{page.name}: a course page, but the home page's list of pages does not link to it: add the item "
             f"'[**{title_of(page)}**]({relative}): what it derives' to docs/index.md's list, in its place"
         ]
-    problems = []
+    problems = [
+        problem for problem in teaching_problems(list(sections), root / "docs") if problem.startswith(f"{relative}: ")
+    ]
     if PLACEHOLDER_PAGE in page.read_text():
         problems.append(
             f"{page.name}: the page still opens with the template's {PLACEHOLDER_PAGE!r}: say what it derives"

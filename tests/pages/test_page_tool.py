@@ -22,13 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """A copy of what the tool reads and writes: the library, the pages, mkdocs.yml and the page checks."""
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(ROOT / "litbackprop", root / "litbackprop", ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "docs").mkdir()
-    for page in (ROOT / "docs").glob("*.md"):
-        shutil.copy(page, root / "docs" / page.name)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    """A copy of the project with a page started by `new` and its placeholders replaced."""
+    root = _fresh_copy(tmp_path_factory.mktemp("project"))
     started = page_tool(root, "new", "tool-trial", "Tool trial")
     assert started.returncode == 0, started.stderr
     (root / "untouched.txt").write_text(page_tool(root, "check", "--no-browser", "docs/tool-trial.md").stderr)
@@ -173,18 +168,23 @@ def test_write_fills_in_a_check_written_over_several_lines(project):
 
 
 def _fresh_copy(tmp_path: Path) -> Path:
+    """A copy of what the tool reads and writes: the library, the pages, mkdocs.yml and the page checks."""
     root = tmp_path / "project"
     shutil.copytree(ROOT / "litbackprop", root / "litbackprop", ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "docs").mkdir()
-    for page in (ROOT / "docs").glob("*.md"):
-        shutil.copy(page, root / "docs" / page.name)
+    (root / "docs" / "notebooks").mkdir(parents=True)
+    for page in [*(ROOT / "docs").glob("*.md"), *(ROOT / "docs").glob("notebooks/*.py")]:
+        shutil.copy(page, root / "docs" / page.relative_to(ROOT / "docs"))
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     return root
 
 
 def _state(root: Path) -> dict[str, bytes]:
     """Every file `new` may write, as bytes: the page folder, the nav and the exercises."""
-    files = [*sorted((root / "docs").iterdir()), root / "mkdocs.yml", root / "litbackprop" / "course" / "exercises.py"]
+    files = [
+        *sorted(p for p in (root / "docs").rglob("*") if p.is_file()),
+        root / "mkdocs.yml",
+        root / "litbackprop" / "course" / "exercises.py",
+    ]
     return {str(f.relative_to(root)): f.read_bytes() for f in files}
 
 

@@ -1,4 +1,5 @@
-"""MkDocs hook: ``<!-- notation table -->`` on a page becomes the notation table the formula checker reads.
+"""MkDocs hook: ``<!-- notation table -->`` on a page becomes the notation table the formula checker reads, and
+``<!-- terms table -->`` the table of terms the test of the pages' order reads.
 
 The home page shows it. Its rows are `litbackprop.pages.checks.notation.NOTATION`, its code names the
 ones the checker looks each symbol up by, so what a student reads as the notation is what the checks use.
@@ -6,10 +7,22 @@ ones the checker looks each symbol up by, so what a student reads as the notatio
 
 from __future__ import annotations
 
-from litbackprop.pages.checks.notation import table
+from litbackprop.pages.checks import notation, teaching
 
 MARKER = "<!-- notation table -->"
+TERMS = "<!-- terms table -->"
+"""Where the table of the terms the course teaches goes, each with the page that teaches it (`teaching.TERMS`)."""
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
-    return markdown.replace(MARKER, table()) if MARKER in markdown else markdown
+    markdown = markdown.replace(MARKER, notation.table()) if MARKER in markdown else markdown
+    return markdown.replace(TERMS, teaching.table(titles(config["nav"]))) if TERMS in markdown else markdown
+
+
+def titles(nav: list) -> dict[str, str]:
+    """Each page of the nav, relative to ``docs/``, and its title there."""
+    found = {}
+    for entry in nav:
+        for title, value in entry.items() if isinstance(entry, dict) else [(entry, entry)]:
+            found |= titles(value) if isinstance(value, list) else {value: title}
+    return found
