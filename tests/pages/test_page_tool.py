@@ -311,6 +311,12 @@ s = \\begin{bmatrix} 1000.25 & 2000.25 & 3000.25 & 4000.25 & 5000.25 & 6000.25 &
 \\end{bmatrix}
 $$
 
+two equations side by side, which MathJax breaks between the second's name and its "=":
+
+$$
+z^{(1)} = W^{(1)}x + b^{(1)}, \\qquad z^{(2)} = W^{(2)}a^{(1)} + b^{(2)}
+$$
+
 and a line printed wider than a phone's column:
 
 ```{.python}
@@ -331,9 +337,13 @@ def test_check_applies_the_browser_s_phone_width_rule_to_the_page_built_alone(tm
     (tmp_path / "docs" / "wide.md").write_text(WIDE)
     problems, why_not = phone(tmp_path / "docs" / "wide.md", root=tmp_path)
     assert why_not is None
-    assert len(problems) == 2, problems
+    assert len(problems) == 3, problems
     assert "wide.md at 390 px: the equation after #the top is" in problems[0] and "px wider than its box" in problems[0]
-    assert "wide.md at 390 px: an output is" in problems[1] and "the entries:" in problems[1], problems
+    assert problems[1] == (
+        "wide.md at 390 px: the equation after #the top is broken badly: line 2 starts with =, its left side alone"
+        " at the end of line 1"
+    ), problems
+    assert "wide.md at 390 px: an output is" in problems[2] and "the entries:" in problems[2], problems
 
 
 def test_without_a_browser_check_says_the_phone_width_rule_was_not_run(monkeypatch):

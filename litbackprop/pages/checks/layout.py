@@ -47,6 +47,26 @@ def wait_for_math(page):
 
 
 MATH_STATE = """() => {
+  const equationAt = el => {
+    const anchors = Array.from(document.querySelectorAll('a[id^="eq-"]'))
+      .filter(a => a.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+    return `equation after #${anchors.length ? anchors[anchors.length - 1].id : 'the top'}`;
+  };
+  const relations = ['=', '\\approx', '\\Longrightarrow', '\\Rightarrow', '<', '>', '\\le', '\\ge', '\\leq',
+    '\\geq', '\\in', '\\ne', '\\neq', '\\equiv', '\\to', '\\leftarrow'];
+  const operators = ['+', '-', '\\cdot', '\\odot', '\\times', '\\pm', '/'];
+  // a line of a broken display as its leaves (their TeX), the spacing at its two ends left out
+  const tokens = line => {
+    const leaves = Array.from(line.querySelectorAll('[data-mml-node]'))
+      .filter(e => !e.querySelector('[data-mml-node]'))
+      .map(e => ({ tex: e.getAttribute('data-latex') || '', space: e.getAttribute('data-mml-node') === 'mspace' }));
+    while (leaves.length && leaves[0].space) leaves.shift();
+    while (leaves.length && leaves[leaves.length - 1].space) leaves.pop();
+    return leaves;
+  };
+  // whether the last equation of a line (after its last \\quad or \\qquad) has its relation on that line
+  const related = leaves => leaves.reduce(
+    (seen, l) => (l.space && /quad/.test(l.tex) ? false : seen || relations.includes(l.tex)), false);
   const math = Array.from(document.querySelectorAll('article .arithmatex'));
   const typeset = math.filter(el => el.querySelector('mjx-container svg'));
   const article = document.querySelector('article').cloneNode(true);
@@ -78,15 +98,30 @@ MATH_STATE = """() => {
       const holder = el.tagName === 'TABLE' ? el.parentElement : el;
       const style = getComputedStyle(holder);
       const inner = holder.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      const anchors = Array.from(document.querySelectorAll('a[id^="eq-"]'))
-        .filter(a => a.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
       const where = el.tagName === 'DIV' && el.classList.contains('arithmatex')
-        ? `equation after #${anchors.length ? anchors[anchors.length - 1].id : 'the top'}`
+        ? equationAt(el)
         : `${el.tagName.toLowerCase()} "${(el.innerText || '').trim().slice(0, 40).replace(/\\s+/g, ' ')}"`;
       const width = el.tagName === 'TABLE'
         ? Math.max(el.scrollWidth, el.getBoundingClientRect().width) : el.scrollWidth;
       return { where, over: Math.round(width - (el.tagName === 'TABLE' ? inner : el.clientWidth)) };
     }).filter(o => o.over > 1),
+    // A display equation broken into lines where a reader would not break it: a line that ends with a relation or
+    // an operator, its right side on the next line; or a line that starts with a relation whose left side ended
+    // the line before alone (a name on one line, its "= [matrix]" on the next).
+    badBreaks: Array.from(document.querySelectorAll('article div.arithmatex > mjx-container')).flatMap(c => {
+      const lines = Array.from(c.querySelectorAll('[data-mjx-linebox="true"]')).map(tokens);
+      const found = [];
+      lines.slice(0, -1).forEach((line, i) => {
+        const last = line.length ? line[line.length - 1].tex : '';
+        const first = lines[i + 1].length ? lines[i + 1][0].tex : '';
+        if (relations.includes(last) || operators.includes(last)) {
+          found.push(`line ${i + 1} ends with ${last}, its right side on the next line`);
+        } else if (relations.includes(first) && !related(line)) {
+          found.push(`line ${i + 2} starts with ${first}, its left side alone at the end of line ${i + 1}`);
+        }
+      });
+      return found.map(what => ({ where: equationAt(c.parentElement), what }));
+    }),
     // What a block printed (the build's output box, a notebook's output) wider than its box: it would scroll.
     outputs: Array.from(document.querySelectorAll(
       'article div.highlight + div.highlight:not(:has(> .filename)) > pre > code, article .jp-OutputArea-output pre'
@@ -129,6 +164,7 @@ def layout_problems(name: str, state: dict, course: bool = True) -> list[str]:
     problems = []
     if course:  # a course page: the project's reference tables may scroll
         problems += [f"{name}: the {o['where']} is {o['over']} px wider than its box" for o in state["wide"]]
+    problems += [f"{name}: the {o['where']} is broken badly: {o['what']}" for o in state["badBreaks"]]
     problems += [f"{name}: an output is {o['over']} px wider than its box: {o['line']!r}" for o in state["outputs"]]
     if state["shrunkMath"]:
         problems.append(f"{name}: {state['shrunkMath']} display equations drawn smaller than the page's math")
