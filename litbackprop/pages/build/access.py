@@ -4,17 +4,26 @@ A code cell wider than the column scrolls sideways; a reader without a mouse rea
 it is focusable (WCAG 2.1.1, axe-core's scrollable-region-focusable). Material's own code blocks are;
 mkdocs-jupyter's cells get ``tabindex="0"`` and a name here. Material's search is a ``role="dialog"``
 without a name (axe-core's aria-dialog-name): a screen reader announces it as "dialog"; here it is named.
+Material's code blocks' copy buttons sit in landmarks of their own, which ``docs/javascripts/access.js`` removes.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 
 CELL = re.compile(r'<div class="highlight-ipynb hl-python">')
 
 
 def on_page_content(content, page, config, files):
-    return CELL.sub('<div class="highlight-ipynb hl-python" tabindex="0" role="region" aria-label="Code">', content)
+    # each region a name of its own: a screen reader lists them, and axe-core's landmark-unique asks that they differ
+    numbers = itertools.count(1)
+    return CELL.sub(
+        lambda _: (
+            f'<div class="highlight-ipynb hl-python" tabindex="0" role="region" aria-label="Code cell {next(numbers)}">'
+        ),
+        content,
+    )
 
 
 SEARCH = '<div class="md-search" data-md-component="search" role="dialog">'

@@ -51,7 +51,8 @@ def controls(name: str, fields: list[tuple[str, str, float]], extra: str = "") -
         for key, label, value in fields
     )
     return (
-        f'<form class="live-graph" data-graph="{name}" hidden aria-label="Change the example">'
+        # no name: a named form is a landmark, and the print page holds two of the two-layer network's
+        f'<form class="live-graph" data-graph="{name}" hidden>'
         f"<span>Change the example:</span>{inputs}{extra}"
         '<button type="button" data-reset>worked example</button>'
         '<output data-status aria-live="polite"></output></form>'
