@@ -75,5 +75,5 @@ def test_a_link_from_a_notebook_is_read_relative_to_its_folder(docs):
 def test_every_term_is_in_the_home_pages_table_with_the_title_the_nav_gives_its_page():
     shown = table(titles(read_config(ROOT)["nav"]))
     for term in TERMS:
-        assert f"| {term.shown} | {term.meaning} | [" in shown and f"]({term.page}) |" in shown, term
-    assert "[Two-layer network](two-layer-network.md)" in shown
+        assert f"| [{term.shown}]({term.page} " in shown and f" | {term.meaning} |" in shown, term
+    assert '(two-layer-network.md "Two-layer network")' in shown

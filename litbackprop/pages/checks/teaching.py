@@ -216,7 +216,8 @@ def _bold(docs: Path, page: str) -> list[str]:
 
 
 def table(titles: dict[str, str]) -> str:
-    """The terms as Markdown: the term, what it means, and the page that teaches it, by its `titles` (the nav's)."""
-    rows = ["| Term | Meaning | Taught on |", "| :--- | :--- | :--- |"]
-    rows += [f"| {term.shown} | {term.meaning} | [{titles[term.page]}]({term.page}) |" for term in TERMS]
+    """The terms as Markdown: each term, linked to the page that teaches it (its title in `titles`, the nav's, as the
+    link's tooltip), and what it means."""
+    rows = ["| Term | Meaning |", "| :--- | :--- |"]
+    rows += [f'| [{term.shown}]({term.page} "{titles[term.page]}") | {term.meaning} |' for term in TERMS]
     return "\n".join(rows) + "\n"
