@@ -103,7 +103,11 @@ MATH_STATE = """() => {
         : `${el.tagName.toLowerCase()} "${(el.innerText || '').trim().slice(0, 40).replace(/\\s+/g, ' ')}"`;
       const width = el.tagName === 'TABLE'
         ? Math.max(el.scrollWidth, el.getBoundingClientRect().width) : el.scrollWidth;
-      return { where, over: Math.round(width - (el.tagName === 'TABLE' ? inner : el.clientWidth)) };
+      // Material's wrapper scrolls a table wider than the column (its inner box grows with the table): what it
+      // would have to scroll is cut off
+      const scroller = el.tagName === 'TABLE' && el.closest('.md-typeset__scrollwrap');
+      const scrolled = scroller ? scroller.scrollWidth - scroller.clientWidth : 0;
+      return { where, over: Math.round(Math.max(scrolled, width - (el.tagName === 'TABLE' ? inner : el.clientWidth))) };
     }).filter(o => o.over > 1),
     // A display equation broken into lines where a reader would not break it: a line that ends with a relation or
     // an operator, its right side on the next line; or a line that starts with a relation whose left side ended
