@@ -45,16 +45,22 @@
   };
 
   // As the build draws them (litbackprop/pages/build/graphs.py): rounded, no trailing zeros, no -0, a true minus
-  // sign. A value too large for its box, or one that would round to 0 where it is not 0, in scientific notation
-  // with the same number of significant digits, its exponent kept whole (2.5e30, not 2.5e+3).
+  // sign. A value of five digits or more before the point (too wide for a phone's graph, four to a vector), or one
+  // that would round to 0 where it is not 0, in scientific notation with the same number of significant digits, its
+  // exponent kept whole (2.5e30, not 2.5e+3).
   const number = (v, digits) => {
     if (v === 0) return "0";
     let text;
-    if (Math.abs(v) >= 1e6 || Math.abs(v) < 0.5 * 10 ** -digits) {
+    if (Math.abs(v) >= 1e4 || Math.abs(v) < 0.5 * 10 ** -digits) {
       const [mantissa, exponent] = v.toExponential(Math.max(digits - 1, 1)).split("e");
       text = `${mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa}e${exponent.replace("+", "")}`;
     } else {
-      text = (Math.round(v * 10 ** digits) / 10 ** digits + 0).toFixed(digits);
+      const fixed = (d) => (Math.round(v * 10 ** d) / 10 ** d + 0).toFixed(d);
+      let d = digits;
+      text = fixed(d);
+      // A value that rounds to a whole number it is not gets the digits that tell them apart: a sigmoid's 0.99995
+      // shown as 1 beside a(1 − a) = 0.00005 would read as a contradiction.
+      while (d < 12 && Number(text) === Math.round(Number(text)) && Number(text) !== v) text = fixed(++d);
       if (text.includes(".")) text = text.replace(/\.?0+$/, "");
       if (text === "-0") text = "0";
     }

@@ -21,7 +21,10 @@
 # weights start [He-initialised](../learning.md#he-initialisation),
 # \(W \sim \mathcal{N}(0, 2/d)\) for a layer of \(d\) inputs, and
 # are trained by mini-batch SGD with momentum: 32 images per step, learning rate
-# 0.1, momentum 0.9, 30 passes over the training set. One seed fixes the split,
+# 0.1, momentum 0.9, 30 passes over the training set. The images are split three ways:
+# a **training set** the network learns from, a **validation set** measured after
+# every pass to see how it does on images it never learns from, and a **test set**
+# kept for the final accuracy. One seed fixes the split,
 # the initial weights and the order of the batches, so this page shows the same
 # numbers on every build.
 #

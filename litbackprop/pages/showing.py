@@ -6,9 +6,9 @@ import numpy as np
 
 from litbackprop.course import COLUMN, ROW
 
-PRINT_OPTIONS = {"linewidth": COLUMN, "legacy": "1.25"}
-"""numpy's print options while a page runs: arrays wrapped at the column's width, and numbers printed plain
-(numpy 1.25's form: ``0.5``, where numpy 2 prints a number inside a list as ``np.float64(0.5)``)."""
+PRINT_OPTIONS = {"linewidth": COLUMN, "legacy": "1.25", "precision": 4}
+"""numpy's print options while a page runs: arrays wrapped at the column's width, to four decimals, and numbers
+printed plain (numpy 1.25's form: ``0.5``, where numpy 2 prints a number inside a list as ``np.float64(0.5)``)."""
 
 
 def shown(**values) -> str:

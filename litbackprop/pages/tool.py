@@ -370,6 +370,7 @@ answer = np.outer(np.array([3.0, 1.0]), x)
 ```{{.python continuation}}
 from litbackprop.course.exercises import check
 
+# answer: your array, by that name (the solution above names its own)
 verdict = check("{slug}", answer)
 print(verdict)
 ```

@@ -17,6 +17,11 @@ def test_an_array_within_the_tolerance_is_close_and_says_how_close():
     assert verdict.verdict == "close" and "at 1" in verdict.message
 
 
+def test_an_array_off_by_rounding_only_is_close_and_said_to_be_right():
+    verdict = compare("g", [1.0, 2.0 * (1 + 2e-16)], [1.0, 2.0])
+    assert verdict.verdict == "close" and verdict.message == "right, to float64's rounding (2e-16 relative)", verdict
+
+
 def test_a_wrong_array_names_the_largest_difference_its_index_and_the_hint():
     verdict = compare("g", [[1.0, 5.0]], [[1.0, 2.0]], hint="look again")
     assert verdict.verdict == "wrong"

@@ -495,6 +495,19 @@ def live_problems(page, expected: dict, values: dict) -> list[str]:
     return problems
 
 
+def test_the_neuron_graph_never_rounds_a_to_one_beside_a_slope_that_is_not_zero(context, server):
+    """w0 = -2 gives z = 9, a = 0.99988 and a(1 - a) = 0.00012: a shown as 1 would contradict the slope beside it."""
+    page = context.new_page()
+    open_page(page, f"{server}/single-neuron.html")
+    page.evaluate(LIVE_SET, {"w0": "-2"})
+    shown = page.evaluate(LIVE_READ)
+    page.close()
+    a = float(shown["a"]["text"].replace("\u2212", "-"))
+    slope = float(shown["da_dz"]["text"].replace("\u2212", "-"))
+    assert slope > 0 and a < 1, (shown["a"], shown["da_dz"])
+    assert abs(a - 1 / (1 + np.exp(-9))) <= 0.5e-4, shown["a"]  # to the digits it shows: 0.9999
+
+
 LIVE_STATE = """() => [document.querySelector('form.live-graph output').textContent,
                        document.querySelector('form.live-graph').closest('figure').dataset.state || '']"""
 

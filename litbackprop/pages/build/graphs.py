@@ -162,7 +162,7 @@ def two_layer() -> str:
         Node("W¹ ·", "op", [("bwd-label", "(1) ∂L/∂W¹ = ∂L/∂z¹ xᵀ ="), *rows("dW1", t.dW1)]),
         Edge(
             [f"z¹ = {live('z1', vector(t.z1))}"],
-            ["(2) ∂L/∂z¹ = ∂L/∂a¹ · 𝕀(z¹ &gt; 0)", f"= {live('dz1', vector(t.dz1))}"],
+            ["(2) ∂L/∂z¹ = ∂L/∂a¹ ⊙ 𝕀(z¹ &gt; 0)", f"= {live('dz1', vector(t.dz1))}"],
         ),
         Node("ReLU"),
         Edge([f"a¹ = {live('a1', vector(t.a1))}"], ["(3b) ∂L/∂a¹ = W²ᵀ ∂L/∂z²", f"= {live('da1', vector(t.da1))}"]),

@@ -71,6 +71,13 @@ TERMS: tuple[Term, ...] = (
         "1 where a condition holds, else 0",
     ),
     Term("\\(\\odot\\)", r"\\odot|⊙", "two-layer-network.md", "entry-by-entry product of two arrays of one shape"),
+    Term("float64", r"\bfloat64\b", "two-layer-network.md", "numpy's standard double-precision numbers"),
+    Term(
+        "relative error",
+        r"(?i:relative errors?)",
+        "two-layer-network.md",
+        "the size of a difference over the sizes of the two things compared",
+    ),
     Term(
         "bias \\(b\\)",
         r"(?i:\bbias(es)?\b)|b\^\{\(\d\)\}",
@@ -98,6 +105,12 @@ TERMS: tuple[Term, ...] = (
         "learning.md",
         "steps that build up in a steady direction",
     ),
+    Term(
+        "\\(\\mathcal{N}\\), second moment",
+        r"\\mathcal\{N\}|(?i:second moment)",
+        "learning.md",
+        "the Gaussian distribution; the mean of a square",
+    ),
     Term("He initialisation", r"\bHe\b", "learning.md", "weights of variance \\(2/d\\) for a layer of \\(d\\) inputs"),
     Term("the digits", r"(?i:\bdigits\b)", "learning.md", "scikit-learn's small images of handwritten digits"),
     Term(
@@ -105,6 +118,12 @@ TERMS: tuple[Term, ...] = (
         r"(?i:mini-?batch(es)?|\bepochs?\b)",
         "learning.md",
         "a few examples per step; a pass over the data",
+    ),
+    Term(
+        "training, validation and test sets",
+        r"(?i:validation)",
+        "notebooks/digits.py",
+        "what a network learns from; what it is watched on; what it is judged on",
     ),
     Term(
         "autodiff",
@@ -121,7 +140,12 @@ TERMS: tuple[Term, ...] = (
         "deep-network.md",
         "\\(\\partial L/\\partial z^{(l)}\\), the error at layer \\(l\\)",
     ),
-    Term("Xavier initialisation", r"(?i:xavier)", "vanishing-gradients.md", "weights of variance \\(1/d\\)"),
+    Term(
+        "Xavier initialisation",
+        r"(?i:xavier)",
+        "vanishing-gradients.md",
+        "weights of variance \\(2/(n_{\\text{in}} + n_{\\text{out}})\\)",
+    ),
     Term(
         "batch normalization",
         r"(?i:batch[ -]norm)",
