@@ -63,3 +63,8 @@ class PagesPlugin(BasePlugin):
 
     def on_post_page(self, output, *, page, config):
         return _run("on_post_page", output, page=page, config=config)
+
+    def on_post_build(self, *, config) -> None:
+        for step in STEPS:
+            if hasattr(step, "on_post_build"):
+                step.on_post_build(config)

@@ -357,8 +357,9 @@ def download_link(src_uri: str, docs: Path = ROOT / "docs") -> str:
     up = "../" * src_uri.count("/")
     notebook = f'<a href="{up}{notebook_name(src_uri, docs)}">Run this page yourself: download it as a notebook</a>'
     if src_uri in IN_A_CLONE:
-        return f"{notebook}, to run in a clone of the repository"
-    return f'{notebook}, with <a href="{up}{DOWNLOADS}/{wheel_name()}">the library</a> it installs'
+        return f'<span class="run-yourself">{notebook}, to run in a clone of the repository</span>'
+    wheel = f'<a href="{up}{DOWNLOADS}/{wheel_name()}">the library</a>'
+    return f'<span class="run-yourself">{notebook}, with {wheel} it installs</span>'
 
 
 def on_page_markdown(markdown, page, config, files):
