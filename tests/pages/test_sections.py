@@ -55,6 +55,19 @@ def test_an_empty_output_is_dropped_and_a_printed_one_kept():
     assert on_page_content(code + printed, None, None, None) == code + printed
 
 
+def test_a_name_compared_with_is_shown_by_the_expression_the_block_assigned_it():
+    title = summarise("reference = W @ x + b\nassert_allclose(z, reference, rtol=1e-15)")
+    assert title == "Checked: <code>z</code> agrees with <code>W @ x + b</code> to 1e-15", title
+
+
+def test_bounds_of_assertions_too_long_to_show_are_said_as_comparisons():
+    title = summarise(
+        "assert max(abs(a - b) for a, b in zip(the_first_values_computed, the_second_values_computed, strict=True))"
+        " < 0.09"
+    )
+    assert title == "Checked: the comparison with 0.09 holds", title
+
+
 def test_a_title_speaks_to_the_reader():
     code = "\n".join(
         [
@@ -64,7 +77,8 @@ def test_a_title_speaks_to_the_reader():
         ]
     )
     title = summarise(code)
-    assert "by_hand" not in title and "a second computation to 1e-15" in title
+    assert "<code>z</code> agrees with <code>by_hand</code> (computed above) to 1e-15" in title
+    assert "a second computation" not in title, "a name the reader can find above, not a vague phrase"
     assert "independent" not in title, "a name alone does not show that the reference shares no code with the value"
     assert "four hidden units" in title and "further assertions" not in title
     assert "central differences in float64" in title and "<a " not in title  # no link inside a summary (a11y)

@@ -74,6 +74,36 @@ def _position(node) -> tuple[int, int]:
     return inner.lineno, inner.col_offset
 
 
+def _compared_with(code: str, tree: ast.AST, expected: ast.expr) -> str:
+    """What a value was compared with, as a title says it: the expression, where it is short; for a bare name, the
+    expression the block assigned it, or where it came from."""
+    expression = " ".join((ast.get_source_segment(code, expected) or "").split())
+    if not expression.isidentifier():
+        return (
+            f"<code>{html.escape(expression, quote=False)}</code>"
+            if len(expression) <= 60
+            else (
+                "a second computation written out in the block"  # not "independent": it may call the same functions
+            )
+        )
+    assigned = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == expression for t in node.targets)
+    ]
+    looped = any(  # a loop's or a comprehension's variable: computed in the block too
+        isinstance(name, ast.Name) and name.id == expression
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.For, ast.comprehension))
+        for name in ast.walk(node.target)
+    )
+    if len(assigned) == 1 and not looped and (value := _shown(code, assigned[0])) is not None:
+        return value
+    assigned = assigned or looped
+    name = f"<code>{html.escape(expression, quote=False)}</code>"
+    return f"{name} (computed in the block)" if assigned else f"{name} (computed above)"
+
+
 def summarise(code: str) -> str:
     """What a verification block checks, in one line: the summary its section must show, saying what was compared
     with what: a value and what it agrees with, the digits shown for a named value, a relation that holds."""
@@ -90,19 +120,13 @@ def summarise(code: str) -> str:
         call = node.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) else None
         name = getattr(call.func, "id", "") if call is not None else ""
         if name in ("assert_allclose", "assert_array_equal") and len(call.args) >= 2:
-            expression = ast.get_source_segment(code, call.args[1])
-            expression = " ".join(expression.split())
-            shown = (
-                f"<code>{html.escape(expression, quote=False)}</code>"
-                if len(expression) <= 60 and not expression.isidentifier()  # a bare name says nothing to a reader
-                else "a second computation"  # not "independent": it may call the same functions as the first
-            )
+            shown = _compared_with(code, tree, call.args[1])
             tolerances = {
                 k.arg: ast.get_source_segment(code, k.value) for k in call.keywords if k.arg in ("rtol", "atol")
             }
             exact = name == "assert_array_equal" or all(t in ("0", "0.0") for t in tolerances.values()) and tolerances
             value = _shown(code, call.args[0], limit=40)  # what agrees, where it is short enough to name
-            what = f"{value} " if value else ""
+            what = f"{value} " if value else "the value computed "
             if exact:
                 parts.append(f"{what}equals {shown} exactly")
             elif tolerances:
@@ -145,7 +169,9 @@ def summarise(code: str) -> str:
         if isinstance(c, ast.Constant) and isinstance(c.value, float)
     ]
     if bounds:
-        parts.append("bounds " + ", ".join(dict.fromkeys(bounds)))
+        limits = list(dict.fromkeys(bounds))
+        said = " and ".join([", ".join(limits[:-1]), limits[-1]] if len(limits) > 1 else limits)
+        parts.append(f"the comparison{'s' if len(limits) > 1 else ''} with {said} hold{'' if len(limits) > 1 else 's'}")
     return "Checked: " + ("; ".join(dict.fromkeys(parts)) if parts else "the block runs without an error")
 
 
