@@ -114,9 +114,18 @@
       const figure = form.closest("figure");
       const initial = Array.from(form.querySelectorAll("[data-input]"), (field) => field.value);
       form.hidden = false;
-      form.addEventListener("input", () => update(form, figure));
+      // The caption speaks of the worked example: once the reader has typed other inputs, it says so.
+      const changed = () => {
+        const fields = Array.from(form.querySelectorAll("[data-input]"), (field) => field.value);
+        figure.dataset.changed = fields.some((value, i) => value !== initial[i]) ? "true" : "";
+      };
+      form.addEventListener("input", () => {
+        changed();
+        update(form, figure);
+      });
       form.querySelector("[data-reset]").addEventListener("click", () => {
         form.querySelectorAll("[data-input]").forEach((field, i) => (field.value = initial[i]));
+        changed();
         update(form, figure);
       });
       form.addEventListener("submit", (event) => event.preventDefault());

@@ -501,7 +501,9 @@ def test_the_neuron_graph_never_rounds_a_to_one_beside_a_slope_that_is_not_zero(
     open_page(page, f"{server}/single-neuron.html")
     page.evaluate(LIVE_SET, {"w0": "-2"})
     shown = page.evaluate(LIVE_READ)
+    caption = page.evaluate("() => getComputedStyle(document.querySelector('figure figcaption'), '::after').content")
     page.close()
+    assert "inputs you typed" in caption, caption  # the caption no longer claims the worked example
     a = float(shown["a"]["text"].replace("\u2212", "-"))
     slope = float(shown["da_dz"]["text"].replace("\u2212", "-"))
     assert slope > 0 and a < 1, (shown["a"], shown["da_dz"])
