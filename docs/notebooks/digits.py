@@ -277,9 +277,10 @@ assert_rounds_to(
 #
 # Compute it with numpy alone, from `net.W1`, `net.b1`, `net.W2` and `net.b2`,
 # for the first test image, `split.x_test[:, 0]`, and its true label,
-# `split.labels_test[0]`. Then give your array to the checker: it answers exact,
-# close, or wrong: with your array's shape if it differs from the answer's, else
-# with the largest difference, where it is, and a hint.
+# `split.labels_test[0]`. Then name your array `answer` and give it to the
+# checker, as the cell after the solution does with the solution's: it answers
+# exact, close, or wrong: with your array's shape if it differs from the answer's,
+# else with the largest difference, where it is, and a hint.
 #
 # <details class="example solution" markdown="1">
 # <summary>A solution, to open after trying</summary>

@@ -363,14 +363,14 @@ assert_rounds_to(dW, ..., name="dW")
 Compute \(\frac{{\partial L}}{{\partial W}}\) for the upstream gradient
 \(\frac{{\partial L}}{{\partial z}} = (3, 1)\), then give your array to the checker.
 
+Name your array `answer` and run `check("{slug}", answer)`, from
+`litbackprop.course.exercises`; the solution below ends with that call.
+
 ```{{.python continuation .solution}}
 answer = np.outer(np.array([3.0, 1.0]), x)
-```
 
-```{{.python continuation}}
 from litbackprop.course.exercises import check
 
-# answer: your array, by that name (the solution above names its own)
 verdict = check("{slug}", answer)
 print(verdict)
 ```

@@ -3,12 +3,13 @@ links there, and each teaching page defines its terms in bold."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from litbackprop.pages.build.notation_table import titles
-from litbackprop.pages.checks.teaching import TERMS, first_uses, problems, prose, table
+from litbackprop.pages.checks.teaching import TERMS, anchor, anchored, first_uses, problems, prose, table
 from litbackprop.pages.tool import nav_sections, read_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,5 +76,20 @@ def test_a_link_from_a_notebook_is_read_relative_to_its_folder(docs):
 def test_every_term_is_in_the_home_pages_table_with_the_title_the_nav_gives_its_page():
     shown = table(titles(read_config(ROOT)["nav"]))
     for term in TERMS:
-        assert f"| [{term.shown}]({term.page} " in shown and f" | {term.meaning} |" in shown, term
-    assert '(two-layer-network.md "Two-layer network")' in shown
+        address = term.page + (f"#{anchor(term)}" if term.page.endswith(".md") else "")
+        assert f"| [{term.shown}]({address} " in shown and f" | {term.meaning} |" in shown, term
+    assert '(two-layer-network.md#term-softmax "Two-layer network")' in shown
+
+
+def test_every_definition_gets_the_id_the_home_pages_table_links_to():
+    for page in {term.page for term in TERMS if term.page.endswith(".md")}:
+        marked = anchored((ROOT / "docs" / page).read_text(), page)
+        for term in (t for t in TERMS if t.page == page):
+            assert re.search(rf"\*\*[^*]+\*\*\{{ #{anchor(term)} \}}", marked), (page, term.shown)
+    assert len({anchor(term) for term in TERMS}) == len(TERMS), "one id per term"
+
+
+def test_an_anchor_goes_on_the_first_bold_that_spells_the_term_outside_code():
+    page = "```python\n**softmax**\n```\n\nA **score**, then the **softmax** and **softmax** again.\n"
+    assert anchored(page, "two-layer-network.md").count("**softmax**{ #term-softmax }") == 1
+    assert "A **score**, then the **softmax**{ #term-softmax } and" in anchored(page, "two-layer-network.md")

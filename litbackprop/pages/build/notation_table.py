@@ -15,6 +15,7 @@ TERMS = "<!-- terms table -->"
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
+    markdown = teaching.anchored(markdown, page.file.src_uri)  # the definitions the table of terms links to
     markdown = markdown.replace(MARKER, notation.table()) if MARKER in markdown else markdown
     return markdown.replace(TERMS, teaching.table(titles(config["nav"]))) if TERMS in markdown else markdown
 

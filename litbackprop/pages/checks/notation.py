@@ -59,7 +59,7 @@ NOTATION: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("L",), "scalar", "the loss, averaged over a batch"),
     (("\\frac{\\partial L}{\\partial W^{(2)}}",), "like `W2`", "a gradient is named `d` + the quantity"),
     (("\\theta",), "a dictionary", "every parameter, by name"),
-    (("\\eta", "\\mu", "v"), "scalars; like \\(\\theta\\)", "learning rate, momentum, velocity"),
+    (("\\eta", "\\mu", "v"), "scalars; \\(v\\) like \\(\\theta\\)", "learning rate, momentum, velocity"),
 )
 """The home page's notation table: each row's symbols (as the parser spells them), shape and meaning.
 

@@ -71,7 +71,13 @@ TERMS: tuple[Term, ...] = (
         "1 where a condition holds, else 0",
     ),
     Term("\\(\\odot\\)", r"\\odot|⊙", "two-layer-network.md", "entry-by-entry product of two arrays of one shape"),
-    Term("float64", r"\bfloat64\b", "two-layer-network.md", "numpy's standard double-precision numbers"),
+    Term("float64", r"\bfloat64\b", "single-neuron.md", "numpy's standard double-precision numbers"),
+    Term(
+        "e-notation",
+        r"(?i:e-notation)",
+        "single-neuron.md",
+        "a number as Python writes it: 4.2e-04 is 4.2 × 10⁻⁴",
+    ),
     Term(
         "relative error",
         r"(?i:relative errors?)",
@@ -112,7 +118,12 @@ TERMS: tuple[Term, ...] = (
         "the Gaussian distribution; the mean of a square",
     ),
     Term("He initialisation", r"\bHe\b", "learning.md", "weights of variance \\(2/d\\) for a layer of \\(d\\) inputs"),
-    Term("the digits", r"(?i:\bdigits\b)", "learning.md", "scikit-learn's small images of handwritten digits"),
+    Term(
+        "the digits",
+        r"(?i:\b(?:the|handwritten|training|test) digits\b(?! (?:shown|printed|of\b)))",  # not a number's digits
+        "learning.md",
+        "scikit-learn's small images of handwritten digits",
+    ),
     Term(
         "mini-batch, epoch",
         r"(?i:mini-?batch(es)?|\bepochs?\b)",
@@ -239,9 +250,44 @@ def _bold(docs: Path, page: str) -> list[str]:
     ]
 
 
+def anchor(term: Term) -> str:
+    """The id of a term's definition on its page: ``term-`` and its words, ``term-relative-error``."""
+    shown = re.sub(r"\\[()]", "", term.shown.split(",")[0]).replace("\\", "")  # \(\log\) → log
+    words = re.sub(r"[^a-zA-Z0-9]+", "-", shown).strip("-").lower()
+    return f"term-{words or 'symbol'}"
+
+
+def anchored(markdown: str, page: str) -> str:
+    """`markdown` of `page` with each term it teaches given an id at its definition, the first bold that spells it
+    (attr_list's ``**…**{ #id }``), so that the home page's table links to the sentence, not the page's top."""
+    for term in (t for t in TERMS if t.page == page):
+        position = 0
+        for fence in [*_CODE_BLOCK.finditer(markdown), None]:
+            end = fence.start() if fence else len(markdown)
+            segment = markdown[position:end]
+            bold = next(  # bold spans paired left to right, as Markdown pairs them; one already anchored is taken
+                (
+                    m
+                    for m in re.finditer(r"\*\*([^*]+)\*\*", segment)
+                    if not segment.startswith("{", m.end()) and re.search(term.spelled, m[1])
+                ),
+                None,
+            )
+            if bold is not None:
+                at = position + bold.end()
+                markdown = f"{markdown[:at]}{{ #{anchor(term)} }}{markdown[at:]}"
+                break
+            position = fence.end() if fence else end
+    return markdown
+
+
 def table(titles: dict[str, str]) -> str:
     """The terms as Markdown: each term, linked to the page that teaches it (its title in `titles`, the nav's, as the
     link's tooltip), and what it means."""
     rows = ["| Term | Meaning |", "| :--- | :--- |"]
-    rows += [f'| [{term.shown}]({term.page} "{titles[term.page]}") | {term.meaning} |' for term in TERMS]
+    rows += [
+        f'| [{term.shown}]({term.page}{"#" + anchor(term) if term.page.endswith(".md") else ""} "{titles[term.page]}")'
+        f" | {term.meaning} |"
+        for term in TERMS
+    ]
     return "\n".join(rows) + "\n"
