@@ -7,7 +7,7 @@ the forward and backward passes.
 The package is laid out by role:
 
 - the equations: `activations`, `fully_connected`, `loss`, `neuron`, `network`, `deep_network`,
-  `batch_normalization`, `regularization`;
+  `batch_normalization`, `regularization`, `convolution`;
 - the engine that derives them by itself: `autodiff`;
 - the learning rules and their check: `training`, `gradcheck`;
 - the course's support (`litbackprop.course`: the worked example, the exercises, the assertions the
@@ -45,6 +45,15 @@ _HOMES = {
     "litbackprop.network": ["Trace", "TwoLayerNet", "network_gradients", "two_layer_loss"],
     "litbackprop.deep_network": ["DeepNet", "DeepTrace"],
     "litbackprop.regularization": ["dropout", "dropout_mask", "grad_dropout"],
+    "litbackprop.convolution": [
+        "conv2d",
+        "grad_conv_bias",
+        "grad_conv_input",
+        "grad_conv_weights",
+        "grad_max_pool",
+        "max_pool",
+        "output_size",
+    ],
     "litbackprop.batch_normalization": ["batch_norm", "batch_statistics", "grad_batch_norm", "running_average"],
     "litbackprop.training": ["History", "accuracy", "gradient_descent", "momentum_step", "sgd_update", "train"],
     "litbackprop.gradcheck": ["gradient_check", "numerical_gradient", "relative_error"],

@@ -82,7 +82,7 @@ def as_float_array(name: str, value, ndims: tuple[int, ...] = (1, 2)) -> np.ndar
 def _describe_ndims(ndims: tuple[int, ...]) -> str:
     if ndims == (1, 2):
         return "a 1-d array (one example) or a 2-d array (one example per column)"
-    words = {0: "a scalar", 1: "a 1-d array", 2: "a 2-d array"}
+    words = {0: "a scalar", 1: "a 1-d array", 2: "a 2-d array", 4: "a 4-d array (channels, height, width, examples)"}
     return " or ".join(words[n] for n in ndims)
 
 

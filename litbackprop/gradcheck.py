@@ -54,9 +54,11 @@ class _Float64Param(Array):
 
 
 _STEP = Interval(0.0, math.inf)
+_PARAMETER = (*ANY_NDIM, 4)
+"""A parameter's dimensions: a scalar, a bias, a weight matrix, or a convolution's filters (F, C, k_h, k_w)."""
 
 
-@checked(f=Function(), param=_Float64Param(ANY_NDIM), eps=_STEP)
+@checked(f=Function(), param=_Float64Param(_PARAMETER), eps=_STEP)
 def numerical_gradient(f: Callable[[], float], param: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     r"""Central-difference gradient of `f` with respect to `param`.
 
@@ -120,7 +122,7 @@ def _scalar(value) -> float:
         ) from None
 
 
-@checked(analytic=Array(ANY_NDIM), numerical=SameShapeAs(other="analytic"))
+@checked(analytic=Array(_PARAMETER), numerical=SameShapeAs(other="analytic", ndims=_PARAMETER))
 def relative_error(analytic, numerical) -> float:
     r"""Relative error $\frac{\lVert g_a - g_n \rVert}{\max(\lVert g_a \rVert, \lVert g_n \rVert)}$, 0 when both are 0.
 

@@ -25,6 +25,11 @@ def network():
     return lb.TwoLayerNet(NET.W1.copy(), NET.W2.copy(), b1=NET.b1.copy(), b2=NET.b2.copy())
 
 
+IMAGES = np.arange(96.0).reshape(3, 4, 4, 2) / 96  # three channels of 4 × 4 pixels, two examples
+FILTERS = np.ones((2, 3, 3, 3)) / 27
+UPSTREAM = np.ones((2, 4, 4, 2))  # the output's shape with padding 1
+
+
 DEEP = lb.DeepNet.initialize([3, 4, 4, 3], activation="tanh", seed=0)
 
 
@@ -94,6 +99,12 @@ VALID = {
     },
     "batch_normalization.grad_batch_norm": lambda: {"du": Z, "z": Z, "gamma": np.ones(3), "eps": 1e-5},
     "batch_normalization.running_average": lambda: {"running": np.zeros(3), "batch": np.ones(3), "momentum": 0.9},
+    "convolution.conv2d": lambda: {"x": IMAGES, "W": FILTERS, "b": np.ones(2), "stride": 1, "padding": 1},
+    "convolution.grad_conv_weights": lambda: {"dz": UPSTREAM, "x": IMAGES, "W": FILTERS, "stride": 1, "padding": 1},
+    "convolution.grad_conv_input": lambda: {"dz": UPSTREAM, "x": IMAGES, "W": FILTERS, "stride": 1, "padding": 1},
+    "convolution.grad_conv_bias": lambda: {"dz": UPSTREAM},
+    "convolution.max_pool": lambda: {"a": IMAGES, "size": 2},
+    "convolution.grad_max_pool": lambda: {"dz": np.ones((3, 2, 2, 2)), "a": IMAGES, "size": 2},
     "regularization.dropout_mask": lambda: {"shape": (3, 2), "p": 0.5, "seed": 0},
     "regularization.dropout": lambda: {"a": Z, "mask": np.full((3, 2), 2.0)},
     "regularization.grad_dropout": lambda: {"da_drop": Z, "mask": np.full((3, 2), 2.0)},
