@@ -7,7 +7,7 @@ the forward and backward passes.
 The package is laid out by role:
 
 - the equations: `activations`, `fully_connected`, `loss`, `neuron`, `network`, `deep_network`,
-  `batch_normalization`, `regularization`, `convolution`;
+  `batch_normalization`, `regularization`, `convolution`, `convolutional_network`;
 - the engine that derives them by itself: `autodiff`;
 - the learning rules and their check: `training`, `gradcheck`;
 - the course's support (`litbackprop.course`: the worked example, the exercises, the assertions the
@@ -45,6 +45,7 @@ _HOMES = {
     "litbackprop.network": ["Trace", "TwoLayerNet", "network_gradients", "two_layer_loss"],
     "litbackprop.deep_network": ["DeepNet", "DeepTrace"],
     "litbackprop.regularization": ["dropout", "dropout_mask", "grad_dropout"],
+    "litbackprop.convolutional_network": ["ConvNet", "ConvTrace"],
     "litbackprop.convolution": [
         "conv2d",
         "grad_conv_bias",

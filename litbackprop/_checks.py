@@ -46,6 +46,8 @@ import numpy as np
 from litbackprop.errors import NumericalError
 
 ANY_NDIM = (0, 1, 2)
+PARAMETER_NDIM = (*ANY_NDIM, 4)
+"""A parameter's dimensions: a scalar, a bias, a weight matrix, or a convolution's filters (F, C, k_h, k_w)."""
 
 
 # Plain helpers, shared by the constraints and by the application's own checks.

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from litbackprop._checks import ANY_NDIM, Array, Function, Interval, SameShapeAs, checked, finite_result
+from litbackprop._checks import PARAMETER_NDIM, Array, Function, Interval, SameShapeAs, checked, finite_result
 
 
 class _Float64Param(Array):
@@ -54,11 +54,9 @@ class _Float64Param(Array):
 
 
 _STEP = Interval(0.0, math.inf)
-_PARAMETER = (*ANY_NDIM, 4)
-"""A parameter's dimensions: a scalar, a bias, a weight matrix, or a convolution's filters (F, C, k_h, k_w)."""
 
 
-@checked(f=Function(), param=_Float64Param(_PARAMETER), eps=_STEP)
+@checked(f=Function(), param=_Float64Param(PARAMETER_NDIM), eps=_STEP)
 def numerical_gradient(f: Callable[[], float], param: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     r"""Central-difference gradient of `f` with respect to `param`.
 
@@ -122,7 +120,7 @@ def _scalar(value) -> float:
         ) from None
 
 
-@checked(analytic=Array(_PARAMETER), numerical=SameShapeAs(other="analytic", ndims=_PARAMETER))
+@checked(analytic=Array(PARAMETER_NDIM), numerical=SameShapeAs(other="analytic", ndims=PARAMETER_NDIM))
 def relative_error(analytic, numerical) -> float:
     r"""Relative error $\frac{\lVert g_a - g_n \rVert}{\max(\lVert g_a \rVert, \lVert g_n \rVert)}$, 0 when both are 0.
 

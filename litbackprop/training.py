@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from litbackprop._checks import (
+    PARAMETER_NDIM,
     Boolean,
     Constraint,
     Finite,
@@ -137,7 +138,9 @@ class _Velocity(_UpdatedInPlace):
     """The velocity: updated in place like `theta`, and of its shape."""
 
     def check(self, name, value, arguments):
-        return SameShapeAs(other="theta").check(name, super().check(name, value, arguments), arguments)
+        return SameShapeAs(other="theta", ndims=PARAMETER_NDIM).check(
+            name, super().check(name, value, arguments), arguments
+        )
 
     def refused(self, name, arguments):
         yield from super().refused(name, arguments)
@@ -180,7 +183,7 @@ def _precise(array_: np.ndarray, *others: np.ndarray) -> np.ndarray:
     momentum=MOMENTUM_RANGE,
     theta=_UpdatedInPlace(),
     v=_Velocity(),
-    grad=SameShapeAs(other="theta"),
+    grad=SameShapeAs(other="theta", ndims=PARAMETER_NDIM),
     out=Optional(_StepBuffers()),
     result=Finite(lambda step, _: {"the updated theta": step[0], "the updated velocity": step[1]}),
 )

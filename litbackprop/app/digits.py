@@ -136,3 +136,79 @@ def train_digits(
         progress=progress,
     )
     return DigitsRun(net, history, split)
+
+
+def as_images(x) -> np.ndarray:
+    """Columns of 64 pixels, ``(64, N)``, as the convolutional network reads them: one channel of 8 × 8 pixels,
+    ``(1, 8, 8, N)`` (the pixels of a column are the image's rows, one after the other).
+
+    Parameters
+    ----------
+    x : array_like, shape (64, N)
+        Digits as columns, as `load_digits_split` gives them.
+
+    Examples
+    --------
+    >>> as_images(np.arange(64.0)[:, None])[0, 1, :3, 0]  # the second row starts at pixel 8
+    array([ 8.,  9., 10.])
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or x.shape[0] != PIXELS:
+        raise ValueError(f"x must have shape (64, N), one digit of 8 × 8 pixels per column; got shape {x.shape}")
+    return x.reshape(8, 8, 1, -1).transpose(2, 0, 1, 3)
+
+
+FILTERS, CNN_EPOCHS, CNN_LR = 16, 30, 0.05
+"""The digits' convolutional network: 16 filters of 3 × 3, and 30 epochs of SGD at a learning rate of 0.05 with
+`MOMENTUM`, in batches of `BATCH_SIZE`."""
+
+
+def train_digits_cnn(
+    filters: int = FILTERS, epochs: int = CNN_EPOCHS, lr: float = CNN_LR, momentum: float = MOMENTUM, seed: int = 0
+):
+    """Train a `ConvNet` on the digits' training set, on the split `train_digits` uses: He's weights, then
+    mini-batch SGD with momentum (`sgd_update`), every draw seeded by `seed`.
+
+    Parameters
+    ----------
+    filters : int, default 16
+        The network's filters.
+    epochs : int, default 30
+        Passes over the training set.
+    lr : float, default 0.05
+        The learning rate.
+    momentum : float, default 0.9
+        The momentum.
+    seed : int, default 0
+        Seeds the split, the initial weights and the order of the batches.
+
+    Returns
+    -------
+    tuple
+        The network, its training loss after each epoch, and the split.
+
+    Examples
+    --------
+    >>> net, losses, split = train_digits_cnn(filters=2, epochs=1)
+    >>> net.W1.shape, len(losses)
+    ((2, 1, 3, 3), 1)
+    """
+    from litbackprop.convolutional_network import ConvNet
+    from litbackprop.training import sgd_update
+
+    filters, epochs = Integer(1).check("filters", filters), Integer(1).check("epochs", epochs)
+    split = load_digits_split(seed=seed)
+    x, labels = as_images(split.x_train), split.labels_train
+    net = ConvNet.initialize(channels=1, filters=filters, classes=10, image=8, seed=seed)
+    velocity = {name: np.zeros_like(theta) for name, theta in net.parameters.items()}
+    order, losses = np.random.default_rng(seed + 1), []
+    for _ in range(epochs):
+        shuffled, total = order.permutation(labels.size), 0.0
+        for start in range(0, labels.size, BATCH_SIZE):
+            batch = shuffled[start : start + BATCH_SIZE]
+            t = net.trace(x[..., batch], labels[batch])
+            total += float(t.L) * batch.size
+            for name, theta in net.parameters.items():
+                sgd_update(theta, velocity[name], t.gradients[name], lr, momentum)
+        losses.append(total / labels.size)
+    return net, losses, split

@@ -28,6 +28,7 @@ def network():
 IMAGES = np.arange(96.0).reshape(3, 4, 4, 2) / 96  # three channels of 4 × 4 pixels, two examples
 FILTERS = np.ones((2, 3, 3, 3)) / 27
 UPSTREAM = np.ones((2, 4, 4, 2))  # the output's shape with padding 1
+CONV = lb.ConvNet.initialize(channels=3, filters=2, classes=3, image=4, seed=0)
 
 
 DEEP = lb.DeepNet.initialize([3, 4, 4, 3], activation="tanh", seed=0)
@@ -99,6 +100,21 @@ VALID = {
     },
     "batch_normalization.grad_batch_norm": lambda: {"du": Z, "z": Z, "gamma": np.ones(3), "eps": 1e-5},
     "batch_normalization.running_average": lambda: {"running": np.zeros(3), "batch": np.ones(3), "momentum": 0.9},
+    "convolutional_network.ConvNet.__init__": lambda: {
+        "self": object.__new__(lb.ConvNet),
+        **{name: theta.copy() for name, theta in CONV.parameters.items()},
+    },
+    "convolutional_network.ConvNet.initialize": lambda: {
+        "cls": lb.ConvNet,
+        "channels": 3,
+        "filters": 2,
+        "classes": 3,
+        "image": 4,
+        "kernel": 3,
+        "seed": 0,
+    },
+    "convolutional_network.ConvNet.forward": lambda: {"self": CONV, "x": IMAGES},
+    "convolutional_network.ConvNet.trace": lambda: {"self": CONV, "x": IMAGES, "labels": LABELS},
     "convolution.conv2d": lambda: {"x": IMAGES, "W": FILTERS, "b": np.ones(2), "stride": 1, "padding": 1},
     "convolution.grad_conv_weights": lambda: {"dz": UPSTREAM, "x": IMAGES, "W": FILTERS, "stride": 1, "padding": 1},
     "convolution.grad_conv_input": lambda: {"dz": UPSTREAM, "x": IMAGES, "W": FILTERS, "stride": 1, "padding": 1},
