@@ -217,6 +217,15 @@ def _dropout():
     return grad_dropout(np.array([[0.5, 1.0, -1.0], [2.0, -0.5, 1.0]]), dropout_mask((2, 3), 0.25, seed=5))
 
 
+def _convolution():
+    # the convolution page's image and kernel, and an upstream gradient of ones: dL/dx, each pixel's share
+    from litbackprop.convolution import grad_conv_input
+
+    x = np.array([[1.0, 2.0, 0.0, 1.0], [0.0, 1.0, 3.0, 1.0], [2.0, 0.0, 1.0, 0.0], [1.0, 1.0, 0.0, 2.0]])
+    W = np.array([[1.0, -1.0], [0.5, 2.0]])
+    return grad_conv_input(np.ones((1, 3, 3, 1)), x[None, :, :, None], W[None, None])[0, :, :, 0]
+
+
 @dataclass(frozen=True)
 class Exercise:
     """An exercise of the site: how the library computes its answer (``reference``), a ``hint`` for a wrong one, and
@@ -286,6 +295,9 @@ EXERCISES: dict[str, Exercise] = {
     "dropout": Exercise(_dropout, "the backward pass multiplies by the forward pass's mask: 0 or 1 / (1 - p)"),
     "vanishing-gradients": Exercise(
         _vanishing_gradients, "tanh'(z) = 1 - a^2; the estimate is s * sqrt(n * mean(tanh'(z)^2)), with n = 64"
+    ),
+    "convolution": Exercise(
+        _convolution, "pixel (u, v) gets W[u - i, v - j] from every output (i, j) whose window held it: corners once"
     ),
 }
 """Each exercise of the site, by the name the pages give ``check``."""

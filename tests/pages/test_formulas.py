@@ -625,3 +625,25 @@ def test_kronecker_s_delta_keeps_its_indices_when_delta_with_a_layer_is_a_symbol
     x = {"x": np.array([1.0, 2.0])}
     assert check_equation(r"x_i = \sum_j x_j \delta_{ij}", x) == []
     assert check_equation(r"x_i = \sum_j x_j x_j \delta_{ij}", x)
+
+
+CONV_FORWARD = r"z_{ij} = \sum_{m,n} W_{mn}\, x_{i+m,\, j+n} + b"
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        r"z_{ij} = \sum_{m,n} W_{mn}\, x_{i+n,\, j+m} + b",  # the kernel transposed
+        r"z_{ij} = \sum_{m,n} W_{nm}\, x_{i+m,\, j+n} + b",  # its indices swapped
+        r"z_{ij} = \sum_{m,n} W_{mn}\, x_{i,\, j+n} + b",  # one shift dropped: not a window
+        r"z_{ij} = \sum_{m} W_{mn}\, x_{i+m,\, j+n} + b",  # a sum over one index of two
+    ],
+)
+def test_a_convolution_s_window_arithmetic_is_evaluated_and_a_wrong_index_fails(changed):
+    assert formula_problems_when("convolution.md", CONV_FORWARD, CONV_FORWARD) == []
+    assert formula_problems_when("convolution.md", CONV_FORWARD, changed), changed
+
+
+def test_a_shifted_index_that_names_a_letter_twice_is_refused():
+    problems = formula_problems_when("convolution.md", CONV_FORWARD, CONV_FORWARD.replace("i+m", "i+m+n"))
+    assert problems and "distinct letter" in problems[0], problems

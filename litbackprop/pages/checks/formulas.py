@@ -413,7 +413,16 @@ class Parser:
         return value
 
     def index(self, value: V, tokens: list[Tok]) -> V:
-        """``v_k``, ``W_{kj}``, ``Z_{:,n}``, ``\\hat y_n`` (a column of a batch): named axes."""
+        """``v_k``, ``W_{kj}``, ``Z_{:,n}``, ``\\hat y_n`` (a column of a batch): named axes; ``x_{i+m,\\, j+n}``
+        (a convolution's window): an index that is a sum of named ones (`shifted`)."""
+        groups = [[]]
+        for t in tokens:
+            if t.value == ",":
+                groups.append([])
+            elif t.kind != "space" and not t.value.startswith("\\,"):
+                groups[-1].append(t)
+        if any(len(group) > 1 and any(t.value == "+" for t in group) for group in groups):
+            return self.shifted(value, groups)
         names = [t.value for t in tokens if t.value != ","]
         if len(names) == 1 and names[0].isdigit() and len(value.matrix) == 2 and value.matrix[1] == 1:
             if int(names[0]) >= value.matrix[0]:
@@ -452,6 +461,33 @@ class Parser:
         if len(keep) == 1:
             array = array[..., None]  # a column stays a column
         return V(array, tuple(new_axes))
+
+    def shifted(self, value: V, groups: list[list[Tok]]) -> V:
+        """``x_{i+m,\\, j+n}``: entry (i + m, j + n) of a matrix for every i, m, j, n at once, each a named axis whose
+        length an earlier factor gave (``z_{ij}`` on the left, ``W_{mn}`` in the sum); an index past the matrix's
+        edge is an error, not a zero (pad the matrix in the block, and name the padded one)."""
+        if value.axes or len(groups) != len(value.matrix):
+            raise FormulaError(
+                f"{len(groups)} shifted indices on a value of shape {value.matrix} with axes {value.axes}"
+            )
+        spelled = [[t.value for t in group if t.value != "+"] for group in groups]
+        names = [name for group in spelled for name in group]
+        unknown = [name for name in names if name not in self.env.sizes or not (len(name) == 1 and name.isalpha())]
+        if unknown or len(set(names)) != len(names):
+            raise FormulaError(
+                f"the indices {names}: each a distinct letter whose length an earlier factor gives (unknown: {unknown})"
+            )
+        sizes = [self.env.sizes[name] for name in names]
+        grids = np.indices(sizes, sparse=True)
+        where = {name: grid for name, grid in zip(names, grids, strict=True)}
+        positions = [sum(where[name] for name in group) for group in spelled]
+        for axis, (position, group) in enumerate(zip(positions, spelled, strict=True)):
+            if np.max(position) >= value.matrix[axis]:
+                raise FormulaError(
+                    f"{'+'.join(group)} reaches {int(np.max(position))}, past the {value.matrix[axis]} entries of axis "
+                    f"{axis}: pad the array in the block"
+                )
+        return V(value.array[tuple(positions)], tuple(names))
 
     def primary(self) -> V:
         tok = self.take()
@@ -672,6 +708,15 @@ class Parser:
         (counted from 1, as the notes count), or over all of it."""
         self.take("_")
         below = self.group_tokens()
+        over = [t.value for t in below if t.value != ","]
+        if len(below) > 1 and below[1].value == "," and all(len(n) == 1 and n.isalpha() for n in over):
+            term = self.term_for_sum()  # \\sum_{m,n}: over each of the axes named, all of each
+            for name in over:
+                if name not in term.axes:
+                    raise FormulaError(f"a sum over {name} of a term with no index {name}")
+                k = term.axes.index(name)
+                term = V(term.array.sum(axis=k), term.axes[:k] + term.axes[k + 1 :])
+            return term
         name = below[0].value
         low = self.bound(below[2:]) if len(below) > 2 and below[1].value == "=" else 1
         high = None
