@@ -10,8 +10,8 @@ $$z_{f,i,j} = \sum_{c,m,n} W_{f,c,m,n}\, x_{c,\, s i + m,\, s j + n} + b_f$$
 convolution; it is a cross-correlation, the kernel not flipped. The forward pass gathers every window of the input
 as a column (``im2col``, here a strided view copied once), so that the whole layer is one matrix product; its
 backward pass is two more: $\partial L/\partial W$ correlates the input with the upstream gradient, and
-$\partial L/\partial x$ spreads each output's gradient back over the window it read, a full convolution with the
-flipped kernel when the stride is one.
+$\partial L/\partial x$ spreads each output's gradient back over the window it read, a full correlation with the
+flipped kernel (a true convolution with the kernel) when the stride is one.
 """
 
 from __future__ import annotations

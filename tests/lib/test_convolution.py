@@ -59,7 +59,7 @@ def test_each_gradient_of_the_layer_matches_central_differences(stride, padding)
     assert_gradient_matches(lb.grad_conv_bias(dz), L, b, name="db")
 
 
-def test_at_stride_one_the_input_gradient_is_the_full_convolution_with_the_flipped_kernel():
+def test_at_stride_one_the_input_gradient_is_the_full_correlation_with_the_flipped_kernel():
     x, W = rng.normal(size=(2, 6, 6, 2)), rng.normal(size=(3, 2, 3, 3))
     dz = rng.normal(size=lb.conv2d(x, W).shape)
     flipped = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, k, k): each filter turned half a turn
