@@ -286,6 +286,37 @@ assert all(abs(r["ratio"] - r["litbackprop_s"] / r["products_s"]) < 1e-12 for r 
 # from one set of arrays to the next.
 
 # %% [markdown]
+# ## A convolution layer: forward and backward against im2col's products
+#
+# The layer of the [convolution page](../convolution.md) at the digits CNN's
+# sizes: a batch of 32 digits of 8 × 8 pixels, 16 filters of 3 × 3, padding 1.
+# `conv2d`, `grad_conv_weights`, `grad_conv_input` and `grad_conv_bias`, as a
+# training step calls them (argument checks included), against the bound:
+# its three matrix products alone, the windows already gathered, into
+# preallocated arrays (`benchmarks/bench_conv.py`, interleaved, three trials).
+# The same run times the CNN's training, `train_digits_cnn()`, three times.
+
+# %%
+conv = json.loads((results / "conv.json").read_text())
+met = "yes" if conv["ratio"] <= conv["target"] else "**no**"
+trials = ", ".join(f"{r:.2f}" for r in conv["ratios_of_trials"])
+display(
+    Markdown(
+        "| layer | products | ratio | trials | target | met |\n|---|---|---|---|---|---|\n"
+        f"| {conv['layer_seconds'] * 1e6:.0f} µs | {conv['products_seconds'] * 1e6:.0f} µs | {conv['ratio']:.2f} "
+        f"| {trials} | ≤ {conv['target']:.1f} | {met} |\n\n"
+        f"Training the CNN: {', '.join(f'{t:.2f}' for t in conv['training_seconds'])} s."
+    )
+)
+assert abs(conv["ratio"] - conv["layer_seconds"] / conv["products_seconds"]) < 1e-12
+
+# %% [markdown]
+# The products are small here (a 16 × 9 kernel against 2,048 windows), so the
+# rest of the layer weighs: gathering the windows twice (forward, and for the
+# kernel's gradient), spreading the image's gradient back window position by
+# window position, and the four calls' argument checks.
+
+# %% [markdown]
 # ## Learning the digits: litbackprop against scikit-learn
 #
 # Both learners see the same 1,213 training images and are scored on the same
