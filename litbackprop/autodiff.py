@@ -280,6 +280,73 @@ class Value:
 
         return self._result(data, (self,), backward)
 
+    @_operation
+    def take(self, indices) -> Value:
+        """The entries at `indices`, positions in the value read row by row (``numpy.take``): a gather, such as a
+        convolution's windows laid out as columns, one entry read as many times as its position appears.
+
+        Parameters
+        ----------
+        indices : array_like of int, at most 2-d
+            Positions in 0 … size − 1.
+
+        Examples
+        --------
+        >>> x = Value([[1.0, 2.0], [3.0, 4.0]])
+        >>> y = x.take([[0, 1], [1, 3]])  # entry 1 read twice
+        >>> y.sum().backward()
+        >>> x.grad
+        array([[1., 2.],
+               [0., 1.]])
+        """
+        at = np.asarray(indices)
+        if at.dtype.kind not in "iu" or at.ndim > 2 or at.size and not (0 <= at.min() and at.max() < self.data.size):
+            raise ValueError(
+                f"indices must be integers of at most 2 dimensions in 0…{self.data.size - 1}, positions in the "
+                f"value of shape {self.data.shape}; got {indices!r}"
+            )
+
+        def backward(grad):  # each read passes its gradient back to the position it read; repeated reads add up
+            np.add.at(self.grad.reshape(-1), at, grad)
+
+        return self._result(np.take(self.data, at), (self,), backward)
+
+    @_operation
+    def max(self, axis: int) -> Value:
+        """The largest entry along `axis`: a max-pool, once each window is a row or a column.
+
+        Parameters
+        ----------
+        axis : int
+            The axis along which to take it.
+
+        Examples
+        --------
+        >>> a = Value([[1.0, 3.0], [4.0, 2.0]])
+        >>> m = a.max(axis=0)  # the largest of each column: 4 and 3
+        >>> m.sum().backward()
+        >>> a.grad  # each column's gradient goes to its largest entry (the first, on a tie)
+        array([[0., 1.],
+               [1., 0.]])
+        """
+        if (
+            not isinstance(axis, int | np.integer)
+            or isinstance(axis, bool)
+            or not -self.data.ndim <= axis < self.data.ndim
+        ):
+            raise ValueError(
+                f"axis must be an integer in [{-self.data.ndim}, {self.data.ndim - 1}] for a value of shape "
+                f"{self.data.shape}; got {axis!r}"
+            )
+        winner = np.expand_dims(self.data.argmax(axis=axis), axis)
+
+        def backward(grad):  # the maximum moves with its winner alone: the whole gradient goes there
+            routed = np.zeros_like(self.grad)
+            np.put_along_axis(routed, winner, np.expand_dims(grad, axis), axis=axis)
+            self.grad += routed
+
+        return self._result(self.data.max(axis=axis), (self,), backward)
+
     # --8<-- [start:backward]
     def backward(self) -> None:
         r"""Fill in ``grad`` for every value this one was computed from: $\partial(\text{self})/\partial v$.
@@ -313,7 +380,7 @@ class Value:
 
 _OPERATIONS = (
     "+", "-", "*", "/", "** p", "@", ".relu()", ".sigmoid()", ".tanh()", ".exp()", ".log()", ".sum(axis)",
-    ".reshape(shape)",
+    ".reshape(shape)", ".take(indices)", ".max(axis)",
 )  # fmt: skip
 _OWN_OPERATIONS = {
     "dot": "W @ x",
@@ -325,6 +392,9 @@ _OWN_OPERATIONS = {
     "tanh": "v.tanh()",
     "power": "v ** p",
     "maximum": "v.relu()",
+    "take": "v.take(indices)",
+    "max": "v.max(axis)",
+    "amax": "v.max(axis)",
 }
 _REFLECTED = {
     "add": "__radd__",

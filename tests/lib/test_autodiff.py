@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 import litbackprop as lb
 from litbackprop.autodiff import Value
@@ -302,3 +302,39 @@ def test_a_numpy_array_divided_by_a_value_is_the_value_s_quotient():
     q = np.array([1.0, 2.0]) / v
     q.sum().backward()
     assert isinstance(q, Value) and np.array_equal(q.data, [0.5, 0.5]) and np.array_equal(v.grad, [-0.25, -0.125])
+
+
+def test_a_gather_passes_each_read_s_gradient_back_to_its_position_and_repeated_reads_add_up():
+    from litbackprop.course.testing import assert_gradient_matches
+
+    data = np.random.default_rng(3).normal(size=(3, 4))
+    at = np.array([[0, 5, 5], [11, 2, 5]])
+    weights = np.random.default_rng(4).normal(size=at.shape)
+    x = Value(data.copy())
+    (x.take(at) * weights).sum().backward()
+    assert_gradient_matches(x.grad, lambda: float((np.take(data, at) * weights).sum()), data, name="take")
+
+
+def test_a_maximum_s_gradient_goes_to_the_first_largest_entry_only():
+    from litbackprop.course.testing import assert_gradient_matches
+
+    data = np.random.default_rng(5).normal(size=(4, 3))
+    weights = np.array([1.0, -2.0, 0.5])
+    a = Value(data.copy())
+    (a.max(axis=0) * weights).sum().backward()
+    assert_gradient_matches(a.grad, lambda: float((data.max(axis=0) * weights).sum()), data, name="max")
+    tie = Value(np.ones((2, 2)))
+    tie.max(axis=1).sum().backward()
+    assert_array_equal(tie.grad, [[1.0, 0.0], [1.0, 0.0]])
+
+
+@pytest.mark.parametrize("at", [[4], [-1], [0.5], [[[0]]]])
+def test_a_gather_from_positions_outside_the_value_is_refused_naming_indices(at):
+    with pytest.raises(ValueError, match="indices must be integers"):
+        Value([[1.0, 2.0]]).take(at)
+
+
+@pytest.mark.parametrize("axis", [2, -3, True, 0.5])
+def test_a_maximum_over_an_axis_that_is_no_axis_is_refused(axis):
+    with pytest.raises(ValueError, match="axis must be an integer"):
+        Value([[1.0, 2.0]]).max(axis)
