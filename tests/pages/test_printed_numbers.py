@@ -17,8 +17,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
 
 
-def test_every_number_in_the_text_of_the_digits_page_is_tied_to_its_cells():
-    problems = check_notebook_page(DOCS / "notebooks" / "digits.py")
+@pytest.mark.parametrize("notebook", ["digits.py", "cnn.py"])
+def test_every_number_in_the_text_of_a_course_notebook_is_tied_to_its_cells(notebook):
+    problems = check_notebook_page(DOCS / "notebooks" / notebook)
     assert not problems, "\n".join(problems)
 
 

@@ -1,0 +1,99 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # A convolutional network learns the digits
+#
+# The layers of the [convolution page](../convolution.md), trained on the
+# handwritten digits of [Learning](../learning.md) and
+# [The digits](digits.py), on the same split: 16 filters of 3 × 3 with a
+# padding of one pixel, a ReLU, a 2 × 2 max-pool, then one fully connected layer
+# to the ten classes. `ConvNet.trace` is that chain, one library call per
+# node, and the training loop takes a momentum step with each of its
+# gradients. This page is executed when the site is built.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from litbackprop.app.digits import as_images, train_digits, train_digits_cnn
+from litbackprop.course.testing import assert_rounds_to
+
+net, losses, split = train_digits_cnn(filters=16, epochs=30, lr=0.05, momentum=0.9)
+x_test, labels_test = as_images(split.x_test), split.labels_test
+predicted = net.forward(x_test).argmax(axis=0)
+errors = int(np.count_nonzero(predicted != labels_test))
+two_layer = train_digits(progress=False)
+mlp_errors = int(np.count_nonzero(two_layer.net.forward(split.x_test).argmax(axis=0) != labels_test))
+print(f"CNN: {errors} errors in {labels_test.size}, {1 - errors / labels_test.size:.2%}")
+print(f"two-layer: {mlp_errors} errors, {1 - mlp_errors / labels_test.size:.2%}")
+assert np.array_equal(two_layer.split.x_test, split.x_test), "the same test images"
+assert_rounds_to([errors, mlp_errors, labels_test.size], ["5", "10", "449"], name="errors, two-layer errors, tests")
+from litbackprop.convolutional_network import POOL
+
+assert net.W1.shape == (16, 1, 3, 3) and len(losses) == 30 and POOL == 2, "16 filters of 3 × 3, a 2 × 2 pool"
+
+# %% [markdown]
+# On the 449 test digits the CNN makes 5 mistakes, the two-layer network 10,
+# with about four times fewer weights in its first layer: 16 filters of 9
+# weights, shared by every window, against one weight per pixel for each of
+# 64 hidden units.
+
+# %%
+weights = {"CNN's filters": net.W1.size, "two-layer's first layer": two_layer.net.W1.size}
+print("\n".join(f"{name}: {count} weights" for name, count in weights.items()))
+assert_rounds_to([net.W1.size, two_layer.net.W1.size], ["144", "4096"], name="weights of the first layers")
+assert net.W1[0].size == 9 and two_layer.net.W1.shape[0] == 64, "9 weights a filter, 64 hidden units"
+
+# %% [markdown]
+# ## What the filters learned
+#
+# Each filter is 3 × 3 weights, drawn as an image on one grey scale for all
+# sixteen: dark for negative, light for positive. A filter responds most to a
+# window of the image that has its pattern, light where it is light.
+
+# %%
+# Drawn for a phone's column, as on the digits page: 3.6 inches wide, 10-point text, 200 dots per inch.
+plt.rcParams.update({"font.size": 10, "figure.dpi": 200, "savefig.dpi": 200})
+fig, axes = plt.subplots(4, 4, figsize=(3.6, 3.8))
+limit = np.abs(net.W1).max()
+assert net.W1.shape[2:] == (3, 3), "3 × 3 weights a filter"
+for k, ax in enumerate(axes.flat):
+    ax.imshow(net.W1[k, 0], cmap="gray", vmin=-limit, vmax=limit)
+    ax.set_title(f"filter {k + 1}", fontsize=8)
+    ax.axis("off")
+fig.tight_layout()
+# alt: The sixteen learned 3 by 3 filters in a 4 by 4 grid, each a small grey patch with light and dark pixels
+plt.show()
+
+# %% [markdown]
+# ## Which pixels the answer depends on
+#
+# The trace carries the gradient one layer further than training needs: to
+# the image itself, \(\partial L / \partial x\), the full correlation of the
+# first layer's gradient with the flipped filters. Its size at each pixel says
+# how much a small change there would change the loss of the right answer: a
+# *saliency map*. For the first test digit:
+
+# %%
+first = x_test[..., :1]
+t = net.trace(first, labels_test[:1])
+saliency = np.abs(t.dx[0, :, :, 0])
+fig, (ax_image, ax_map) = plt.subplots(2, 1, figsize=(3.6, 6.4))
+ax_image.imshow(first[0, :, :, 0], cmap="gray_r")
+ax_image.set_title(f"test digit: a {labels_test[0]}, said {t.y_hat.argmax()}")
+ax_map.imshow(saliency, cmap="magma")
+ax_map.set_title("|dL/dx|: where the loss is sensitive")
+for ax in (ax_image, ax_map):
+    ax.axis("off")
+fig.tight_layout()
+# alt: The first test digit in grey above, and below the size of the loss's gradient at each of its pixels
+plt.show()
+assert t.dx.shape == first.shape and saliency.max() > 0
