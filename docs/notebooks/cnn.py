@@ -50,7 +50,7 @@ assert net.W1.shape == (16, 1, 3, 3) and len(losses) == 30 and POOL == 2, "16 fi
 weights = {"CNN's filters": net.W1.size, "two-layer's first layer": two_layer.net.W1.size}
 print("\n".join(f"{name}: {count} weights" for name, count in weights.items()))
 assert_rounds_to([net.W1.size, two_layer.net.W1.size], ["144", "4096"], name="weights of the first layers")
-assert net.W1[0].size == 9 and two_layer.net.W1.shape[0] == 64, "9 weights a filter, 64 hidden units"
+assert net.W1.shape[0] == 16 and net.W1[0].size == 9 and two_layer.net.W1.shape[0] == 64, "16 × 9 against 64 × 64"
 
 # %% [markdown]
 # ## What the filters learned

@@ -9,6 +9,7 @@ Material's code blocks' copy buttons sit in landmarks of their own, which ``docs
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 
@@ -16,11 +17,14 @@ CELL = re.compile(r'<div class="highlight-ipynb hl-python">')
 
 
 def on_page_content(content, page, config, files):
-    # each region a name of its own: a screen reader lists them, and axe-core's landmark-unique asks that they differ
+    # each region a name of its own, its page's too: a screen reader lists them, axe-core's landmark-unique asks that
+    # they differ, and the print page holds every notebook's cells
     numbers = itertools.count(1)
+    title = html.escape(getattr(page, "title", None) or "the notebook", quote=True)
     return CELL.sub(
         lambda _: (
-            f'<div class="highlight-ipynb hl-python" tabindex="0" role="region" aria-label="Code cell {next(numbers)}">'
+            '<div class="highlight-ipynb hl-python" tabindex="0" role="region" '
+            f'aria-label="Code cell {next(numbers)} of {title}">'
         ),
         content,
     )
