@@ -42,22 +42,24 @@ assert net.W1.shape == (16, 1, 3, 3) and len(losses) == 30 and POOL == 2, "16 fi
 
 # %% [markdown]
 # On the 449 test digits the CNN makes 5 mistakes, the two-layer network 10,
-# with about four times fewer weights in its first layer: 16 filters of 9
-# weights, shared by every window, against one weight per pixel for each of
-# 64 hidden units.
+# with 28.4 times fewer weights in its first layer: 16 filters of 9 weights,
+# shared by every window, against one weight per pixel for each of 64 hidden
+# units.
 
 # %%
 weights = {"CNN's filters": net.W1.size, "two-layer's first layer": two_layer.net.W1.size}
 print("\n".join(f"{name}: {count} weights" for name, count in weights.items()))
 assert_rounds_to([net.W1.size, two_layer.net.W1.size], ["144", "4096"], name="weights of the first layers")
+assert_rounds_to(two_layer.net.W1.size / net.W1.size, "28.4", name="how many times fewer")
 assert net.W1.shape[0] == 16 and net.W1[0].size == 9 and two_layer.net.W1.shape[0] == 64, "16 × 9 against 64 × 64"
 
 # %% [markdown]
 # ## What the filters learned
 #
 # Each filter is 3 × 3 weights, drawn as an image on one grey scale for all
-# sixteen: dark for negative, light for positive. A filter responds most to a
-# window of the image that has its pattern, light where it is light.
+# sixteen: dark for negative, light for positive. A filter's output is largest
+# on a window with ink (pixels near 1) where its weights are positive and none
+# where they are negative.
 
 # %%
 # Drawn for a phone's column, as on the digits page: 3.6 inches wide, 10-point text, 200 dots per inch.
