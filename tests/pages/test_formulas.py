@@ -647,3 +647,19 @@ def test_a_convolution_s_window_arithmetic_is_evaluated_and_a_wrong_index_fails(
 def test_a_shifted_index_that_names_a_letter_twice_is_refused():
     problems = formula_problems_when("convolution.md", CONV_FORWARD, CONV_FORWARD.replace("i+m", "i+m+n"))
     assert problems and "distinct letter" in problems[0], problems
+
+
+POOL_FORWARD = r"p_{ij} = \max_{m,n < 2} a_{2i+m,\, 2j+n}"
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        r"p_{ij} = \max_{m,n < 2} a_{i+m,\, j+n}",  # a stride of one: overlapping windows
+        r"p_{ij} = \max_{m,n < 3} a_{2i+m,\, 2j+n}",  # a window past the map's edge
+        r"p_{ij} = \max_{m < 2} a_{2i+m,\, 2j+n}",  # n given no range
+    ],
+)
+def test_a_max_pool_s_window_with_its_stride_is_evaluated_and_a_wrong_one_fails(changed):
+    assert formula_problems_when("convolution.md", POOL_FORWARD, POOL_FORWARD) == []
+    assert formula_problems_when("convolution.md", POOL_FORWARD, changed), changed

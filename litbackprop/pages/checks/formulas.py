@@ -470,7 +470,19 @@ class Parser:
             raise FormulaError(
                 f"{len(groups)} shifted indices on a value of shape {value.matrix} with axes {value.axes}"
             )
-        spelled = [[t.value for t in group if t.value != "+"] for group in groups]
+        terms = []  # each group's terms, (coefficient, index): 2i + m is [(2, i), (1, m)]
+        for group in groups:
+            values, parsed = [t.value for t in group], []
+            for term in " ".join(values).split("+"):
+                parts = term.split()
+                if len(parts) == 2 and parts[0].isdigit():
+                    parsed.append((int(parts[0]), parts[1]))
+                elif len(parts) == 1:
+                    parsed.append((1, parts[0]))
+                else:
+                    raise FormulaError(f"an index term {term.strip()!r}: a letter, or a whole number times one")
+            terms.append(parsed)
+        spelled = [[name for _, name in group] for group in terms]
         names = [name for group in spelled for name in group]
         unknown = [name for name in names if name not in self.env.sizes or not (len(name) == 1 and name.isalpha())]
         if unknown or len(set(names)) != len(names):
@@ -480,7 +492,7 @@ class Parser:
         sizes = [self.env.sizes[name] for name in names]
         grids = np.indices(sizes, sparse=True)
         where = {name: grid for name, grid in zip(names, grids, strict=True)}
-        positions = [sum(where[name] for name in group) for group in spelled]
+        positions = [sum(coefficient * where[name] for coefficient, name in group) for group in terms]
         for axis, (position, group) in enumerate(zip(positions, spelled, strict=True)):
             if np.max(position) >= value.matrix[axis]:
                 raise FormulaError(
@@ -517,6 +529,8 @@ class Parser:
         if v in ELEMENTARY:
             argument = self.factor()
             return apply(ELEMENTARY[v], argument)
+        if v == "\\max" and self.peek() is not None and self.peek().value == "_":
+            return self.reduce_rest(np.max)  # \\max_{m,n} a_{2i+m,\\, 2j+n}: a max-pool's window
         if v == "\\max":
             self.take("(")
             first = self.sub(self.until(",", inner=True))
@@ -702,6 +716,24 @@ class Parser:
         left, right = self.sub(inner[:at]), self.sub(inner[at + 1 :])
         compare = {">": np.greater, "<": np.less, "\\ge": np.greater_equal, "\\le": np.less_equal}[inner[at].value]
         return elementwise(left, right, "comparison", lambda p, q: compare(p, q).astype(np.float64))
+
+    def reduce_rest(self, reduce) -> V:
+        """``\\max_{m,n < 2} term``: the term reduced with `reduce` over each axis named below the operator, all of it;
+        ``< k`` gives the indices their range, 0 … k − 1, where no factor has."""
+        self.take("_")
+        below = [t.value for t in self.group_tokens() if t.value != ","]
+        over, bound = (below[: below.index("<")], below[below.index("<") + 1 :]) if "<" in below else (below, [])
+        if not all(len(n) == 1 and n.isalpha() for n in over) or len(bound) > 1 or bound and not bound[0].isdigit():
+            raise FormulaError(f"a reduction over {below}: letters that name indices, and at most '< k' after them")
+        for name in over if bound else ():  # \\max_{m,n < 2}: the window's side, which no factor has given yet
+            self.env.sizes[name] = int(bound[0])
+        term = self.term_for_sum()
+        for name in over:
+            if name not in term.axes:
+                raise FormulaError(f"a reduction over {name} of a term with no index {name}")
+            k = term.axes.index(name)
+            term = V(reduce(term.array, axis=k), term.axes[:k] + term.axes[k + 1 :])
+        return term
 
     def sum_rest(self) -> V:
         """``\\sum_j term``, or ``\\sum_{n=1}^{N}`` with its bounds: the term, summed over axis j from its bounds
