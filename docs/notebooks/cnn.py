@@ -41,10 +41,10 @@ from litbackprop.convolutional_network import POOL
 assert net.W1.shape == (16, 1, 3, 3) and len(losses) == 30 and POOL == 2, "16 filters of 3 × 3, a 2 × 2 pool"
 
 # %% [markdown]
-# On the 449 test digits the CNN makes 5 mistakes, the two-layer network 10,
-# with 28.4 times fewer weights in its first layer: 16 filters of 9 weights,
-# shared by every window, against one weight per pixel for each of 64 hidden
-# units.
+# On the 449 test digits the CNN makes 5 mistakes, the two-layer network 10;
+# and the CNN's first layer has 28.4 times fewer weights: 16 filters of 9
+# weights, shared by every window, against one weight per pixel for each of 64
+# hidden units.
 
 # %%
 weights = {"CNN's filters": net.W1.size, "two-layer's first layer": two_layer.net.W1.size}
@@ -81,8 +81,11 @@ plt.show()
 # The trace carries the gradient one layer further than training needs: to
 # the image itself, \(\partial L / \partial x\), the full correlation of the
 # first layer's gradient with the flipped filters. Its size at each pixel says
-# how much a small change there would change the loss of the right answer: a
-# *saliency map*. For the first test digit:
+# how much a small change there would change the loss of the right answer, where
+# the loss has a derivative: a *saliency map*. On blank background every window
+# reads only zeros, so the four inputs of a pool window tie, and there the first
+# maximum takes the gradient (as on the convolution page): the map shows one of
+# several slopes. For the first test digit:
 
 # %%
 first = x_test[..., :1]
