@@ -427,7 +427,8 @@ class InputsOf(Array):
 
 @dataclass(frozen=True)
 class BiasOf(Array):
-    """A bias for the layer whose weights are argument `W`: one entry per row (a scalar for a vector `W`)."""
+    """A bias for the layer whose weights are argument `W`: one entry per row, or per filter of a convolution's
+    `W` (along its first axis); a scalar for a vector `W`."""
 
     W: str = "W"
     ndims: tuple[int, ...] = ANY_NDIM
@@ -437,7 +438,7 @@ class BiasOf(Array):
 
     def check(self, name, value, arguments):
         b, weights = as_float_array(name, value, self.ndims), arguments[self.W]
-        expected = weights.shape[:1] if weights.ndim == 2 else ()
+        expected = weights.shape[:1] if weights.ndim >= 2 else ()
         if b.shape != expected:
             raise ValueError(
                 f"{name} must have shape {expected}, one entry per row of {self.W}, which has shape {weights.shape}; "

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from litbackprop._checks import Array, Constraint, Integer, Optional, checked
+from litbackprop._checks import Array, BiasOf, Constraint, Integer, Optional, checked
 
 
 def output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
@@ -94,26 +94,6 @@ class _Filters(Array):
         yield np.ones((W.shape[0], W.shape[1] + 1, *W.shape[2:]))
 
 
-class _FilterBias(Array):
-    """A bias per filter of argument `W`."""
-
-    def __init__(self) -> None:
-        super().__init__(ndims=(1,))
-
-    def __str__(self) -> str:
-        return "a bias with one entry per filter of W"
-
-    def check(self, name, value, arguments):
-        b, W = super().check(name, value, arguments), arguments["W"]
-        if b.shape != W.shape[:1]:
-            raise ValueError(f"{name} must have shape {W.shape[:1]}, one entry per filter of W; got shape {b.shape}")
-        return b
-
-    def refused(self, name, arguments):
-        yield from super().refused(name, arguments)
-        yield np.ones(arguments[name].size + 1)
-
-
 class _Fits(Constraint):
     """The padding, such that the filters of `W` fit inside the padded images of `x`."""
 
@@ -132,7 +112,7 @@ class _Fits(Constraint):
         yield from (-1, 1.5, True)
 
 
-@checked(x=_Images(), W=_Filters(), b=Optional(_FilterBias()), stride=Integer(1), padding=_Fits())
+@checked(x=_Images(), W=_Filters(), b=Optional(BiasOf(W="W", ndims=(1,))), stride=Integer(1), padding=_Fits())
 def conv2d(x, W, b=None, stride: int = 1, padding: int = 0) -> np.ndarray:
     r"""The convolution layer, $z_{f,i,j} = \sum_{c,m,n} W_{f,c,m,n}\, x_{c,\, s i + m,\, s j + n} + b_f$.
 
@@ -321,7 +301,28 @@ def max_pool(a, size: int = 2) -> np.ndarray:
     return _windows(a, size, size, size, 0).max(axis=(4, 5))
 
 
-@checked(a=_Images(), size=_Pool("a"), dz=Array(ndims=(4,)))
+class _PooledOf(Array):
+    """The gradient of the pooled maps of argument `a`: (C, H // size, W // size, N)."""
+
+    def __init__(self) -> None:
+        super().__init__(ndims=(4,))
+
+    def __str__(self) -> str:
+        return "a finite floating array of the pooled shape"
+
+    def check(self, name, value, arguments):
+        dz, a, size = super().check(name, value, arguments), arguments["a"], arguments["size"]
+        pooled = (a.shape[0], a.shape[1] // size, a.shape[2] // size, a.shape[3])
+        if dz.shape != pooled:
+            raise ValueError(f"{name} must have the pooled shape {pooled}; got shape {dz.shape}")
+        return dz
+
+    def refused(self, name, arguments):
+        yield from super().refused(name, arguments)
+        yield np.ones((arguments[name].shape[0] + 1, *arguments[name].shape[1:]))
+
+
+@checked(a=_Images(), size=_Pool("a"), dz=_PooledOf())
 def grad_max_pool(dz, a, size: int = 2) -> np.ndarray:
     r"""Backward through max-pooling: each window's gradient goes to its largest input (the first, on a tie),
     $\frac{\partial L}{\partial a_{c,u,v}} = \frac{\partial L}{\partial z_{c,i,j}}$ where $a_{c,u,v}$ was the
@@ -345,8 +346,6 @@ def grad_max_pool(dz, a, size: int = 2) -> np.ndarray:
     """
     windows = _windows(a, size, size, size, 0)
     C, Ho, Wo, N = windows.shape[:4]
-    if dz.shape != (C, Ho, Wo, N):
-        raise ValueError(f"dz must have the pooled shape {(C, Ho, Wo, N)}; got shape {dz.shape}")
     winner = windows.reshape(C, Ho, Wo, N, size * size).argmax(axis=4)  # the first maximum of each window
     routed = np.zeros((C, Ho, Wo, N, size * size), dtype=np.result_type(dz, a))
     np.put_along_axis(routed, winner[..., None], dz[..., None], axis=4)

@@ -208,7 +208,8 @@ def train_digits_cnn(
             batch = shuffled[start : start + BATCH_SIZE]
             t = net.trace(x[..., batch], labels[batch])
             total += float(t.L) * batch.size
+            grads = t.gradients
             for name, theta in net.parameters.items():
-                sgd_update(theta, velocity[name], t.gradients[name], lr, momentum)
+                sgd_update(theta, velocity[name], grads[name], lr, momentum)
         losses.append(total / labels.size)
     return net, losses, split

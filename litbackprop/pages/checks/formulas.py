@@ -415,11 +415,11 @@ class Parser:
     def index(self, value: V, tokens: list[Tok]) -> V:
         """``v_k``, ``W_{kj}``, ``Z_{:,n}``, ``\\hat y_n`` (a column of a batch): named axes; ``x_{i+m,\\, j+n}``
         (a convolution's window): an index that is a sum of named ones (`shifted`)."""
-        groups = [[]]
+        groups = [[]]  # the tokenizer has dropped the spacing (\\,) already
         for t in tokens:
             if t.value == ",":
                 groups.append([])
-            elif t.kind != "space" and not t.value.startswith("\\,"):
+            else:
                 groups[-1].append(t)
         if any(len(group) > 1 and any(t.value == "+" for t in group) for group in groups):
             return self.shifted(value, groups)
