@@ -758,17 +758,19 @@ def check_page(page: Path, source: str | None = None, run: PageRun | None = None
     ]
 
 
-def check_notebook_page(page: Path) -> list[str]:
+def check_notebook_page(page: Path, source: str | None = None) -> list[str]:
     """The numbers in the text of a notebook page (``docs/notebooks/*.py``) not checked by a cell beside them.
 
     The Markdown pages' other rules (summaries, givens shown in the text) are about their collapsed checks,
     which a notebook page does not have; the text's numbers are tied to the cells by the same rule. Line
-    numbers count in the page as one Markdown text, cell after cell.
+    numbers count in the page as one Markdown text, cell after cell. A `source` is read as the page's text
+    instead of its file (a mutant's).
     """
     import jupytext  # the docs extra's: only this check needs it
 
+    notebook = jupytext.read(page) if source is None else jupytext.reads(source, fmt="py:percent")
     pieces = []
-    for cell in jupytext.read(page).cells:
+    for cell in notebook.cells:
         if cell.cell_type == "markdown":  # a fence in the text (a solution shown) is text, not a cell to run
             pieces.append(re.sub(r"^```python$", "```text", cell.source, flags=re.M))
         else:
