@@ -47,8 +47,9 @@ mlp_errors = int(np.count_nonzero(mlp_wrong))
 
 n = labels_test.size
 print(f"training loss: {losses[0]:.3f} → {losses[-1]:.4f}")
-print(f"CNN: {errors} errors in {n}, {1 - errors / n:.2%}")
-print(f"two-layer: {mlp_errors} errors, {1 - mlp_errors / n:.2%}")
+accuracy = [1 - errors / n, 1 - mlp_errors / n]
+print(f"CNN: {errors} errors in {n}, {accuracy[0]:.2%}")
+print(f"two-layer: {mlp_errors} errors, {accuracy[1]:.2%}")
 
 # checks of the text's numbers
 from litbackprop.convolutional_network import POOL
@@ -56,14 +57,16 @@ from litbackprop.training import BATCH_SIZE, LR
 
 assert np.array_equal(two_layer.split.x_test, split.x_test)
 assert_rounds_to([errors, mlp_errors, n], ["5", "10", "449"], name="errors")
+assert_rounds_to(np.multiply(accuracy, 100), ["98.89", "97.77"], name="%")
 assert net.W1.shape == (16, 1, 3, 3) and len(losses) == 30 and POOL == 2
 t = net.trace(x_test[..., :2], labels_test[:2])
 assert t.z1.shape[1:3] == (8, 8) and t.p1.shape[:3] == (16, 4, 4)
 assert t.f.shape[0] == 256 and BATCH_SIZE == 32 and LR == 0.1
 
 # %% [markdown]
-# On the 449 test digits the CNN makes 5 mistakes, the two-layer network 10:
-# a small gap on a small test set, one seed's result. The CNN's first layer has
+# On the 449 test digits the CNN makes 5 mistakes, the two-layer network 10
+# (98.89 % right against 97.77 %): a small gap on a small test set, one seed's
+# result. The CNN's first layer has
 # 28.4 times fewer weights: 16 filters of 9 weights, shared by every window,
 # against one weight per pixel for each of 64 hidden units. Its last layer has
 # more, reading 256 numbers where the two-layer network reads 64; over both
@@ -101,14 +104,16 @@ assert net.W1.shape[0] == 16, "16 filters"
 plt.rcParams.update(
     {"font.size": 10, "figure.dpi": 200, "savefig.dpi": 200}
 )
-fig, axes = plt.subplots(4, 4, figsize=(3.6, 4.2))
+fig, axes = plt.subplots(
+    4, 4, figsize=(3.6, 4.6), layout="constrained"
+)
 limit = np.abs(net.W1).max()
 for k, ax in enumerate(axes.flat):
     shown = ax.imshow(
         net.W1[k, 0], cmap="RdBu", vmin=-limit, vmax=limit
     )
     ax.set_title(f"filter {k + 1}", fontsize=8)
-    ax.axis("off")
+    ax.set(xticks=[], yticks=[])  # a frame, so a white weight shows
 fig.colorbar(
     shown, ax=axes, orientation="horizontal", fraction=0.05,
     pad=0.04, label="weight",
@@ -125,7 +130,8 @@ assert net.W1.shape == (16, 1, 3, 3), "16 filters of 3 × 3"
 # correlation of that filter's map gradient with the flipped filter, cut back
 # by the padding to 8 × 8, and the sixteen are summed. Its size at each pixel
 # says how much a small change there would change the loss of the right
-# answer: a *saliency map*. Of test digit 0, a 6 the network is sure of (loss
+# answer, \(L = -\log \hat y_k\) for the digit's true class \(k\): a
+# *saliency map*. Of test digit 0, a 6 the network is sure of (loss
 # 9e-06), the gradient is nearly 0 everywhere. The map below is of the test
 # digit with the largest loss, the one the network gets most wrong: a 2 it
 # calls a 1 with probability 0.98.
@@ -139,7 +145,8 @@ digit = x_test[..., worst : worst + 1]
 t = net.trace(digit, labels_test[worst : worst + 1])
 saliency = np.abs(t.dx[0, :, :, 0])
 sure = np.abs(net.trace(x_test[..., :1], labels_test[:1]).dx)
-print(f"test digit 0, a {labels_test[0]}: loss {losses_test[0]:.0e}")
+loss_0 = losses_test[0]
+print(f"test digit 0, a {labels_test[0]}: loss {loss_0:.0e}")
 print(f"  its largest |dL/dx|: {sure.max():.1e}")
 print(f"test digit {worst}, a {labels_test[worst]}:")
 print(f"  called a {t.y_hat.argmax()}, p = {t.y_hat.max():.2f}")
@@ -147,7 +154,7 @@ print(f"  its loss {losses_test[worst]:.2f}")
 print(f"  its largest |dL/dx|: {saliency.max():.2f}")
 
 # checks of the text's numbers
-assert_rounds_to(losses_test[0], "9e-06", name="digit 0's loss")
+assert_rounds_to(loss_0, "9e-06", name="digit 0's loss")
 assert labels_test[0] == 6 and saliency.max() > 1e4 * sure.max()
 assert labels_test[worst] == 2 and t.y_hat.argmax() == 1
 assert_rounds_to(t.y_hat.max(), "0.98", name="probability of the 1")
@@ -198,7 +205,9 @@ ax_map.plot(*np.nonzero(kink)[::-1], "x", color="cyan", ms=5)
 ax_map.set_title("|dL/dx|")
 for ax in (ax_image, ax_map):
     ax.set(xticks=[], yticks=[])
-fig.colorbar(shown, ax=ax_map, fraction=0.046, pad=0.04)
+fig.colorbar(
+    shown, ax=ax_map, fraction=0.046, pad=0.04, label="|dL/dx|"
+)
 fig.tight_layout()
 # alt: The digit the network gets most wrong, and the size of its loss gradient at each pixel, kinks crossed
 plt.show()
