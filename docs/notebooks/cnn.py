@@ -94,21 +94,27 @@ assert net.W1.shape[0] == 16, "16 filters"
 # ## The chain, node by node
 #
 # One trace of two test digits: every node of the forward pass and of the
-# backward pass, with its shape, the digits on the last axis. `ConvNet.trace`
+# backward pass, with its shape: the digits on the last axis of every node
+# but the four parameter gradients, which sum over them. `ConvNet.trace`
 # makes each with one library call, but for two reshapes. Flattening is the
 # first: `f` holds the numbers of `p1` in row-major order (filter, then row,
 # then column, for each digit). A reshape moves numbers and changes none, so the backward pass
-# reshapes `df` back into the maps' shape to get `dp1`. Every other row is one
-# of the [two-layer network](../two-layer-network.md)'s or of the
-# [convolution page](../convolution.md)'s.
+# reshapes `df` back into the maps' shape to get `dp1`. Each remaining node
+# after the input `x` is a row of the
+# [two-layer network](../two-layer-network.md) or of the
+# [convolution page](../convolution.md).
 
 # %%
-t = net.trace(x_test[..., :2], labels_test[:2])
-forward = ["x", "z1", "a1", "p1", "f", "z2", "y_hat"]
-backward = ["dz2", "dW2", "db2", "df", "dp1", "da1", "dz1"]
+two = x_test[..., :2]
+t = net.trace(two, labels_test[:2])
+forward = ["x", "z1", "a1", "p1", "f"]
+forward += ["z2", "y_hat"]
+backward = ["dz2", "dW2", "db2", "df"]
+backward += ["dp1", "da1", "dz1"]
 backward += ["dW1", "db1", "dx"]
 for name in forward + backward:
-    print(f"{name:>5}: {getattr(t, name).shape}")
+    shape = getattr(t, name).shape
+    print(f"{name:>5}: {shape}")
 
 # checks of the text's numbers
 assert np.array_equal(t.f, t.p1.reshape(-1, 2))
