@@ -155,21 +155,20 @@ def conv2d(x, W, b=None, stride: int = 1, padding: int = 0) -> np.ndarray:
     return z.reshape(F, Ho, Wo, x.shape[3])
 
 
-class _UpstreamOf(Array):
-    """The gradient of the output that argument `x` and `W` give: (F, H', W', N)."""
+class _GradientOf(Array):
+    """The upstream gradient of a forward pass: (…, N), of the shape `shape` computes from the other arguments."""
 
-    def __init__(self) -> None:
+    def __init__(self, what: str, shape) -> None:
         super().__init__(ndims=(4,))
+        self.what, self.shape = what, shape
 
     def __str__(self) -> str:
-        return "a finite floating array of the shape of the layer's output"
+        return f"a finite floating array of {self.what}"
 
     def check(self, name, value, arguments):
-        dz, x, W = super().check(name, value, arguments), arguments["x"], arguments["W"]
-        s, p = arguments["stride"], arguments["padding"]
-        shape = (W.shape[0], output_size(x.shape[1], W.shape[2], s, p), output_size(x.shape[2], W.shape[3], s, p))
-        if dz.shape != (*shape, x.shape[3]):
-            raise ValueError(f"{name} must have the output's shape {(*shape, x.shape[3])}; got shape {dz.shape}")
+        dz, expected = super().check(name, value, arguments), self.shape(arguments)
+        if dz.shape != expected:
+            raise ValueError(f"{name} must have {self.what} {expected}; got shape {dz.shape}")
         return dz
 
     def refused(self, name, arguments):
@@ -177,7 +176,19 @@ class _UpstreamOf(Array):
         yield np.ones((arguments[name].shape[0] + 1, *arguments[name].shape[1:]))
 
 
-_LAYER = {"x": _Images(), "W": _Filters(), "stride": Integer(1), "padding": _Fits(), "dz": _UpstreamOf()}
+def _output_shape(arguments) -> tuple[int, ...]:
+    """The shape of the layer's output that arguments `x`, `W`, `stride` and `padding` give: (F, H', W', N)."""
+    x, W, s, p = arguments["x"], arguments["W"], arguments["stride"], arguments["padding"]
+    return W.shape[0], output_size(x.shape[1], W.shape[2], s, p), output_size(x.shape[2], W.shape[3], s, p), x.shape[3]
+
+
+_LAYER = {
+    "x": _Images(),
+    "W": _Filters(),
+    "stride": Integer(1),
+    "padding": _Fits(),
+    "dz": _GradientOf("the output's shape", _output_shape),
+}
 
 
 @checked(**_LAYER)
@@ -306,28 +317,13 @@ def max_pool(a, size: int = 2) -> np.ndarray:
     return _windows(a, size, size, size, 0).max(axis=(4, 5))
 
 
-class _PooledOf(Array):
-    """The gradient of the pooled maps of argument `a`: (C, H // size, W // size, N)."""
-
-    def __init__(self) -> None:
-        super().__init__(ndims=(4,))
-
-    def __str__(self) -> str:
-        return "a finite floating array of the pooled shape"
-
-    def check(self, name, value, arguments):
-        dz, a, size = super().check(name, value, arguments), arguments["a"], arguments["size"]
-        pooled = (a.shape[0], a.shape[1] // size, a.shape[2] // size, a.shape[3])
-        if dz.shape != pooled:
-            raise ValueError(f"{name} must have the pooled shape {pooled}; got shape {dz.shape}")
-        return dz
-
-    def refused(self, name, arguments):
-        yield from super().refused(name, arguments)
-        yield np.ones((arguments[name].shape[0] + 1, *arguments[name].shape[1:]))
+def _pooled_shape(arguments) -> tuple[int, ...]:
+    """The shape of the pooled maps of argument `a` with windows of `size`: (C, H // size, W // size, N)."""
+    a, size = arguments["a"], arguments["size"]
+    return a.shape[0], a.shape[1] // size, a.shape[2] // size, a.shape[3]
 
 
-@checked(a=_Images(), size=_Pool("a"), dz=_PooledOf())
+@checked(a=_Images(), size=_Pool("a"), dz=_GradientOf("the pooled shape", _pooled_shape))
 def grad_max_pool(dz, a, size: int = 2) -> np.ndarray:
     r"""Backward through max-pooling: each window's gradient goes to its largest input (the first, on a tie),
     $\frac{\partial L}{\partial a_{c,u,v}} = \frac{\partial L}{\partial z_{c,i,j}}$ where $a_{c,u,v}$ was the

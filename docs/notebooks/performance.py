@@ -330,8 +330,9 @@ assert step_row["ratio"] > 0.9 and conv["four_checked_calls"]["ratio"] >= step_r
 # ratio above 2 says that what the bound leaves out costs more than the
 # products themselves: gathering the windows (once for the forward pass, once
 # more for the kernel's gradient), spreading the image's gradient back, one
-# strided add per window position, and the bias's sum. The bound of 2 is not
-# met. The checked calls add four doors, each checking its arrays for a nan or an inf.
+# strided add per window position, and the bias's sum; the table above says
+# whether the latest run met the bound. The checked calls add four doors, each
+# checking its arrays for a nan or an inf.
 
 # %% [markdown]
 # ## Learning the digits: litbackprop against scikit-learn
